@@ -1,0 +1,10 @@
+import {Args, Flags} from '@oclif/core'
+
+/** Flags and arguments shared by the commands that read manifests. */
+export const manifestArgs = {
+  files: Args.string({description: 'Ingress manifests: YAML or JSON files, or folders of them', required: true}),
+}
+
+export const classFlag = Flags.string({description: 'serve only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation)', helpValue: 'NAME'})
+
+export const jsonFlag = Flags.boolean({description: 'print JSON instead of text'})

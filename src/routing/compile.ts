@@ -1,0 +1,213 @@
+import type {Diagnostic} from '../manifests/diagnostic.js'
+import {objectKey, type BackendRef, type Ingress, type PathType, type Snapshot} from '../manifests/model.js'
+import {RouteTable, type DefaultRoute, type HostMatchKind, type Route, type RouteOrigin, type VirtualHost} from './table.js'
+import {hostWarnings, serviceWarnings, tlsWarnings} from './warnings.js'
+
+export interface CompileOptions {
+  /** Serve only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation). */
+  readonly className?: string
+}
+
+export interface CompileResult {
+  readonly table: RouteTable
+  readonly diagnostics: Diagnostic[]
+  /** The Ingresses that passed the class filter, oldest first. */
+  readonly ingresses: readonly Ingress[]
+}
+
+/**
+ * Snapshot → RouteTable, pure: the same snapshot always gives the same table and the same
+ * diagnostics. Ingresses for one host are merged as ingress-nginx merges them; on a conflict (same
+ * host, path and pathType) the oldest Ingress wins.
+ */
+export function compile(snapshot: Snapshot, options: CompileOptions = {}): CompileResult {
+  const diagnostics: Diagnostic[] = []
+  const ingresses = selectByClass(snapshot.ingresses, options.className, diagnostics).sort(byAge)
+  const tlsHosts = collectTlsHosts(ingresses)
+
+  const builders = new Map<string, HostBuilder>()
+  const builderFor = (host: string | null): HostBuilder => {
+    const key = host ?? ''
+    let builder = builders.get(key)
+    if (!builder) {
+      builder = new HostBuilder(host, host !== null && coveredByTls(host, tlsHosts))
+      builders.set(key, builder)
+    }
+    return builder
+  }
+
+  const routes: Route[] = []
+  let catchAllDefault: DefaultRoute | null = null
+  for (const ingress of ingresses) {
+    const origin = originOf(ingress)
+    const defaultRoute = ingress.defaultBackend && ingress.defaultBackendAt ? {backend: ingress.defaultBackend, origin, at: ingress.defaultBackendAt} : null
+    if (defaultRoute && ingress.rules.length === 0) catchAllDefault ??= defaultRoute
+    for (const rule of ingress.rules) {
+      const builder = builderFor(rule.host)
+      if (defaultRoute) builder.offerDefault(defaultRoute)
+      if (rule.host === null && defaultRoute) catchAllDefault ??= defaultRoute
+      for (const path of rule.paths) {
+        const route: Route = {
+          id: routes.length,
+          host: rule.host,
+          path: path.path === '' ? '/' : path.path,
+          pathType: path.pathType,
+          backend: path.backend,
+          origin,
+          at: path.at,
+          field: path.field,
+          tls: builder.tls,
+        }
+        const loser = builder.add(route)
+        if (loser) diagnostics.push(conflictWarning(loser.kept, loser.dropped))
+        else routes.push(route)
+      }
+    }
+  }
+
+  const exactHosts = new Map<string, VirtualHost>()
+  const wildcardHosts = new Map<string, VirtualHost>()
+  let anyHost: VirtualHost | null = null
+  for (const builder of [...builders.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''))) {
+    const vhost = builder.build()
+    if (vhost.kind === 'exact') exactHosts.set(vhost.pattern!, vhost)
+    else if (vhost.kind === 'wildcard') wildcardHosts.set(vhost.pattern!.slice(2), vhost)
+    else anyHost = vhost
+  }
+
+  diagnostics.push(...tlsWarnings(ingresses, builders), ...hostWarnings(ingresses), ...serviceWarnings(ingresses, snapshot.services))
+  return {table: new RouteTable(routes, exactHosts, wildcardHosts, anyHost, catchAllDefault), diagnostics, ingresses}
+}
+
+function selectByClass(all: readonly Ingress[], className: string | undefined, diagnostics: Diagnostic[]): Ingress[] {
+  if (className === undefined) return [...all]
+  const kept: Ingress[] = []
+  for (const ingress of all) {
+    if (ingress.className === className) {
+      kept.push(ingress)
+    } else {
+      const has = ingress.className === null ? 'has no class' : `has class "${ingress.className}"`
+      diagnostics.push({severity: 'note', at: ingress.meta.at, message: `Ingress ${objectKey(ingress.meta)} ${has}: not served with --class ${className}`})
+    }
+  }
+  return kept
+}
+
+/** Oldest first: a creationTimestamp orders objects that have one, before those without; then load order. */
+export function byAge(a: Ingress, b: Ingress): number {
+  const ta = a.meta.creationTimestamp
+  const tb = b.meta.creationTimestamp
+  if (ta !== null && tb !== null && ta !== tb) return Date.parse(ta) - Date.parse(tb)
+  if (ta !== null && tb === null) return -1
+  if (ta === null && tb !== null) return 1
+  return a.meta.loadIndex - b.meta.loadIndex
+}
+
+function originOf(ingress: Ingress): RouteOrigin {
+  return {namespace: ingress.meta.namespace, name: ingress.meta.name, at: ingress.meta.at, annotations: ingress.meta.annotations}
+}
+
+function collectTlsHosts(ingresses: readonly Ingress[]): Set<string> {
+  const hosts = new Set<string>()
+  for (const ingress of ingresses) for (const tls of ingress.tls) for (const host of tls.hosts) hosts.add(host.toLowerCase())
+  return hosts
+}
+
+/** A rule host is covered by a TLS host written the same way, or by a wildcard one label above it. */
+export function coveredByTls(host: string, tlsHosts: ReadonlySet<string>): boolean {
+  if (tlsHosts.has(host)) return true
+  if (host.startsWith('*.')) return false
+  const dot = host.indexOf('.')
+  return dot > 0 && tlsHosts.has('*' + host.slice(dot))
+}
+
+const PATH_TYPE_RANK: Record<PathType, number> = {Exact: 0, Prefix: 1, ImplementationSpecific: 2}
+
+/** Precedence within one host: longer path first; at equal length Exact, Prefix, ImplementationSpecific. */
+function byPrecedence(a: Route, b: Route): number {
+  const la = matchLength(a)
+  const lb = matchLength(b)
+  if (la !== lb) return lb - la
+  return PATH_TYPE_RANK[a.pathType] - PATH_TYPE_RANK[b.pathType] || a.id - b.id
+}
+
+function matchLength(route: Route): number {
+  return route.pathType === 'Prefix' ? prefixKey(route.path).length : route.path.length
+}
+
+/** Prefix `/foo/` and `/foo` are the same rule (the trailing slash is ignored); `/` is the empty key. */
+export function prefixKey(path: string): string {
+  let end = path.length
+  while (end > 0 && path[end - 1] === '/') end--
+  return path.slice(0, end)
+}
+
+function conflictWarning(kept: Route, dropped: Route): Diagnostic {
+  const host = dropped.host ?? '*(any host)'
+  const winner = `Ingress ${kept.origin.namespace}/${kept.origin.name} (${kept.at.file}:${kept.at.line})`
+  return {
+    severity: 'warning',
+    at: dropped.at,
+    field: `${dropped.field}.path`,
+    message: `${host} ${dropped.path} (${dropped.pathType}) is already served by ${winner}, which is older and wins; this path is ignored. Remove one of them or change the path.`,
+  }
+}
+
+class HostBuilder {
+  private readonly routes: Route[] = []
+  private readonly exact = new Map<string, Route>()
+  private readonly prefix = new Map<string, Route>()
+  private readonly stringPrefix = new Map<string, Route>()
+  private defaultRoute: DefaultRoute | null = null
+
+  constructor(
+    readonly host: string | null,
+    readonly tls: boolean,
+  ) {}
+
+  /** Adds a route unless an older one has the same path and pathType; then reports the pair. */
+  add(route: Route): {kept: Route; dropped: Route} | null {
+    const [index, key] = this.indexFor(route)
+    const existing = index.get(key)
+    if (existing) return {kept: existing, dropped: route}
+    index.set(key, route)
+    this.routes.push(route)
+    return null
+  }
+
+  offerDefault(route: DefaultRoute): void {
+    this.defaultRoute ??= route
+  }
+
+  build(): VirtualHost {
+    const kind: HostMatchKind = this.host === null ? 'any' : this.host.startsWith('*.') ? 'wildcard' : 'exact'
+    const lengths = [...new Set([...this.stringPrefix.keys()].map((k) => k.length))].sort((a, b) => b - a)
+    return {
+      pattern: this.host,
+      kind,
+      routes: [...this.routes].sort(byPrecedence),
+      exact: this.exact,
+      prefix: this.prefix,
+      stringPrefix: this.stringPrefix,
+      stringPrefixLengths: lengths,
+      defaultRoute: this.defaultRoute,
+      tls: this.tls,
+    }
+  }
+
+  private indexFor(route: Route): [Map<string, Route>, string] {
+    switch (route.pathType) {
+      case 'Exact':
+        return [this.exact, route.path]
+      case 'Prefix':
+        return [this.prefix, prefixKey(route.path)]
+      case 'ImplementationSpecific':
+        return [this.stringPrefix, route.path]
+    }
+  }
+}
+
+export function describeBackend(backend: BackendRef): string {
+  if (backend.kind === 'resource') return `${backend.resourceKind}/${backend.name}${backend.apiGroup ? ` (${backend.apiGroup})` : ''}`
+  return `${backend.service}:${'number' in backend.port ? backend.port.number : backend.port.name}`
+}

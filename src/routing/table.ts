@@ -1,0 +1,156 @@
+import type {BackendRef, PathType} from '../manifests/model.js'
+import type {Position} from '../manifests/position.js'
+import {normalizeHost, normalizePath} from './normalize.js'
+
+/** The Ingress a route came from, for messages and the dashboard. */
+export interface RouteOrigin {
+  readonly namespace: string
+  readonly name: string
+  readonly at: Position
+  readonly annotations: Readonly<Record<string, string>>
+}
+
+export interface Route {
+  readonly id: number
+  /** The rule's host as written (lower-cased), `*.example.com`, or null for a rule without host. */
+  readonly host: string | null
+  readonly path: string
+  readonly pathType: PathType
+  readonly backend: BackendRef
+  readonly origin: RouteOrigin
+  /** Where the path is declared, and its field path (`spec.rules[0].http.paths[1]`). */
+  readonly at: Position
+  readonly field: string
+  /** The host is listed under spec.tls of some Ingress. */
+  readonly tls: boolean
+}
+
+/** The Ingress spec.defaultBackend that answers when no path of a host matches. */
+export interface DefaultRoute {
+  readonly backend: BackendRef
+  readonly origin: RouteOrigin
+  readonly at: Position
+}
+
+export type HostMatchKind = 'exact' | 'wildcard' | 'any'
+
+/** All paths one host serves, merged across Ingresses, indexed for lookup without scanning. */
+export interface VirtualHost {
+  readonly pattern: string | null
+  readonly kind: HostMatchKind
+  /** Every route of the host, best precedence first (longest path, Exact before Prefix). */
+  readonly routes: readonly Route[]
+  readonly exact: ReadonlyMap<string, Route>
+  /** Prefix routes by their path without trailing slash (`/` is the empty string). */
+  readonly prefix: ReadonlyMap<string, Route>
+  /** ImplementationSpecific routes (nginx string-prefix `location`), and their lengths, longest first. */
+  readonly stringPrefix: ReadonlyMap<string, Route>
+  readonly stringPrefixLengths: readonly number[]
+  readonly defaultRoute: DefaultRoute | null
+  readonly tls: boolean
+}
+
+export type PathMatchKind = 'exact' | 'prefix' | 'string-prefix' | 'default-backend' | 'none'
+
+export interface MatchResult {
+  readonly host: string
+  readonly path: string
+  readonly vhost: VirtualHost | null
+  readonly route: Route | null
+  readonly defaultRoute: DefaultRoute | null
+  readonly pathMatch: PathMatchKind
+  /** The backend that serves the request, or null for kingress's 404. */
+  readonly backend: BackendRef | null
+}
+
+/** The compiled, immutable routing configuration. The proxy holds one reference and swaps it on reload. */
+export class RouteTable {
+  constructor(
+    readonly routes: readonly Route[],
+    readonly exactHosts: ReadonlyMap<string, VirtualHost>,
+    /** Keyed by the wildcard's suffix: `*.foo.com` is stored under `foo.com`. */
+    readonly wildcardHosts: ReadonlyMap<string, VirtualHost>,
+    readonly anyHost: VirtualHost | null,
+    readonly catchAllDefault: DefaultRoute | null,
+  ) {}
+
+  /** Every virtual host: exact ones, then wildcards, then the rule without host. */
+  get virtualHosts(): VirtualHost[] {
+    const all = [...this.exactHosts.values(), ...this.wildcardHosts.values()]
+    if (this.anyHost) all.push(this.anyHost)
+    return all
+  }
+
+  /** Chooses the virtual host for a Host header value: exact, then one-label wildcard, then the rule without host. */
+  findHost(host: string): VirtualHost | null {
+    const exact = this.exactHosts.get(host)
+    if (exact) return exact
+    const dot = host.indexOf('.')
+    if (dot > 0) {
+      const wildcard = this.wildcardHosts.get(host.slice(dot + 1))
+      if (wildcard) return wildcard
+    }
+    return this.anyHost
+  }
+
+  /** `hostHeader` as received (any case, maybe with a port); `rawPath` without the query string. */
+  match(hostHeader: string | undefined, rawPath: string): MatchResult {
+    const host = normalizeHost(hostHeader)
+    const path = normalizePath(rawPath)
+    const vhost = this.findHost(host)
+    if (vhost) {
+      const hit = matchPath(vhost, path)
+      if (hit) return {host, path, vhost, route: hit.route, defaultRoute: null, pathMatch: hit.kind, backend: hit.route.backend}
+    }
+    const fallback = vhost?.defaultRoute ?? (vhost && vhost.kind !== 'any' ? null : this.catchAllDefault)
+    if (fallback) return {host, path, vhost, route: null, defaultRoute: fallback, pathMatch: 'default-backend', backend: fallback.backend}
+    return {host, path, vhost, route: null, defaultRoute: null, pathMatch: 'none', backend: null}
+  }
+}
+
+interface PathHit {
+  readonly route: Route
+  readonly kind: 'exact' | 'prefix' | 'string-prefix'
+}
+
+/**
+ * Longest matching path wins; at equal length Exact beats Prefix beats ImplementationSpecific.
+ * Cost grows with the depth of the request path and the number of distinct
+ * ImplementationSpecific path lengths, not with the number of routes.
+ */
+export function matchPath(vhost: VirtualHost, path: string): PathHit | null {
+  let best: PathHit | null = null
+  let bestLength = -1
+
+  const exact = vhost.exact.get(path)
+  if (exact) {
+    best = {route: exact, kind: 'exact'}
+    bestLength = path.length
+  }
+
+  if (vhost.prefix.size > 0) {
+    let candidate = path.endsWith('/') ? path.slice(0, -1) : path
+    for (;;) {
+      if (candidate.length < bestLength || (candidate.length === bestLength && best !== null)) break
+      const route = vhost.prefix.get(candidate)
+      if (route) {
+        best = {route, kind: 'prefix'}
+        bestLength = candidate.length
+        break
+      }
+      if (candidate === '') break
+      candidate = candidate.slice(0, candidate.lastIndexOf('/'))
+    }
+  }
+
+  for (const length of vhost.stringPrefixLengths) {
+    if (length <= bestLength) break
+    if (length > path.length) continue
+    const route = vhost.stringPrefix.get(length === path.length ? path : path.slice(0, length))
+    if (route) {
+      best = {route, kind: 'string-prefix'}
+      break
+    }
+  }
+  return best
+}
