@@ -24,11 +24,11 @@ export function decodeIngress(raw: RawObject, diagnostics: Diagnostic[]): Ingres
       errors.custom('apiVersion', legacyIngressMessage(raw))
       return null
     }
+    // Shape errors do not stop validation: the user sees every problem in one run.
     checkSchema(raw.value, ingressSchema, '', errors)
-    if (errors.count > 0) return null
     return validate(raw, errors)
   } finally {
-    diagnostics.push(...errors.diagnostics)
+    diagnostics.push(...inFileOrder(errors.diagnostics))
   }
 }
 
@@ -40,7 +40,7 @@ function validate(raw: RawObject, errors: FieldErrors): Ingress | null {
   const defaultValue = isRecord(spec.defaultBackend) ? spec.defaultBackend : null
   if ((rulesValue === null || rulesValue.length === 0) && defaultValue === null) {
     const shown = rulesValue === null ? '[]networking.IngressRule(nil)' : '[]networking.IngressRule{}'
-    errors.custom('spec', `Invalid value: ${shown}: either \`defaultBackend\` or \`rules\` must be specified`)
+    errors.invalidRendered('spec', shown, 'either `defaultBackend` or `rules` must be specified')
   }
 
   const defaultBackend = defaultValue ? backend(defaultValue, 'spec.defaultBackend', errors) : null
@@ -179,4 +179,8 @@ function decodeTls(entry: Record<string, unknown>, field: string, raw: RawObject
   const secretName = typeof entry.secretName === 'string' && entry.secretName !== '' ? entry.secretName : null
   if (secretName !== null) for (const message of names.dns1123Subdomain(secretName)) errors.invalid(`${field}.secretName`, secretName, message)
   return {hosts, secretName, at: raw.positions.at(field), field}
+}
+
+function inFileOrder(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col)
 }

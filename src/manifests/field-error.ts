@@ -7,6 +7,8 @@ import type {PositionIndex} from './position.js'
  */
 export class FieldErrors {
   readonly diagnostics: Diagnostic[] = []
+  /** Fields already reported as malformed (wrong type, unknown): later checks on or around them stay quiet. */
+  private readonly malformed: string[] = []
 
   constructor(private readonly positions: PositionIndex) {}
 
@@ -17,6 +19,11 @@ export class FieldErrors {
   /** `positionPath` points at a node other than `field` (the API server's path is not always the YAML path). */
   invalid(field: string, value: unknown, detail: string, positionPath = field): void {
     this.push(field, `Invalid value: ${formatValue(value)}${detail ? `: ${detail}` : ''}`, positionPath)
+  }
+
+  /** Invalid with a value already rendered (the API server prints some values in Go syntax). */
+  invalidRendered(field: string, rendered: string, detail: string): void {
+    this.push(field, `Invalid value: ${rendered}: ${detail}`)
   }
 
   required(field: string, detail = ''): void {
@@ -45,11 +52,18 @@ export class FieldErrors {
     this.diagnostics.push({severity, at: this.positions.at(field), field: field || undefined, message})
   }
 
+  /** A shape error (wrong type, unknown field): reported, and it silences value checks on related fields. */
+  malformedField(field: string, message: string, alsoSilence: readonly string[] = []): void {
+    this.malformed.push(field, ...alsoSilence)
+    this.custom(field, message)
+  }
+
   warn(field: string, message: string): void {
     this.custom(field, message, 'warning')
   }
 
   private push(field: string, message: string, positionPath = field): void {
+    if (this.malformed.some((m) => related(m, field))) return
     this.diagnostics.push({severity: 'error', at: this.positions.at(positionPath), field, message})
   }
 }
@@ -59,4 +73,12 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (value === null || value === undefined) return 'null'
   return JSON.stringify(value)
+}
+
+function related(a: string, b: string): boolean {
+  return a === b || isAncestor(a, b) || isAncestor(b, a)
+}
+
+function isAncestor(ancestor: string, path: string): boolean {
+  return path.startsWith(ancestor) && (path[ancestor.length] === '.' || path[ancestor.length] === '[')
 }

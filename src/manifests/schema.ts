@@ -69,26 +69,30 @@ export const ingressSchema: Schema = {
 export function checkSchema(value: unknown, schema: Schema, field: string, errors: FieldErrors): void {
   if (value === null || value === undefined || schema === 'any') return
   if (schema === 'string') {
-    if (typeof value !== 'string') errors.custom(field, `${wrongType(value)}, expected a string${quoteHint(value)}`)
+    if (typeof value !== 'string') errors.malformedField(field, `${wrongType(value)}, expected a string${quoteHint(value)}`)
   } else if (schema === 'integer') {
-    if (typeof value !== 'number' || !Number.isInteger(value)) errors.custom(field, `${wrongType(value)}, expected an integer${unquoteHint(value)}`)
+    if (typeof value !== 'number' || !Number.isInteger(value)) errors.malformedField(field, `${wrongType(value)}, expected an integer${unquoteHint(value)}`)
   } else if (schema === 'boolean') {
-    if (typeof value !== 'boolean') errors.custom(field, `${wrongType(value)}, expected true or false`)
+    if (typeof value !== 'boolean') errors.malformedField(field, `${wrongType(value)}, expected true or false`)
   } else if (schema === 'string-map') {
-    if (!isRecord(value)) return errors.custom(field, `${wrongType(value)}, expected a map of strings`)
+    if (!isRecord(value)) return errors.malformedField(field, `${wrongType(value)}, expected a map of strings`)
     for (const [key, item] of Object.entries(value)) {
-      if (typeof item !== 'string') errors.custom(childPath(field, key), `${wrongType(item)}, expected a string${quoteHint(item)}`)
+      if (typeof item !== 'string') errors.malformedField(childPath(field, key), `${wrongType(item)}, expected a string${quoteHint(item)}`)
     }
   } else if ('list' in schema) {
-    if (!Array.isArray(value)) return errors.custom(field, `${wrongType(value)}, expected a list (items start with "- ")`)
+    if (!Array.isArray(value)) return errors.malformedField(field, `${wrongType(value)}, expected a list (items start with "- ")`)
     value.forEach((item, index) => checkSchema(item, schema.list, childPath(field, index), errors))
   } else {
-    if (!isRecord(value)) return errors.custom(field, `${wrongType(value)}, expected a mapping`)
+    if (!isRecord(value)) return errors.malformedField(field, `${wrongType(value)}, expected a mapping`)
     const known = Object.keys(schema.object)
     for (const [key, item] of Object.entries(value)) {
       const sub = schema.object[key]
       const path = childPath(field, key)
-      if (sub === undefined) errors.custom(path, `unknown field "${key}"${suggest(key, known)}`)
+      if (sub === undefined) {
+        // `pathtype` for `pathType`: the intended field is reported here, not again as missing.
+        const meant = known.find((k) => k.toLowerCase() === key.toLowerCase())
+        errors.malformedField(path, `unknown field "${key}"${suggest(key, known)}`, meant ? [childPath(field, meant)] : [])
+      }
       else checkSchema(item, sub, path, errors)
     }
   }

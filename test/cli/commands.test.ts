@@ -1,0 +1,125 @@
+import {mkdtemp, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+
+const STACK_FRAME = /\n\s+at .+:\d+:\d+/
+
+describe('kingress validate', () => {
+  it('exits 0 with a one-line summary for the fixtures', async () => {
+    const result = await runCli(['validate', 'fixtures/'])
+    expect(result.stderr).toBe('')
+    expect(result.stdout.trim()).toBe('✓ 3 files valid: 2 Ingresses (4 routes, 3 hosts), 2 Services')
+    expect(result.code).toBe(0)
+  })
+
+  it('exits 1 with every problem as file:line:col: field: message', async () => {
+    const result = await runCli(['validate', 'fixtures/broken/bad-values.yaml', 'fixtures/broken/pathtype-typo.yaml'])
+    expect(result.code).toBe(1)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines).toContain('fixtures/broken/bad-values.yaml:15:9: spec.rules[0].http.paths[0].pathType: Unsupported value: "prefix": supported values: "Exact", "ImplementationSpecific", "Prefix"')
+    expect(lines).toContain("fixtures/broken/bad-values.yaml:21:9: spec.rules[0].http.paths[1].path: Invalid value: \"/a//b\": must not contain '//'")
+    expect(lines).toContain('fixtures/broken/pathtype-typo.yaml:12:9: spec.rules[0].http.paths[0].pathtype: unknown field "pathtype" (did you mean "pathType"?)')
+    expect(lines).toContain('fixtures/broken/pathtype-typo.yaml:8:5: spec.rules[0].host: Invalid value: "10.0.0.1": must be a DNS name, not an IP address')
+    expect(lines.at(-1)).toBe('✗ 9 errors, 0 warnings in 2 files')
+    expect(result.stdout + result.stderr).not.toMatch(STACK_FRAME)
+  })
+
+  it('shows the v1 form for a legacy Ingress', async () => {
+    const result = await runCli(['validate', 'fixtures/broken/legacy-v1beta1.yaml'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('fixtures/broken/legacy-v1beta1.yaml:2:1: apiVersion: networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22')
+    expect(result.stdout).toContain('name: legacy-svc')
+  })
+
+  it('prints warnings but still exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-warn-'))
+    const file = join(dir, 'dev.yaml')
+    await writeFile(file, 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: app\nspec:\n  rules:\n  - host: app.dev\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: app\n            port:\n              number: 80\n')
+    const result = await runCli(['validate', file])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('warning: spec.rules[0].host: "app.dev": every .dev name is on the browsers\' HSTS preload list')
+    expect(result.stdout).toContain(', 1 warning')
+  })
+
+  it('a missing file is a user error: exit 1, one line, no stack', async () => {
+    const result = await runCli(['validate', 'no/such/file.yaml'])
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim()).toBe('kingress: no/such/file.yaml: no such file or folder. Give the path of an Ingress YAML file or a folder of them.')
+  })
+
+  it('an unknown flag is a user error with exit 1', async () => {
+    const result = await runCli(['validate', '--frobnicate', 'fixtures/'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Nonexistent flag: --frobnicate')
+    expect(result.stderr).not.toMatch(STACK_FRAME)
+  })
+
+  it('no file at all is a user error with exit 1', async () => {
+    const result = await runCli(['validate'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Missing 1 required arg')
+  })
+})
+
+describe('kingress routes', () => {
+  it('prints the table with the origin of every route', async () => {
+    const result = await runCli(['routes', 'fixtures/'])
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^HOST\s+PATH\s+PATH TYPE\s+BACKEND\s+TLS\s+INGRESS$/)
+    expect(lines).toHaveLength(5)
+    expect(result.stdout).toMatch(/example\.com\s+\/blue\s+ImplementationSpecific\s+webserver-blue-svc:80\s+no\s+default\/fan-out-ingress \(fixtures\/fan-out-ingress\.yaml:13:9\)/)
+  })
+
+  it('--json gives the routes as data', async () => {
+    const result = await runCli(['routes', 'fixtures/virtual-host-ingress.yaml', '--json'])
+    expect(result.code).toBe(0)
+    const json = JSON.parse(result.stdout) as {routes: Array<Record<string, unknown>>}
+    expect(json.routes).toEqual([
+      expect.objectContaining({host: 'blue.example.com', path: '/', service: 'webserver-blue-svc', port: 80, ingress: 'default/virtual-host-ingress'}),
+      expect.objectContaining({host: 'green.example.com', path: '/', service: 'webserver-green-svc', port: 80}),
+    ])
+  })
+
+  it('refuses broken manifests with exit 1', async () => {
+    const result = await runCli(['routes', 'fixtures/broken/bad-values.yaml'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Fix the errors above')
+  })
+})
+
+describe('kingress explain', () => {
+  it('--json names the service, port and status', async () => {
+    const result = await runCli(['explain', 'http://example.com/green/page', 'fixtures/', '--json'])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({service: 'webserver-green-svc', port: 80, status: 200, path: '/green/page'})
+  })
+
+  it('a URL nothing serves gives status 404 and service null', async () => {
+    const result = await runCli(['explain', 'https://nobody.example.org/', 'fixtures/', '--json'])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({service: null, port: null, status: 404})
+  })
+
+  it('explains the losers too', async () => {
+    const result = await runCli(['explain', 'example.com/blue', 'fixtures/fan-out-ingress.yaml'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('host "example.com" matches rule host "example.com" exactly')
+    expect(result.stdout).toContain('✗ ImplementationSpecific /green')
+    expect(result.stdout).toContain('→ ImplementationSpecific /blue')
+  })
+
+  it('dot segments are resolved before matching', async () => {
+    const result = await runCli(['explain', 'http://example.com/blue/../green', 'fixtures/', '--json'])
+    expect(JSON.parse(result.stdout)).toMatchObject({service: 'webserver-green-svc', path: '/green'})
+  })
+
+  it('a malformed URL is a user error', async () => {
+    const result = await runCli(['explain', 'http://exa mple.com/', 'fixtures/'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('is not a URL')
+  })
+})
