@@ -1,6 +1,7 @@
 import {KingressCommand} from '../src/cli/base-command.js'
 import {classFlag, jsonFlag, manifestArgs} from '../src/cli/flags.js'
 import {compileManifests} from '../src/cli/manifest-session.js'
+import {annotationReportsAsJson, renderAnnotationReports} from '../src/cli/render-annotations.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {routesAsJson, routesAsText} from '../src/cli/render-routes.js'
 
@@ -20,10 +21,13 @@ export default class Routes extends KingressCommand {
       this.exit(1)
     }
     if (flags.json) {
-      process.stdout.write(JSON.stringify(routesAsJson(result.compiled.table), null, 2) + '\n')
+      const json = {...routesAsJson(result.compiled.table), annotations: annotationReportsAsJson(result.compiled.annotationReports)}
+      process.stdout.write(JSON.stringify(json, null, 2) + '\n')
       return
     }
     if (problems.length > 0) process.stderr.write(renderDiagnostics(problems) + '\n')
     this.log(routesAsText(result.compiled.table))
+    const annotations = renderAnnotationReports(result.compiled.ingresses, result.compiled.annotationReports)
+    if (annotations) this.log('\n' + annotations)
   }
 }

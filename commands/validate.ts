@@ -1,6 +1,7 @@
 import {KingressCommand} from '../src/cli/base-command.js'
 import {classFlag, manifestArgs} from '../src/cli/flags.js'
 import {compileManifests} from '../src/cli/manifest-session.js'
+import {renderAnnotationReports} from '../src/cli/render-annotations.js'
 import {countBySeverity, plural, renderDiagnostics} from '../src/cli/render-diagnostics.js'
 
 export default class Validate extends KingressCommand {
@@ -21,6 +22,8 @@ export default class Validate extends KingressCommand {
       this.exit(1)
     }
     const {snapshot, compiled} = result
+    const annotations = renderAnnotationReports(compiled.ingresses, compiled.annotationReports)
+    if (annotations) this.log(annotations)
     const hosts = compiled.table.virtualHosts.length
     this.log(
       `✓ ${files} valid: ${plural(snapshot.ingresses.length, "Ingress", "Ingresses")} (${plural(compiled.table.routes.length, 'route')}, ${plural(hosts, 'host')}), ` +

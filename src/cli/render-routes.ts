@@ -43,7 +43,7 @@ export function orderedRoutes(table: RouteTable): Route[] {
   return table.virtualHosts.flatMap((vhost) => vhost.routes)
 }
 
-export function routesAsJson(table: RouteTable): unknown {
+export function routesAsJson(table: RouteTable): Record<string, unknown> {
   const defaults = table.virtualHosts.filter((v) => v.defaultRoute).map((v) => defaultJson(v.pattern, v.defaultRoute!))
   if (table.catchAllDefault && !table.anyHost?.defaultRoute) defaults.push(defaultJson(null, table.catchAllDefault))
   return {routes: orderedRoutes(table).map(routeJson), defaultBackends: defaults}

@@ -2,6 +2,7 @@ import type {FieldErrors} from './field-error.js'
 import * as names from './k8s-names.js'
 import type {RawObject} from './load.js'
 import type {ObjectMeta} from './model.js'
+import type {Position} from './position.js'
 import {isRecord} from './schema.js'
 
 export const DEFAULT_NAMESPACE = 'default'
@@ -20,7 +21,9 @@ export function decodeMeta(raw: RawObject, errors: FieldErrors, nameRule: (name:
   }
 
   const annotations = stringMap(metadata.annotations)
+  const annotationPositions: Record<string, Position> = {}
   for (const key of Object.keys(annotations)) {
+    annotationPositions[key] = raw.positions.at(`metadata.annotations[${key}]`)
     for (const message of names.qualifiedName(key.toLowerCase())) errors.invalid('metadata.annotations', key, message, `metadata.annotations[${key}]`)
   }
 
@@ -28,6 +31,7 @@ export function decodeMeta(raw: RawObject, errors: FieldErrors, nameRule: (name:
     name,
     namespace,
     annotations,
+    annotationPositions,
     labels: stringMap(metadata.labels),
     creationTimestamp: timestamp(metadata.creationTimestamp),
     at: raw.positions.root,

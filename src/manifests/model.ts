@@ -14,6 +14,8 @@ export interface ObjectMeta {
   readonly name: string
   readonly namespace: string
   readonly annotations: Readonly<Record<string, string>>
+  /** Where each annotation key is written, for messages about one annotation. */
+  readonly annotationPositions: Readonly<Record<string, Position>>
   readonly labels: Readonly<Record<string, string>>
   readonly creationTimestamp: string | null
   /** Where the object starts, and the load order used when no timestamp orders two objects. */

@@ -1,6 +1,9 @@
+import {parseAnnotations} from '../annotations/parse.js'
+import type {AnnotationReport, IngressPolicy} from '../annotations/policy.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
 import {objectKey, type BackendRef, type Ingress, type PathType, type Snapshot} from '../manifests/model.js'
-import {RouteTable, type DefaultRoute, type HostMatchKind, type Route, type RouteOrigin, type VirtualHost} from './table.js'
+import {annotationWarnings} from './annotation-warnings.js'
+import {RouteTable, type CanaryRoute, type DefaultRoute, type HostMatchKind, type Route, type RouteOrigin, type VirtualHost} from './table.js'
 import {hostWarnings, serviceWarnings, tlsWarnings} from './warnings.js'
 
 export interface CompileOptions {
@@ -13,6 +16,8 @@ export interface CompileResult {
   readonly diagnostics: Diagnostic[]
   /** The Ingresses that passed the class filter, oldest first. */
   readonly ingresses: readonly Ingress[]
+  /** Per Ingress (`namespace/name`), how each ingress-nginx annotation is honoured. */
+  readonly annotationReports: ReadonlyMap<string, readonly AnnotationReport[]>
 }
 
 /**
@@ -25,45 +30,64 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
   const ingresses = selectByClass(snapshot.ingresses, options.className, diagnostics).sort(byAge)
   const tlsHosts = collectTlsHosts(ingresses)
 
+  const policies = new Map<Ingress, IngressPolicy>()
+  const annotationReports = new Map<string, readonly AnnotationReport[]>()
+  for (const ingress of ingresses) {
+    const parsed = parseAnnotations(ingress.meta.annotations, ingress.meta.namespace)
+    policies.set(ingress, parsed.policy)
+    annotationReports.set(objectKey(ingress.meta), parsed.reports)
+  }
+  const regexHosts = hostsInRegexMode(ingresses, policies)
+
   const builders = new Map<string, HostBuilder>()
   const builderFor = (host: string | null): HostBuilder => {
     const key = host ?? ''
     let builder = builders.get(key)
     if (!builder) {
-      builder = new HostBuilder(host, host !== null && coveredByTls(host, tlsHosts))
+      builder = new HostBuilder(host, host !== null && coveredByTls(host, tlsHosts), regexHosts.has(key))
       builders.set(key, builder)
     }
     return builder
   }
 
-  const routes: Route[] = []
+  let nextId = 0
+  const canaries: Ingress[] = []
   let catchAllDefault: DefaultRoute | null = null
   for (const ingress of ingresses) {
+    const policy = policies.get(ingress)!
+    if (policy.canary) {
+      canaries.push(ingress)
+      continue
+    }
     const origin = originOf(ingress)
-    const defaultRoute = ingress.defaultBackend && ingress.defaultBackendAt ? {backend: ingress.defaultBackend, origin, at: ingress.defaultBackendAt} : null
+    const defaultRoute = ingress.defaultBackend && ingress.defaultBackendAt ? {backend: ingress.defaultBackend, origin, at: ingress.defaultBackendAt, policy} : null
     if (defaultRoute && ingress.rules.length === 0) catchAllDefault ??= defaultRoute
     for (const rule of ingress.rules) {
       const builder = builderFor(rule.host)
       if (defaultRoute) builder.offerDefault(defaultRoute)
       if (rule.host === null && defaultRoute) catchAllDefault ??= defaultRoute
       for (const path of rule.paths) {
+        const routePath = path.path === '' ? '/' : path.path
         const route: Route = {
-          id: routes.length,
+          id: nextId++,
           host: rule.host,
-          path: path.path === '' ? '/' : path.path,
+          path: routePath,
           pathType: path.pathType,
           backend: path.backend,
           origin,
           at: path.at,
           field: path.field,
           tls: builder.tls,
+          policy,
+          regex: builder.regexMode && path.pathType !== 'Exact' ? nginxRegex(routePath, path, diagnostics) : null,
+          canary: null,
         }
         const loser = builder.add(route)
         if (loser) diagnostics.push(conflictWarning(loser.kept, loser.dropped))
-        else routes.push(route)
       }
     }
   }
+  for (const ingress of canaries) attachCanary(ingress, policies.get(ingress)!, builders, diagnostics)
 
   const exactHosts = new Map<string, VirtualHost>()
   const wildcardHosts = new Map<string, VirtualHost>()
@@ -75,8 +99,14 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
     else anyHost = vhost
   }
 
-  diagnostics.push(...tlsWarnings(ingresses, builders), ...hostWarnings(ingresses), ...serviceWarnings(ingresses, snapshot.services))
-  return {table: new RouteTable(routes, exactHosts, wildcardHosts, anyHost, catchAllDefault), diagnostics, ingresses}
+  diagnostics.push(
+    ...tlsWarnings(ingresses, builders),
+    ...hostWarnings(ingresses),
+    ...serviceWarnings(ingresses, snapshot.services),
+    ...annotationWarnings(ingresses, policies, annotationReports, regexHosts),
+  )
+  const table = new RouteTable([...builders.values()].flatMap((b) => b.allRoutes()), exactHosts, wildcardHosts, anyHost, catchAllDefault)
+  return {table, diagnostics, ingresses, annotationReports}
 }
 
 function selectByClass(all: readonly Ingress[], className: string | undefined, diagnostics: Diagnostic[]): Ingress[] {
@@ -163,7 +193,24 @@ class HostBuilder {
   constructor(
     readonly host: string | null,
     readonly tls: boolean,
+    readonly regexMode: boolean,
   ) {}
+
+  allRoutes(): Route[] {
+    return this.routes
+  }
+
+  /** The route a canary Ingress shadows: same path and pathType. */
+  find(path: string, pathType: Route['pathType']): Route | undefined {
+    const [index, key] = this.indexFor({path, pathType})
+    return index.get(key)
+  }
+
+  replace(old: Route, updated: Route): void {
+    const [index, key] = this.indexFor(old)
+    index.set(key, updated)
+    this.routes[this.routes.indexOf(old)] = updated
+  }
 
   /** Adds a route unless an older one has the same path and pathType; then reports the pair. */
   add(route: Route): {kept: Route; dropped: Route} | null {
@@ -190,12 +237,13 @@ class HostBuilder {
       prefix: this.prefix,
       stringPrefix: this.stringPrefix,
       stringPrefixLengths: lengths,
+      regexRoutes: this.regexMode ? this.routes.filter((r) => r.regex !== null).sort(byPathLengthDesc) : [],
       defaultRoute: this.defaultRoute,
       tls: this.tls,
     }
   }
 
-  private indexFor(route: Route): [Map<string, Route>, string] {
+  private indexFor(route: Pick<Route, 'path' | 'pathType'>): [Map<string, Route>, string] {
     switch (route.pathType) {
       case 'Exact':
         return [this.exact, route.path]
@@ -210,4 +258,57 @@ class HostBuilder {
 export function describeBackend(backend: BackendRef): string {
   if (backend.kind === 'resource') return `${backend.resourceKind}/${backend.name}${backend.apiGroup ? ` (${backend.apiGroup})` : ''}`
   return `${backend.service}:${'number' in backend.port ? backend.port.number : backend.port.name}`
+}
+
+/** ingress-nginx puts every path of a host in regex mode when any of its Ingresses has use-regex or rewrite-target. */
+function hostsInRegexMode(ingresses: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>): Set<string> {
+  const hosts = new Set<string>()
+  for (const ingress of ingresses) {
+    const policy = policies.get(ingress)!
+    if (!policy.useRegex && policy.rewriteTarget === null) continue
+    for (const rule of ingress.rules) hosts.add(rule.host ?? '')
+  }
+  return hosts
+}
+
+/** `location ~* "^<path>"`: anchored at the start, case-insensitive, as ingress-nginx writes it. */
+function nginxRegex(path: string, at: {at: Diagnostic['at']; field: string}, diagnostics: Diagnostic[]): RegExp {
+  try {
+    return new RegExp('^' + path, 'i')
+  } catch (error) {
+    diagnostics.push({
+      severity: 'warning',
+      at: at.at,
+      field: `${at.field}.path`,
+      message: `"${path}" is not a valid regular expression (${(error as Error).message}); it is matched literally. In regex mode every path of the host is a regex: escape special characters.`,
+    })
+    return new RegExp('^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
+  }
+}
+
+function byPathLengthDesc(a: Route, b: Route): number {
+  return b.path.length - a.path.length || a.id - b.id
+}
+
+/** A canary Ingress does not conflict with the main one: it becomes the alternative backend of the same path. */
+function attachCanary(ingress: Ingress, policy: IngressPolicy, builders: ReadonlyMap<string, HostBuilder>, diagnostics: Diagnostic[]): void {
+  const origin = originOf(ingress)
+  for (const rule of ingress.rules) {
+    for (const path of rule.paths) {
+      const routePath = path.path === '' ? '/' : path.path
+      const builder = builders.get(rule.host ?? '')
+      const main = builder?.find(routePath, path.pathType)
+      if (!builder || !main) {
+        diagnostics.push({
+          severity: 'warning',
+          at: path.at,
+          field: `${path.field}.path`,
+          message: `canary Ingress ${objectKey(ingress.meta)}: no main (non-canary) Ingress serves ${rule.host ?? '*'} ${routePath} (${path.pathType}), so this canary is never used. A canary must repeat the host, path and pathType of the Ingress it shadows.`,
+        })
+        continue
+      }
+      const canary: CanaryRoute = {backend: path.backend, rule: policy.canary!, policy, origin, at: path.at}
+      builder.replace(main, {...main, canary})
+    }
+  }
 }

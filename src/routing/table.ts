@@ -1,3 +1,4 @@
+import type {CanaryPolicy, IngressPolicy} from '../annotations/policy.js'
 import type {BackendRef, PathType} from '../manifests/model.js'
 import type {Position} from '../manifests/position.js'
 import {normalizeHost, normalizePath} from './normalize.js'
@@ -23,6 +24,20 @@ export interface Route {
   readonly field: string
   /** The host is listed under spec.tls of some Ingress. */
   readonly tls: boolean
+  /** What the Ingress's ingress-nginx annotations ask for. */
+  readonly policy: IngressPolicy
+  /** On a host in regex mode (use-regex or rewrite-target on any of its Ingresses): `^path`, case-insensitive. */
+  readonly regex: RegExp | null
+  /** A canary Ingress for the same host, path and pathType, if any. */
+  readonly canary: CanaryRoute | null
+}
+
+export interface CanaryRoute {
+  readonly backend: BackendRef
+  readonly rule: CanaryPolicy
+  readonly policy: IngressPolicy
+  readonly origin: RouteOrigin
+  readonly at: Position
 }
 
 /** The Ingress spec.defaultBackend that answers when no path of a host matches. */
@@ -30,6 +45,7 @@ export interface DefaultRoute {
   readonly backend: BackendRef
   readonly origin: RouteOrigin
   readonly at: Position
+  readonly policy: IngressPolicy
 }
 
 export type HostMatchKind = 'exact' | 'wildcard' | 'any'
@@ -46,11 +62,13 @@ export interface VirtualHost {
   /** ImplementationSpecific routes (nginx string-prefix `location`), and their lengths, longest first. */
   readonly stringPrefix: ReadonlyMap<string, Route>
   readonly stringPrefixLengths: readonly number[]
+  /** Non-empty when the host is in regex mode: Prefix and ImplementationSpecific routes, longest path first, tried in order. */
+  readonly regexRoutes: readonly Route[]
   readonly defaultRoute: DefaultRoute | null
   readonly tls: boolean
 }
 
-export type PathMatchKind = 'exact' | 'prefix' | 'string-prefix' | 'default-backend' | 'none'
+export type PathMatchKind = 'exact' | 'prefix' | 'string-prefix' | 'regex' | 'default-backend' | 'none'
 
 export interface MatchResult {
   readonly host: string
@@ -110,7 +128,7 @@ export class RouteTable {
 
 interface PathHit {
   readonly route: Route
-  readonly kind: 'exact' | 'prefix' | 'string-prefix'
+  readonly kind: 'exact' | 'prefix' | 'string-prefix' | 'regex'
 }
 
 /**
@@ -127,6 +145,7 @@ export function matchPath(vhost: VirtualHost, path: string): PathHit | null {
     best = {route: exact, kind: 'exact'}
     bestLength = path.length
   }
+  if (vhost.regexRoutes.length > 0) return best ?? matchRegex(vhost.regexRoutes, path)
 
   if (vhost.prefix.size > 0) {
     let candidate = path.endsWith('/') ? path.slice(0, -1) : path
@@ -153,4 +172,12 @@ export function matchPath(vhost: VirtualHost, path: string): PathHit | null {
     }
   }
   return best
+}
+
+/** nginx regex locations: the first that matches, in ingress-nginx's order (longest path first). */
+function matchRegex(routes: readonly Route[], path: string): PathHit | null {
+  for (const route of routes) {
+    if (route.regex!.test(path)) return {route, kind: 'regex'}
+  }
+  return null
 }
