@@ -105,7 +105,8 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
     ...serviceWarnings(ingresses, snapshot.services),
     ...annotationWarnings(ingresses, policies, annotationReports, regexHosts),
   )
-  const table = new RouteTable([...builders.values()].flatMap((b) => b.allRoutes()), exactHosts, wildcardHosts, anyHost, catchAllDefault)
+  const wwwAlternates = wwwAlternatesOf(ingresses, policies, exactHosts)
+  const table = new RouteTable([...builders.values()].flatMap((b) => b.allRoutes()), exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates)
   return {table, diagnostics, ingresses, annotationReports}
 }
 
@@ -311,4 +312,18 @@ function attachCanary(ingress: Ingress, policy: IngressPolicy, builders: Readonl
       builder.replace(main, {...main, canary})
     }
   }
+}
+
+/** from-to-www-redirect serves the other name of each exact rule host, unless a rule names it too. */
+function wwwAlternatesOf(ingresses: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>, exactHosts: ReadonlyMap<string, VirtualHost>): Map<string, string> {
+  const alternates = new Map<string, string>()
+  for (const ingress of ingresses) {
+    if (!policies.get(ingress)!.fromToWwwRedirect) continue
+    for (const rule of ingress.rules) {
+      if (rule.host === null || rule.host.startsWith('*.')) continue
+      const other = rule.host.startsWith('www.') ? rule.host.slice(4) : `www.${rule.host}`
+      if (!exactHosts.has(other) && !alternates.has(other)) alternates.set(other, rule.host)
+    }
+  }
+  return alternates
 }

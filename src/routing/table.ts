@@ -79,6 +79,8 @@ export interface MatchResult {
   readonly pathMatch: PathMatchKind
   /** The backend that serves the request, or null for kingress's 404. */
   readonly backend: BackendRef | null
+  /** from-to-www-redirect: the rule host this request's host is the other name of. */
+  readonly wwwRedirect: string | null
 }
 
 /** The compiled, immutable routing configuration. The proxy holds one reference and swaps it on reload. */
@@ -90,6 +92,8 @@ export class RouteTable {
     readonly wildcardHosts: ReadonlyMap<string, VirtualHost>,
     readonly anyHost: VirtualHost | null,
     readonly catchAllDefault: DefaultRoute | null,
+    /** from-to-www-redirect: `www.foo.com` → `foo.com` (or the reverse), for names no rule has. */
+    readonly wwwAlternates: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   /** Every virtual host: exact ones, then wildcards, then the rule without host. */
@@ -116,13 +120,17 @@ export class RouteTable {
     const host = normalizeHost(hostHeader)
     const path = normalizePath(rawPath)
     const vhost = this.findHost(host)
+    if (this.wwwAlternates.size > 0 && (vhost === null || vhost.kind === 'any')) {
+      const target = this.wwwAlternates.get(host)
+      if (target) return {host, path, vhost: null, route: null, defaultRoute: null, pathMatch: 'none', backend: null, wwwRedirect: target}
+    }
     if (vhost) {
       const hit = matchPath(vhost, path)
-      if (hit) return {host, path, vhost, route: hit.route, defaultRoute: null, pathMatch: hit.kind, backend: hit.route.backend}
+      if (hit) return {host, path, vhost, route: hit.route, defaultRoute: null, pathMatch: hit.kind, backend: hit.route.backend, wwwRedirect: null}
     }
     const fallback = vhost?.defaultRoute ?? (vhost && vhost.kind !== 'any' ? null : this.catchAllDefault)
-    if (fallback) return {host, path, vhost, route: null, defaultRoute: fallback, pathMatch: 'default-backend', backend: fallback.backend}
-    return {host, path, vhost, route: null, defaultRoute: null, pathMatch: 'none', backend: null}
+    if (fallback) return {host, path, vhost, route: null, defaultRoute: fallback, pathMatch: 'default-backend', backend: fallback.backend, wwwRedirect: null}
+    return {host, path, vhost, route: null, defaultRoute: null, pathMatch: 'none', backend: null, wwwRedirect: null}
   }
 }
 
