@@ -1,0 +1,34 @@
+import {cidrContains} from './values.js'
+import type {IngressPolicy} from './policy.js'
+import type {EarlyResponse} from './request-view.js'
+
+function textResponse(status: number, body: string, reason: string): EarlyResponse {
+  return {status, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason}
+}
+
+/** whitelist/allowlist-source-range and denylist-source-range: 403 as nginx's allow/deny. */
+export function checkSourceRanges(policy: IngressPolicy, remoteAddress: string): EarlyResponse | null {
+  if (policy.denySourceRanges?.some((cidr) => cidrContains(cidr, remoteAddress))) {
+    return textResponse(403, `403 Forbidden: ${remoteAddress} is in denylist-source-range\n`, 'denylist-source-range')
+  }
+  if (policy.allowSourceRanges && !policy.allowSourceRanges.some((cidr) => cidrContains(cidr, remoteAddress))) {
+    const allowed = policy.allowSourceRanges.map((c) => c.text).join(', ')
+    return textResponse(403, `403 Forbidden: ${remoteAddress} is not in whitelist-source-range (${allowed})\n`, 'whitelist-source-range')
+  }
+  return null
+}
+
+/** proxy-body-size: a declared Content-Length above the limit is refused before any byte is forwarded. */
+export function checkDeclaredBodySize(limit: number | null, contentLength: string | undefined): EarlyResponse | null {
+  if (!limit || contentLength === undefined) return null
+  const length = Number(contentLength)
+  return Number.isFinite(length) && length > limit ? bodyTooLarge(limit) : null
+}
+
+export function bodyTooLarge(limit: number): EarlyResponse {
+  return textResponse(413, `413 Request Entity Too Large: the body is larger than proxy-body-size (${limit} bytes). Raise nginx.ingress.kubernetes.io/proxy-body-size on the Ingress ("0" for no limit).\n`, 'proxy-body-size')
+}
+
+export function rateLimited(status: number, what: 'limit-rps' | 'limit-connections'): EarlyResponse {
+  return textResponse(status, `${status} ${status === 429 ? 'Too Many Requests' : 'Service Temporarily Unavailable'}: ${what} reached for your address\n`, what)
+}

@@ -1,0 +1,86 @@
+import {request} from 'undici'
+
+import {parseHtpasswd, verifyPassword} from './htpasswd.js'
+import type {IngressPolicy} from './policy.js'
+import {headerValue, type EarlyResponse, type RequestView} from './request-view.js'
+
+type BasicAuth = NonNullable<IngressPolicy['basicAuth']>
+type ExternalAuth = NonNullable<IngressPolicy['externalAuth']>
+
+/** Finds a loaded Secret's decoded data by namespace and name. */
+export type SecretLookup = (namespace: string, name: string) => Readonly<Record<string, string>> | undefined
+
+function unauthorized(realm: string, detail: string): EarlyResponse {
+  const body = `<html>\n<head><title>401 Authorization Required</title></head>\n<body>\n<center><h1>401 Authorization Required</h1></center>\n<hr><center>kingress</center>\n</body>\n</html>\n`
+  return {status: 401, headers: {'www-authenticate': `Basic realm="${realm.replaceAll('"', '')}"`, 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body))}, body, reason: `auth-type basic: ${detail}`}
+}
+
+/** auth-type: basic with an htpasswd Secret (key `auth`, or one key per user with auth-secret-type: auth-map). */
+export function checkBasicAuth(auth: BasicAuth, req: RequestView, secrets: SecretLookup): EarlyResponse | null {
+  const data = secrets(auth.secretNamespace, auth.secretName)
+  if (!data) {
+    const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} is not in the loaded manifests. Add the Secret (an htpasswd file under the key "auth") to the files you pass to kingress up.\n`
+    return {status: 503, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: 'auth-secret missing'}
+  }
+  const users = auth.secretType === 'auth-map' ? new Map(Object.entries(data)) : parseHtpasswd(data.auth ?? '')
+  const header = headerValue(req.headers, 'authorization')
+  if (!header || !header.toLowerCase().startsWith('basic ')) return unauthorized(auth.realm, 'no credentials')
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  const user = colon === -1 ? decoded : decoded.slice(0, colon)
+  const hash = users.get(user)
+  if (!hash || !verifyPassword(colon === -1 ? '' : decoded.slice(colon + 1), hash)) return unauthorized(auth.realm, `bad credentials for "${user}"`)
+  return null
+}
+
+export interface ExternalAuthResult {
+  readonly denied: EarlyResponse | null
+  /** auth-response-headers copied from the auth service's answer onto the upstream request. */
+  readonly upstreamHeaders: Readonly<Record<string, string>>
+}
+
+/**
+ * auth-url: a subrequest to the auth service with the original request's headers (no body), as
+ * nginx's auth_request does. 2xx lets the request through; 401 and 403 are passed to the client
+ * (401 redirects to auth-signin when set); anything else, or no answer, is a 500.
+ */
+export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, timeoutMs = 5000): Promise<ExternalAuthResult> {
+  const originalUrl = `${req.scheme}://${req.host}${req.path}${req.query}`
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'host') continue
+    headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  Object.assign(headers, {'x-original-url': originalUrl, 'x-original-method': req.method, 'x-auth-request-redirect': `${req.path}${req.query}`, 'x-forwarded-host': req.host, 'x-forwarded-proto': req.scheme, 'x-real-ip': req.remoteAddress})
+  try {
+    const answer = await request(auth.url, {method: (auth.method ?? 'GET') as 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs})
+    await answer.body.dump()
+    if (answer.statusCode >= 200 && answer.statusCode < 300) {
+      const upstreamHeaders: Record<string, string> = {}
+      for (const name of auth.responseHeaders) {
+        const value = answer.headers[name.toLowerCase()]
+        if (value !== undefined) upstreamHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+      }
+      return {denied: null, upstreamHeaders}
+    }
+    if (answer.statusCode === 401 && auth.signin) {
+      const location = `${auth.signin}${auth.signin.includes('?') ? '&' : '?'}rd=${encodeURIComponent(originalUrl)}`
+      return {denied: {status: 302, headers: {location, 'content-length': '0'}, body: '', reason: 'auth-url: 401, sent to auth-signin'}, upstreamHeaders: {}}
+    }
+    if (answer.statusCode === 401 || answer.statusCode === 403) {
+      const body = `${answer.statusCode} ${answer.statusCode === 401 ? 'Unauthorized' : 'Forbidden'} (auth-url ${auth.url})\n`
+      const extra: Record<string, string> = {}
+      const challenge = answer.headers['www-authenticate']
+      if (challenge) extra['www-authenticate'] = String(challenge)
+      return {denied: {status: answer.statusCode, headers: {...extra, 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: `auth-url answered ${answer.statusCode}`}, upstreamHeaders: {}}
+    }
+    return {denied: authFailure(`auth-url ${auth.url} answered ${answer.statusCode}; only 2xx, 401 and 403 are meaningful`), upstreamHeaders: {}}
+  } catch (error) {
+    return {denied: authFailure(`auth-url ${auth.url} could not be reached (${(error as Error).message}). Start the auth service, or fix the URL.`), upstreamHeaders: {}}
+  }
+}
+
+function authFailure(message: string): EarlyResponse {
+  const body = `kingress: ${message}\n`
+  return {status: 500, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: message}
+}
