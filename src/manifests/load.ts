@@ -23,8 +23,17 @@ export interface LoadResult {
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
+/** Docker Compose's default file names: a folder of manifests may sit next to the Compose file that runs its backends. */
+const COMPOSE_FILE = /^(docker-)?compose(\.override)?\.ya?ml$/i
 
-/** Expands files and folders (one level, like `kubectl apply -f DIR`) into manifest files, sorted. */
+function isManifestInFolder(name: string): boolean {
+  return MANIFEST_EXTENSIONS.has(extname(name).toLowerCase()) && !COMPOSE_FILE.test(name)
+}
+
+/**
+ * Expands files and folders (one level, like `kubectl apply -f DIR`) into manifest files, sorted.
+ * Compose files inside a folder are left out; named explicitly, they are read and noted.
+ */
 export async function findManifestFiles(inputs: readonly string[]): Promise<string[]> {
   const files: string[] = []
   for (const input of inputs) {
@@ -35,7 +44,7 @@ export async function findManifestFiles(inputs: readonly string[]): Promise<stri
       throw new UserError('ENOENT_MANIFEST', `${input}: no such file or folder. Give the path of an Ingress YAML file or a folder of them.`)
     }
     if (info.isDirectory()) {
-      const names = (await readdir(input)).filter((n) => MANIFEST_EXTENSIONS.has(extname(n).toLowerCase())).sort()
+      const names = (await readdir(input)).filter(isManifestInFolder).sort()
       if (names.length === 0) {
         throw new UserError('EMPTY_FOLDER', `${input}: the folder holds no .yaml, .yml or .json file.`)
       }

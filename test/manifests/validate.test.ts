@@ -1,4 +1,10 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
+
+import {findManifestFiles} from '../../src/manifests/load.js'
 
 import {formatDiagnostic} from '../../src/manifests/diagnostic.js'
 import {snapshotOf} from '../support/manifests.js'
@@ -197,6 +203,19 @@ describe('semantic warnings', () => {
 })
 
 describe('loading', () => {
+  it('leaves Compose files out of a folder but reads them when named', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-load-'))
+    try {
+      for (const name of ['ingress.yaml', 'compose.yaml', 'docker-compose.yml', 'compose.override.yaml', 'svc.json', 'notes.txt']) {
+        await writeFile(join(dir, name), '')
+      }
+      expect(await findManifestFiles([dir])).toEqual([join(dir, 'ingress.yaml'), join(dir, 'svc.json')])
+      expect(await findManifestFiles([join(dir, 'compose.yaml')])).toEqual([join(dir, 'compose.yaml')])
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+
   it('reads kind: List items and JSON', () => {
     const list = JSON.stringify({apiVersion: 'v1', kind: 'List', items: [{apiVersion: 'v1', kind: 'Service', metadata: {name: 'web'}, spec: {ports: [{port: 80}]}}]})
     const {snapshot, diagnostics} = snapshotOf(list, 'list.json')
