@@ -1,0 +1,48 @@
+import {join} from 'node:path'
+
+import {KingressCommand} from '../src/cli/base-command.js'
+import {parseBackendFlag, StaticProvider} from '../src/backends/static.js'
+import {startDemoServer, stopDemoServer} from '../src/runtime/demo-servers.js'
+import {packageRoot} from '../src/runtime/package-root.js'
+import {listenFlags, logFormat, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
+import {startSession} from '../src/runtime/session.js'
+
+export default class Demo extends KingressCommand {
+  static override description = 'The seed example end to end, without Docker: a blue and a green web server behind the virtual-host and fan-out Ingresses.'
+  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --http-port 8080']
+  static override flags = listenFlags
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Demo)
+    const fixtures = join(packageRoot(), 'fixtures')
+    const blue = await startDemoServer('blue')
+    const green = await startDemoServer('green')
+    try {
+      const providers = [new StaticProvider([parseBackendFlag(`${blue.service}=127.0.0.1:${blue.port}`), parseBackendFlag(`${green.service}=127.0.0.1:${green.port}`)])]
+      const session = await startSession({
+        inputs: [join(fixtures, 'virtual-host-ingress.yaml'), join(fixtures, 'fan-out-ingress.yaml')],
+        providers,
+        bind: flags.bind,
+        http: portChoice(flags['http-port'], 80, 8080),
+        https: portChoice(flags['https-port'], 443, 8443),
+        log: {out: process.stdout, format: logFormat(flags['log-format'])},
+      })
+      const url = new URL(session.urls[0]!)
+      const port = url.port || '80'
+      const at = `${url.hostname}:${port}`
+      const address = url.hostname.replace(/^\[|\]$/g, '')
+      const lines = [
+        `demo: webserver-blue-svc → 127.0.0.1:${blue.port}, webserver-green-svc → 127.0.0.1:${green.port} (built-in servers)`,
+        'try:',
+        `  curl --resolve blue.example.com:${port}:${address} http://blue.example.com:${port}/`,
+        `  curl --resolve green.example.com:${port}:${address} http://green.example.com:${port}/`,
+        `  curl -H 'Host: example.com' http://${at}/blue`,
+        `  curl -H 'Host: example.com' http://${at}/green`,
+        `  curl -H 'Host: example.com' -H 'Accept: application/json' http://${at}/nowhere   # kingress's 404, explained`,
+      ]
+      await serveUntilStopped(session, lines)
+    } finally {
+      await Promise.all([stopDemoServer(blue), stopDemoServer(green)])
+    }
+  }
+}

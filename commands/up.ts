@@ -1,0 +1,46 @@
+import {Flags} from '@oclif/core'
+
+import {KingressCommand} from '../src/cli/base-command.js'
+import {classFlag, manifestArgs} from '../src/cli/flags.js'
+import {buildProviders} from '../src/runtime/providers.js'
+import {listenFlags, logFormat, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
+import {startSession} from '../src/runtime/session.js'
+
+export default class Up extends KingressCommand {
+  static override description = 'Serve Ingress manifests: a local reverse proxy that routes like ingress-nginx, with live reload.'
+  static override examples = [
+    '<%= config.bin %> up fixtures/virtual-host-ingress.yaml --backend webserver-blue-svc=127.0.0.1:3000 --backend webserver-green-svc=127.0.0.1:3001',
+    '<%= config.bin %> up k8s/ --http-port 8080 --no-docker --backend web=127.0.0.1:5173',
+  ]
+  static override strict = false
+  static override args = manifestArgs
+  static override flags = {
+    ...listenFlags,
+    backend: Flags.string({description: 'serve Service S (port P) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: 'S[:P]=HOST:PORT'}),
+    docker: Flags.boolean({description: 'find endpoints among Docker containers (off with --no-docker)', allowNo: true, default: true}),
+    class: classFlag,
+    hosts: Flags.boolean({description: 'add the served hosts to the hosts file while up, and remove them on exit'}),
+    'hosts-file': Flags.string({description: 'the hosts file --hosts manages (default: the system one)', helpValue: 'PATH'}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Up)
+    // Loaded only when used: dockerode and its dependencies are about 11 MB of memory.
+    const docker = async () => {
+      const {createDockerProvider} = await import('../src/backends/docker/index.js')
+      return createDockerProvider({onWarning: (line) => process.stderr.write(`kingress: ${line}\n`)})
+    }
+    const providers = await buildProviders({backends: flags.backend ?? [], docker: flags.docker}, docker)
+    const session = await startSession({
+      inputs: argv as string[],
+      className: flags.class,
+      providers,
+      bind: flags.bind,
+      http: portChoice(flags['http-port'], 80, 8080),
+      https: portChoice(flags['https-port'], 443, 8443),
+      log: {out: process.stdout, format: logFormat(flags['log-format'])},
+      hosts: {sync: flags.hosts, file: flags['hosts-file'] ?? null},
+    })
+    await serveUntilStopped(session)
+  }
+}

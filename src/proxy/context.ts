@@ -1,0 +1,29 @@
+import type {EventBus} from '../runtime/events.js'
+import type {RuntimeState} from '../runtime/state.js'
+import type {PoolRegistry} from './pools.js'
+
+/** Timeouts for one upstream exchange, as ingress-nginx's proxy-connect/read timeouts. */
+export interface ProxyTimeouts {
+  /** TCP connect to an endpoint (proxy-connect-timeout; ingress-nginx default 5 s). */
+  readonly connectMs: number
+  /** Wait for the response head (proxy-read-timeout; default 60 s). 0 disables it. */
+  readonly headersMs: number
+  /** Longest silence between two body chunks of the response; 0 (the default) never cuts SSE or long downloads. */
+  readonly bodyMs: number
+}
+
+export const DEFAULT_TIMEOUTS: ProxyTimeouts = {connectMs: 5000, headersMs: 60_000, bodyMs: 0}
+
+/** What the data plane needs from the runtime: the current tables (one reference, read once per request), pools, events. */
+export interface ProxyContext {
+  readonly current: RuntimeState
+  readonly bus: EventBus
+  readonly pools: PoolRegistry
+  readonly timeouts: ProxyTimeouts
+}
+
+/** The listener a request came in on: sets X-Forwarded-Proto/-Port. `port` is filled in once bound. */
+export interface ListenerInfo {
+  readonly scheme: 'http' | 'https'
+  port: number
+}

@@ -1,0 +1,36 @@
+import type {UpstreamFailure} from './pages.js'
+
+/** How an upstream exchange failed, from the error undici or the socket reports. */
+export interface Classified {
+  readonly failure: UpstreamFailure
+  /** The connection was never established: nothing of the request was sent, any request may be retried. */
+  readonly beforeConnect: boolean
+  readonly detail: string
+}
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTDOWN'])
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
+
+export function classify(error: unknown): Classified {
+  const code = errorCode(error)
+  const message = error instanceof Error ? error.message : String(error)
+  if (CONNECT_ERRORS.has(code)) return {failure: 'refused', beforeConnect: true, detail: code === 'ECONNREFUSED' ? 'ECONNREFUSED: nothing listens there' : `${code}: ${message}`}
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return {failure: 'connect-timeout', beforeConnect: true, detail: `connect timeout: ${message}`}
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'no response head within the read timeout'}
+  if (code === 'UND_ERR_BODY_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'the response body stalled'}
+  if (RESET_ERRORS.has(code)) return {failure: 'reset', beforeConnect: false, detail: `${code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : code}: ${message}`}
+  return {failure: 'bad-response', beforeConnect: false, detail: code ? `${code}: ${message}` : message}
+}
+
+export function errorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return ''
+  const code = (error as {code?: unknown}).code
+  if (typeof code === 'string' && code !== '') {
+    // undici wraps socket errors; the cause has the OS's code.
+    const cause = (error as {cause?: unknown}).cause
+    if (code === 'UND_ERR_SOCKET' && typeof cause === 'object' && cause !== null && typeof (cause as {code?: unknown}).code === 'string') return (cause as {code: string}).code
+    return code
+  }
+  const cause = (error as {cause?: unknown}).cause
+  return cause !== undefined && cause !== error ? errorCode(cause) : ''
+}

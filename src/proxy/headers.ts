@@ -1,0 +1,186 @@
+/**
+ * Header rewriting in both directions, one pass over the raw header list each way. Hop-by-hop
+ * headers (RFC 9110 §7.6.1: Connection and the headers it lists, Keep-Alive, Proxy-*, TE, Trailer,
+ * Transfer-Encoding, Upgrade) never cross the proxy; the X-Forwarded-* family is set the way an
+ * ingress controller sets it.
+ */
+
+export const PROXY_NAME = 'kingress'
+export const VIA_VALUE = `1.1 ${PROXY_NAME}`
+
+/** nginx's large_client_header_buffers 4 8k: one header line may be at most 8 KiB. */
+export const MAX_HEADER_LINE = 8192
+
+// What the scan does with a request header (by lower-cased name).
+const DROP = 1
+const XFF = 2
+const REQUEST_ID = 3
+const VIA = 4
+const AUTHORITY = 5
+
+const REQUEST_SPECIAL = new Map<string, number>([
+  ['connection', DROP],
+  ['keep-alive', DROP],
+  ['proxy-connection', DROP],
+  ['proxy-authenticate', DROP],
+  ['proxy-authorization', DROP],
+  ['te', DROP],
+  ['trailer', DROP],
+  ['transfer-encoding', DROP],
+  ['upgrade', DROP],
+  // Node already answered `100 Continue`; the upstream request is sent without it.
+  ['expect', DROP],
+  ['http2-settings', DROP],
+  ['x-forwarded-proto', DROP],
+  ['x-forwarded-host', DROP],
+  ['x-forwarded-port', DROP],
+  ['x-real-ip', DROP],
+  ['x-forwarded-for', XFF],
+  ['x-request-id', REQUEST_ID],
+  ['via', VIA],
+  [':authority', AUTHORITY],
+])
+
+const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+
+/** The tokens of a Connection header that name further hop-by-hop headers (not close/keep-alive/upgrade). */
+export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null
+  const text = Array.isArray(value) ? value.join(',') : value
+  let tokens: Set<string> | null = null
+  for (const part of text.split(',')) {
+    const token = part.trim().toLowerCase()
+    if (token === '' || token === 'close' || token === 'keep-alive' || token === 'upgrade') continue
+    ;(tokens ??= new Set()).add(token)
+  }
+  return tokens
+}
+
+export interface ForwardedInfo {
+  readonly clientIp: string
+  readonly scheme: 'http' | 'https'
+  readonly port: number
+  /** The id sent upstream: the client's X-Request-ID, or a generated one. */
+  readonly requestId: string
+}
+
+export interface UpstreamHeaders {
+  /** Flat `[name, value, name, value, ...]` list for undici (and for raw upgrade requests). */
+  readonly list: string[]
+  /** The first header line longer than MAX_HEADER_LINE, if any (answered 431). */
+  readonly oversized: string | null
+}
+
+/**
+ * Builds the upstream request headers from the client's raw ones. `host` is the Host header (or
+ * HTTP/2 :authority) the client sent, passed through unchanged.
+ */
+export function upstreamRequestHeaders(raw: readonly string[], host: string | undefined, connection: string | string[] | undefined, info: ForwardedInfo): UpstreamHeaders {
+  const listed = connection === undefined ? null : connectionTokens(connection)
+  const list: string[] = []
+  let xff: string | null = null
+  let via: string | null = null
+  let oversized: string | null = null
+  let sawHost = false
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    const value = raw[i + 1]!
+    if (name.length + value.length > MAX_HEADER_LINE) oversized ??= name
+    const lower = name.toLowerCase()
+    const special = REQUEST_SPECIAL.get(lower)
+    if (special === undefined) {
+      if (lower.charCodeAt(0) === 58 /* : */) continue // other HTTP/2 pseudo-headers
+      if (listed !== null && listed.has(lower)) continue
+      if (lower === 'host') sawHost = true
+      list.push(name, value)
+      continue
+    }
+    switch (special) {
+      case XFF:
+        xff = xff === null ? value : `${xff}, ${value}`
+        break
+      case VIA:
+        via = via === null ? value : `${via}, ${value}`
+        break
+      case AUTHORITY:
+        break
+      case REQUEST_ID:
+      case DROP:
+        break
+    }
+  }
+  if (!sawHost && host !== undefined) list.push('host', host)
+  list.push(
+    'x-forwarded-for',
+    xff === null ? info.clientIp : `${xff}, ${info.clientIp}`,
+    'x-forwarded-host',
+    host ?? '',
+    'x-forwarded-port',
+    String(info.port),
+    'x-forwarded-proto',
+    info.scheme,
+    'x-real-ip',
+    info.clientIp,
+    'x-request-id',
+    info.requestId,
+    'via',
+    via === null ? VIA_VALUE : `${via}, ${VIA_VALUE}`,
+  )
+  return {list, oversized}
+}
+
+/**
+ * The upstream response headers (raw Buffers from undici) as the flat list the client gets:
+ * hop-by-hop ones removed, `Via` appended, `X-Request-ID` echoed unless the upstream set its own.
+ */
+export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[], requestId: string): string[] {
+  const out: string[] = []
+  let listed: Set<string> | null = null
+  let sawRequestId = false
+  let via: string | null = null
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1')
+    const lower = name.toLowerCase()
+    if (RESPONSE_DROP.has(lower)) {
+      if (lower === 'connection') listed = connectionTokens(raw[i + 1]!.toString('latin1'))
+      continue
+    }
+    const value = raw[i + 1]!.toString('latin1')
+    if (lower === 'via') {
+      via = via === null ? value : `${via}, ${value}`
+      continue
+    }
+    if (lower === 'x-request-id') sawRequestId = true
+    out.push(name, value)
+  }
+  if (listed !== null) removeListed(out, listed)
+  out.push('via', via === null ? VIA_VALUE : `${via}, ${VIA_VALUE}`)
+  if (!sawRequestId) out.push('x-request-id', requestId)
+  return out
+}
+
+function removeListed(list: string[], listed: Set<string>): void {
+  let w = 0
+  for (let r = 0; r < list.length; r += 2) {
+    if (listed.has(list[r]!.toLowerCase())) continue
+    list[w++] = list[r]!
+    list[w++] = list[r + 1]!
+  }
+  list.length = w
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`. */
+export function clientAddress(remote: string | undefined): string {
+  if (remote === undefined) return ''
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote
+}
+
+/** The client's X-Request-ID when it is sane (printable, at most 200 characters), else null. */
+export function acceptableRequestId(value: string | string[] | undefined): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200) return null
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x21 || c > 0x7e) return null
+  }
+  return value
+}

@@ -1,0 +1,84 @@
+import {createRequire} from 'node:module'
+import type {Pool as PoolType} from 'undici'
+
+/**
+ * undici's Pool alone. The package root also loads fetch, WebSocket, caches and more: about 9 MB of
+ * idle memory the proxy never uses (undici is pinned exactly, so the path is stable).
+ */
+const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof PoolType
+type Pool = PoolType
+
+export interface PoolOptions {
+  readonly connectTimeoutMs: number
+  /** Upper bound of connections to one endpoint; requests beyond it wait in the pool's queue. */
+  readonly connections: number
+}
+
+export const DEFAULT_POOL_OPTIONS: PoolOptions = {connectTimeoutMs: 5000, connections: 256}
+
+/** How long a pool no table references lives on (in-flight requests on an old table may still use it). */
+const ORPHAN_GRACE_MS = 60_000
+
+/**
+ * One undici keep-alive pool per endpoint address (`host:port`), created on first use and shared by
+ * every table that lists the address, so a reload keeps warm connections.
+ */
+export class PoolRegistry {
+  private readonly pools = new Map<string, Pool>()
+  private readonly orphanTimers = new Map<string, NodeJS.Timeout>()
+  private closed = false
+
+  constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
+
+  get(address: string): Pool {
+    let pool = this.pools.get(address)
+    if (pool === undefined) {
+      pool = new Pool(`http://${address}`, {
+        connections: this.options.connections,
+        pipelining: 1,
+        connect: {timeout: this.options.connectTimeoutMs},
+        keepAliveTimeout: 4000,
+        maxHeaderSize: 64 * 1024,
+        // Timeouts are set per request by the proxy.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      })
+      this.pools.set(address, pool)
+    }
+    return pool
+  }
+
+  /** Called after a swap with the addresses the new table lists: the others close after a grace period. */
+  retain(addresses: ReadonlySet<string>): void {
+    if (this.closed) return
+    for (const address of this.pools.keys()) {
+      const timer = this.orphanTimers.get(address)
+      if (addresses.has(address)) {
+        if (timer) {
+          clearTimeout(timer)
+          this.orphanTimers.delete(address)
+        }
+      } else if (!timer) {
+        const t = setTimeout(() => this.drop(address), ORPHAN_GRACE_MS)
+        t.unref()
+        this.orphanTimers.set(address, t)
+      }
+    }
+  }
+
+  private drop(address: string): void {
+    this.orphanTimers.delete(address)
+    const pool = this.pools.get(address)
+    this.pools.delete(address)
+    pool?.close().catch(() => {})
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    for (const timer of this.orphanTimers.values()) clearTimeout(timer)
+    this.orphanTimers.clear()
+    const pools = [...this.pools.values()]
+    this.pools.clear()
+    await Promise.all(pools.map((p) => p.destroy().catch(() => {})))
+  }
+}

@@ -1,0 +1,113 @@
+import type {Diagnostic} from '../manifests/diagnostic.js'
+
+/**
+ * The one seam between the data plane and every view (access log, JSON log, the dashboard).
+ * Emitters never know who listens; the proxy never imports UI.
+ */
+
+export interface RequestEvent {
+  /** Epoch milliseconds when the request arrived. */
+  readonly time: number
+  readonly requestId: string
+  readonly method: string
+  /** The Host header as the client sent it (may carry a port); empty when absent. */
+  readonly host: string
+  /** The path and query as the client sent them. */
+  readonly path: string
+  readonly scheme: 'http' | 'https'
+  readonly status: number
+  /** Response body bytes sent to the client. */
+  readonly bytes: number
+  readonly durationMs: number
+  /** `host:port` of the endpoint that answered, or null when kingress answered itself. */
+  readonly upstream: string | null
+  /** RouteTable route id, or null (default backend, no route). */
+  readonly routeId: number | null
+  /** The Service the route chose, e.g. `webserver-blue-svc:80`, or null. */
+  readonly service: string | null
+  /** Set when kingress answered with an error page or the exchange broke. */
+  readonly error: string | null
+  /** True for a WebSocket (or other) upgrade; status is the upstream's (101 normally). */
+  readonly upgrade: boolean
+}
+
+export interface ReloadEvent {
+  readonly ok: boolean
+  /** The first load has `initial: true`; later ones are file edits or provider changes. */
+  readonly initial: boolean
+  readonly reason: 'initial' | 'manifests' | 'endpoints' | 'manual'
+  readonly generation: number
+  /** Every host the served table has a rule for (`*.example.com` as written, no `(any)`). */
+  readonly hosts: readonly string[]
+  readonly routes: number
+  /** Findings of this load: errors when `ok` is false (the old table stays), else warnings. */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly message: string
+}
+
+export interface EndpointEvent {
+  readonly kind: 'ejected' | 'recovered' | 'added' | 'removed'
+  /** `namespace/service:port` */
+  readonly service: string
+  /** `host:port` */
+  readonly endpoint: string
+  readonly reason: string | null
+}
+
+export interface ListeningEvent {
+  readonly scheme: 'http' | 'https'
+  readonly address: string
+  readonly port: number
+  readonly url: string
+}
+
+export interface ErrorEvent {
+  readonly where: string
+  readonly message: string
+  readonly error?: unknown
+}
+
+export interface RuntimeEvents {
+  request: RequestEvent
+  reload: ReloadEvent
+  endpoint: EndpointEvent
+  listening: ListeningEvent
+  error: ErrorEvent
+  closing: {readonly reason: string}
+}
+
+export type EventName = keyof RuntimeEvents
+type Listener<K extends EventName> = (event: RuntimeEvents[K]) => void
+
+/**
+ * A small typed event bus. Listeners run synchronously: keep them cheap (buffer, then write later).
+ * `has()` lets emitters skip building an event nobody listens to.
+ */
+export class EventBus {
+  private readonly listeners: {[K in EventName]: Listener<K>[]} = {request: [], reload: [], endpoint: [], listening: [], error: [], closing: []}
+
+  on<K extends EventName>(name: K, listener: Listener<K>): () => void {
+    this.listeners[name].push(listener)
+    return () => {
+      const list = this.listeners[name]
+      const index = list.indexOf(listener)
+      if (index !== -1) list.splice(index, 1)
+    }
+  }
+
+  has(name: EventName): boolean {
+    return this.listeners[name].length > 0
+  }
+
+  emit<K extends EventName>(name: K, event: RuntimeEvents[K]): void {
+    const list = this.listeners[name]
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!(event)
+      } catch (error) {
+        // A view must never take the data plane down.
+        if (name !== 'error') this.emit('error', {where: `${name} listener`, message: String(error), error})
+      }
+    }
+  }
+}

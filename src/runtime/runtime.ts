@@ -1,0 +1,177 @@
+import {resolveBackends} from '../backends/resolver.js'
+import {HealthRegistry, type BackoffPolicy} from '../backends/health.js'
+import type {EndpointProvider} from '../backends/types.js'
+import {UserError} from '../errors.js'
+import {hasErrors, type Diagnostic} from '../manifests/diagnostic.js'
+import type {Snapshot} from '../manifests/model.js'
+import {loadSnapshot} from '../manifests/snapshot.js'
+import {renderDiagnostics} from '../cli/render-diagnostics.js'
+import {compile} from '../routing/compile.js'
+import type {RouteTable} from '../routing/table.js'
+import {DEFAULT_TIMEOUTS, type ProxyContext, type ProxyTimeouts} from '../proxy/context.js'
+import {DEFAULT_POOL_OPTIONS, PoolRegistry} from '../proxy/pools.js'
+import {EventBus, type ReloadEvent} from './events.js'
+import {servedHosts, type RuntimeState} from './state.js'
+
+/** `--hosts` / `--hosts-file`: parsed by `up` and carried here for the hosts-file integration. */
+export interface HostsOptions {
+  readonly sync: boolean
+  readonly file: string | null
+}
+
+export interface RuntimeOptions {
+  /** Manifest files and folders, as given on the command line. */
+  readonly inputs: readonly string[]
+  readonly className?: string
+  /** Asked in order for every backend: static flags, EndpointSlices, Docker. */
+  readonly providers: readonly EndpointProvider[]
+  readonly timeouts?: Partial<ProxyTimeouts>
+  readonly backoff?: BackoffPolicy
+  readonly hosts?: HostsOptions
+  readonly bus?: EventBus
+}
+
+export class ManifestError extends UserError {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super('INVALID_MANIFESTS', `the manifests have errors:\n${renderDiagnostics(diagnostics)}\nFix them (\`kingress validate\` lists them all) and run again.`)
+  }
+}
+
+/**
+ * One `up` session's data: the current RuntimeState (route table + backend table, swapped as one
+ * reference), the providers, connection pools and endpoint health. The proxy reads `current` once
+ * per request; reload() builds a new state off to the side and swaps it only when it is valid.
+ */
+export class Runtime implements ProxyContext {
+  readonly bus: EventBus
+  readonly pools: PoolRegistry
+  readonly health: HealthRegistry
+  readonly timeouts: ProxyTimeouts
+  readonly hosts: HostsOptions
+  private state: RuntimeState
+  private readonly unsubscribe: (() => void)[] = []
+  private closed = false
+
+  private constructor(
+    readonly options: RuntimeOptions,
+    bus: EventBus,
+    health: HealthRegistry,
+    state: RuntimeState,
+  ) {
+    this.bus = bus
+    this.health = health
+    this.state = state
+    this.timeouts = {...DEFAULT_TIMEOUTS, ...options.timeouts}
+    this.pools = new PoolRegistry({...DEFAULT_POOL_OPTIONS, connectTimeoutMs: this.timeouts.connectMs})
+    this.hosts = options.hosts ?? {sync: false, file: null}
+    for (const provider of options.providers) this.unsubscribe.push(provider.onChange(() => this.refreshEndpoints()))
+  }
+
+  /** Loads and compiles the manifests; invalid ones are a ManifestError (exit 1 with file:line:col lines). */
+  static async create(options: RuntimeOptions): Promise<Runtime> {
+    const bus = options.bus ?? new EventBus()
+    const health = new HealthRegistry(options.backoff)
+    const built = await build(options, health, 1)
+    if (!built.ok) throw new ManifestError(built.diagnostics.filter((d) => d.severity === 'error'))
+    const runtime = new Runtime(options, bus, health, built.state)
+    runtime.bus.emit('reload', reloadEvent(built.state, true, 'initial', built.diagnostics))
+    return runtime
+  }
+
+  get current(): RuntimeState {
+    return this.state
+  }
+
+  /** Re-reads the manifests. A valid result is swapped in; an invalid one keeps the current state. */
+  async reload(reason: 'manifests' | 'manual' = 'manifests'): Promise<ReloadEvent> {
+    let event: ReloadEvent
+    try {
+      const built = await build(this.options, this.health, this.state.generation + 1)
+      if (built.ok) {
+        this.swap(built.state)
+        event = reloadEvent(built.state, false, reason, built.diagnostics)
+      } else {
+        const errors = built.diagnostics.filter((d) => d.severity === 'error')
+        event = {...reloadEvent(this.state, false, reason, errors), ok: false, message: `${errors.length} error${errors.length === 1 ? '' : 's'} in the manifests: still serving generation ${this.state.generation}`}
+      }
+    } catch (error) {
+      // A file missing for a moment (an editor's save-by-rename), or unreadable.
+      const message = error instanceof Error ? error.message : String(error)
+      event = {...reloadEvent(this.state, false, reason, []), ok: false, message: `${message} (still serving generation ${this.state.generation})`}
+    }
+    if (!this.closed) this.bus.emit('reload', event)
+    return event
+  }
+
+  /** A provider said its answers changed (a container started): re-resolve backends, same routes. */
+  refreshEndpoints(): void {
+    if (this.closed) return
+    const s = this.state
+    let backends
+    try {
+      backends = resolveBackends(s.table, s.snapshot, this.options.providers, this.health)
+    } catch (error) {
+      this.bus.emit('error', {where: 'endpoint refresh', message: error instanceof Error ? error.message : String(error), error})
+      return
+    }
+    this.swap({...s, generation: s.generation + 1, backends})
+    this.bus.emit('reload', reloadEvent(this.state, false, 'endpoints', []))
+  }
+
+  private swap(next: RuntimeState): void {
+    const before = this.state
+    this.state = next
+    const ids = next.backends.endpointIds()
+    this.health.retain(new Set([...ids, ...before.backends.endpointIds()]))
+    const addresses = new Set<string>()
+    for (const backend of next.backends.all) for (const member of backend.balancer.members) addresses.add(member.address)
+    this.pools.retain(addresses)
+    this.emitEndpointChanges(before, next)
+  }
+
+  private emitEndpointChanges(before: RuntimeState, after: RuntimeState): void {
+    if (!this.bus.has('endpoint')) return
+    const index = (state: RuntimeState): Map<string, string> => {
+      const map = new Map<string, string>()
+      for (const backend of state.backends.all) for (const member of backend.balancer.members) map.set(`${backend.key}\u0000${member.address}`, backend.key)
+      return map
+    }
+    const was = index(before)
+    const now = index(after)
+    for (const [key, service] of now) if (!was.has(key)) this.bus.emit('endpoint', {kind: 'added', service, endpoint: key.split('\u0000')[1]!, reason: null})
+    for (const [key, service] of was) if (!now.has(key)) this.bus.emit('endpoint', {kind: 'removed', service, endpoint: key.split('\u0000')[1]!, reason: null})
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const off of this.unsubscribe) off()
+    await Promise.all([this.pools.close(), ...this.options.providers.map((p) => p.close().catch(() => {}))])
+  }
+}
+
+async function build(options: RuntimeOptions, health: HealthRegistry, generation: number): Promise<{ok: true; state: RuntimeState; diagnostics: Diagnostic[]} | {ok: false; diagnostics: Diagnostic[]}> {
+  const loaded = await loadSnapshot(options.inputs)
+  const compiled = compile(loaded.snapshot, {className: options.className})
+  const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics]
+  if (hasErrors(diagnostics)) return {ok: false, diagnostics}
+  return {ok: true, state: stateOf(compiled.table, loaded.snapshot, options.providers, health, generation), diagnostics}
+}
+
+function stateOf(table: RouteTable, snapshot: Snapshot, providers: readonly EndpointProvider[], health: HealthRegistry, generation: number): RuntimeState {
+  return {generation, table, snapshot, backends: resolveBackends(table, snapshot, providers, health), hosts: servedHosts(table)}
+}
+
+function reloadEvent(state: RuntimeState, initial: boolean, reason: ReloadEvent['reason'], diagnostics: readonly Diagnostic[]): ReloadEvent {
+  const unresolved = state.backends.all.filter((b) => b.problem !== null).length
+  return {
+    ok: true,
+    initial,
+    reason,
+    generation: state.generation,
+    hosts: state.hosts,
+    routes: state.table.routes.length,
+    diagnostics,
+    message: `generation ${state.generation}: ${state.table.routes.length} route${state.table.routes.length === 1 ? '' : 's'}, ${state.hosts.length} host${state.hosts.length === 1 ? '' : 's'}` + (unresolved > 0 ? `, ${unresolved} backend${unresolved === 1 ? '' : 's'} without endpoints` : ''),
+  }
+}

@@ -1,0 +1,130 @@
+import type {BackoffPolicy} from '../backends/health.js'
+import type {EndpointProvider} from '../backends/types.js'
+import type {Diagnostic} from '../manifests/diagnostic.js'
+import type {ProxyTimeouts} from '../proxy/context.js'
+import {createHttpListener, type ListenResult, type PortFallback, type ProxyListener} from '../proxy/listener.js'
+import {AccessLog, type LogFormat} from './access-log.js'
+import {EventBus} from './events.js'
+import {Runtime, type HostsOptions} from './runtime.js'
+import {ManifestWatcher} from './watch.js'
+
+export interface PortChoice {
+  readonly port: number
+  /** Given on the command line: not bindable is an error. Otherwise `fallbackPort` is tried. */
+  readonly explicit: boolean
+  readonly fallbackPort: number
+}
+
+export interface SessionOptions {
+  readonly inputs: readonly string[]
+  readonly className?: string
+  readonly providers: readonly EndpointProvider[]
+  readonly bind: string
+  readonly http: PortChoice
+  /** Accepted now; served once the TLS listener lands. */
+  readonly https?: PortChoice
+  /** Watch the manifests and reload on edits (default true). */
+  readonly watch?: boolean
+  /** The plain log (one line per request); null for none (e.g. when a dashboard subscribes instead). */
+  readonly log?: {readonly out: NodeJS.WritableStream; readonly format: LogFormat} | null
+  readonly timeouts?: Partial<ProxyTimeouts>
+  readonly backoff?: BackoffPolicy
+  readonly hosts?: HostsOptions
+  /** Bound on the drain at close (default 10 s). */
+  readonly drainMs?: number
+  readonly bus?: EventBus
+}
+
+/** A running `kingress up`: runtime, listeners, watcher and log, closed together. */
+export class Session {
+  private closing: Promise<void> | null = null
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly listeners: readonly ProxyListener[],
+    readonly results: readonly ListenResult[],
+    /** Warnings and notes of the first load. */
+    readonly diagnostics: readonly Diagnostic[],
+    private readonly watcher: ManifestWatcher | null,
+    readonly log: AccessLog | null,
+    private readonly drainMs: number,
+  ) {}
+
+  get bus(): EventBus {
+    return this.runtime.bus
+  }
+
+  get urls(): string[] {
+    return this.results.map((r) => r.url)
+  }
+
+  get fallbacks(): PortFallback[] {
+    return this.results.flatMap((r) => (r.fallback ? [r.fallback] : []))
+  }
+
+  /** `ready http://127.0.0.1:8080 (routes: blue.example.com, green.example.com)` */
+  readyLine(): string {
+    const state = this.runtime.current
+    const hosts = [...state.hosts]
+    if (state.table.anyHost) hosts.push('(any host)')
+    return `ready ${this.urls.join(' ')} (routes: ${hosts.join(', ') || 'none'})`
+  }
+
+  /** Stop accepting, drain in-flight requests (bounded), close pools, providers and the watcher. */
+  close(reason = 'shutdown'): Promise<void> {
+    this.closing ??= (async () => {
+      this.runtime.bus.emit('closing', {reason})
+      await this.watcher?.close()
+      await Promise.all(this.listeners.map((l) => l.close(this.drainMs)))
+      await this.runtime.close()
+      this.log?.close()
+    })()
+    return this.closing
+  }
+}
+
+export async function startSession(options: SessionOptions): Promise<Session> {
+  const bus = options.bus ?? new EventBus()
+  const log = options.log ? new AccessLog(bus, options.log.out, options.log.format) : null
+  let diagnostics: readonly Diagnostic[] = []
+  const off = bus.on('reload', (e) => {
+    if (e.initial) diagnostics = e.diagnostics
+  })
+  let runtime: Runtime
+  try {
+    runtime = await Runtime.create({
+      inputs: options.inputs,
+      className: options.className,
+      providers: options.providers,
+      timeouts: options.timeouts,
+      backoff: options.backoff,
+      hosts: options.hosts,
+      bus,
+    })
+  } catch (error) {
+    log?.close()
+    await Promise.all(options.providers.map((p) => p.close().catch(() => {})))
+    throw error
+  } finally {
+    off()
+  }
+  const listeners: ProxyListener[] = []
+  const results: ListenResult[] = []
+  try {
+    const http = createHttpListener(runtime)
+    listeners.push(http)
+    results.push(await http.listen({port: options.http.port, bind: options.bind, explicit: options.http.explicit, fallbackPort: options.http.fallbackPort, flag: '--http-port'}))
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close(0)))
+    await runtime.close()
+    log?.close()
+    throw error
+  }
+  for (const r of results) bus.emit('listening', {scheme: r.url.startsWith('https') ? 'https' : 'http', address: r.address, port: r.port, url: r.url})
+  let watcher: ManifestWatcher | null = null
+  if (options.watch !== false) {
+    watcher = new ManifestWatcher(options.inputs, () => runtime.reload('manifests'))
+    await watcher.ready
+  }
+  return new Session(runtime, listeners, results, diagnostics, watcher, log, options.drainMs ?? 10_000)
+}

@@ -1,0 +1,23 @@
+import type {BackendTable} from '../backends/resolver.js'
+import type {Snapshot} from '../manifests/model.js'
+import type {RouteTable} from '../routing/table.js'
+
+/**
+ * Everything one request needs, immutable and swapped as one reference: a request (and a WebSocket)
+ * keeps the state it started with even if a reload swaps in a new one meanwhile.
+ */
+export interface RuntimeState {
+  readonly generation: number
+  readonly table: RouteTable
+  readonly backends: BackendTable
+  readonly snapshot: Snapshot
+  /** Hosts with a rule, as written (`*.example.com` included), sorted. */
+  readonly hosts: readonly string[]
+}
+
+export function servedHosts(table: RouteTable): string[] {
+  return table.virtualHosts
+    .map((v) => v.pattern)
+    .filter((p): p is string => p !== null)
+    .sort()
+}

@@ -1,0 +1,102 @@
+import {describe, expect, it} from 'vitest'
+
+import {acceptableRequestId, clientAddress, clientResponseHeaders, connectionTokens, upstreamRequestHeaders} from '../../src/proxy/headers.js'
+import {requestTarget} from '../../src/proxy/target.js'
+import {pageFormat} from '../../src/proxy/error-page.js'
+
+const info = {clientIp: '127.0.0.1', scheme: 'http' as const, port: 8080, requestId: 'rid'}
+
+function pairs(list: readonly string[]): [string, string][] {
+  const out: [string, string][] = []
+  for (let i = 0; i < list.length; i += 2) out.push([list[i]!, list[i + 1]!])
+  return out
+}
+
+describe('upstream request headers', () => {
+  it('drops hop-by-hop headers and the ones Connection names, keeps the rest with their case', () => {
+    const raw = ['Host', 'a.test', 'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'Keep-Alive', '5', 'TE', 'trailers', 'Trailer', 'x', 'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c', 'Proxy-Authorization', 'x', 'Proxy-Connection', 'x', 'Expect', '100-continue', 'X-Custom', 'Yes', 'Cookie', 'a=1', 'Cookie', 'b=2']
+    const {list} = upstreamRequestHeaders(raw, 'a.test', 'keep-alive, X-Hop', info)
+    const names = pairs(list).map(([n]) => n)
+    expect(names.slice(0, 4)).toEqual(['Host', 'X-Custom', 'Cookie', 'Cookie'])
+    expect(names).not.toContain('X-Hop')
+    expect(names.map((n) => n.toLowerCase())).not.toContain('te')
+  })
+
+  it('appends to X-Forwarded-For and Via, replaces the other forwarded headers and the request id', () => {
+    const raw = ['host', 'a.test', 'x-forwarded-for', '10.0.0.1', 'X-Forwarded-For', '10.0.0.2', 'x-forwarded-proto', 'https', 'x-real-ip', '6.6.6.6', 'via', '1.0 corp', 'x-request-id', 'old']
+    const headers = Object.fromEntries(pairs(upstreamRequestHeaders(raw, 'a.test', undefined, info).list))
+    expect(headers).toMatchObject({
+      'x-forwarded-for': '10.0.0.1, 10.0.0.2, 127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'a.test',
+      'x-forwarded-port': '8080',
+      'x-real-ip': '127.0.0.1',
+      'x-request-id': 'rid',
+      via: '1.0 corp, 1.1 kingress',
+    })
+  })
+
+  it('turns HTTP/2 :authority into Host and drops other pseudo-headers', () => {
+    const {list} = upstreamRequestHeaders([':method', 'GET', ':authority', 'h2.test', ':path', '/', 'accept', '*/*'], 'h2.test', undefined, info)
+    expect(pairs(list).slice(0, 2)).toEqual([
+      ['accept', '*/*'],
+      ['host', 'h2.test'],
+    ])
+  })
+
+  it('flags a header line over 8 KiB', () => {
+    expect(upstreamRequestHeaders(['cookie', 'x'.repeat(9000)], 'a', undefined, info).oversized).toBe('cookie')
+    expect(upstreamRequestHeaders(['cookie', 'x'.repeat(8000)], 'a', undefined, info).oversized).toBeNull()
+  })
+})
+
+describe('client response headers', () => {
+  it('drops hop-by-hop headers, appends Via, echoes the request id unless the upstream set one', () => {
+    const raw = ['Content-Type', 'text/plain', 'Connection', 'keep-alive, X-Internal', 'X-Internal', 's', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2'].map((s) => Buffer.from(s))
+    expect(pairs(clientResponseHeaders(raw, 'rid'))).toEqual([
+      ['Content-Type', 'text/plain'],
+      ['Set-Cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+      ['via', '1.1 kingress'],
+      ['x-request-id', 'rid'],
+    ])
+    const own = pairs(clientResponseHeaders([Buffer.from('X-Request-Id'), Buffer.from('theirs')], 'rid'))
+    expect(own).toEqual([
+      ['X-Request-Id', 'theirs'],
+      ['via', '1.1 kingress'],
+    ])
+  })
+})
+
+describe('small helpers', () => {
+  it('connectionTokens ignores close/keep-alive/upgrade', () => {
+    expect(connectionTokens('close')).toBeNull()
+    expect(connectionTokens(['Upgrade', 'X-A, x-b'])).toEqual(new Set(['x-a', 'x-b']))
+  })
+
+  it('request ids: printable ASCII up to 200 characters, else generated', () => {
+    expect(acceptableRequestId('abc-123')).toBe('abc-123')
+    expect(acceptableRequestId('has space')).toBeNull()
+    expect(acceptableRequestId('x'.repeat(201))).toBeNull()
+    expect(acceptableRequestId(['a', 'b'])).toBeNull()
+  })
+
+  it('client addresses drop the IPv4-mapped prefix', () => {
+    expect(clientAddress('::ffff:10.0.0.1')).toBe('10.0.0.1')
+    expect(clientAddress('::1')).toBe('::1')
+  })
+
+  it('request targets: origin form and absolute form', () => {
+    expect(requestTarget('/a/b?c', 'h')).toEqual({host: 'h', path: '/a/b'})
+    expect(requestTarget('http://user@Other.test:81/p?q', 'h')).toEqual({host: 'Other.test:81', path: '/p'})
+    expect(requestTarget('*', 'h')).toBeNull()
+  })
+
+  it('error page format follows Accept', () => {
+    expect(pageFormat('text/html,application/xhtml+xml')).toBe('html')
+    expect(pageFormat('application/json')).toBe('json')
+    expect(pageFormat('application/problem+json')).toBe('json')
+    expect(pageFormat('*/*')).toBe('text')
+    expect(pageFormat(undefined)).toBe('text')
+  })
+})
