@@ -1,0 +1,65 @@
+import type {ResolvedBackend} from '../backends/resolver.js'
+import type {Endpoint} from '../backends/types.js'
+import type {MatchResult, Route, RouteTable} from '../routing/table.js'
+import type {EndpointState, RouteRow, RouteRowEndpoint} from './types.js'
+
+/**
+ * Builds the dashboard's RouteRow[] from what the runtime serves. Type-only imports: this module
+ * costs nothing to load and touches no socket.
+ *
+ *   routes: () => routeRows(state.table, (route) => state.backends.forMatch(routeMatch(route)))
+ */
+export function routeRows(table: RouteTable, backendFor: (route: Route) => ResolvedBackend | undefined, now: number = Date.now()): RouteRow[] {
+  return table.routes.map((route) => {
+    const backend = backendFor(route)
+    const service = backend?.label ?? backendLabel(route)
+    const endpoints = backend ? backend.endpoints.map((endpoint) => endpointRow(endpoint, backend, now)) : []
+    return {
+      routeId: route.id,
+      host: route.host,
+      path: route.path,
+      pathType: route.pathType,
+      service,
+      serviceKey: backend?.key,
+      endpoints,
+      problem: backend ? backend.problem : 'no backend resolved',
+    }
+  })
+}
+
+/**
+ * A stand-in MatchResult that selects `route`, for `BackendTable.forMatch` (which reads only `route`
+ * and `defaultRoute`). Prefer a `BackendTable.forRoute(route)` if the runtime adds one.
+ */
+export function routeMatch(route: Route): MatchResult {
+  const match: Pick<MatchResult, 'route' | 'defaultRoute'> = {route, defaultRoute: null}
+  return match as MatchResult
+}
+
+export function endpointAddress(endpoint: Pick<Endpoint, 'host' | 'port'>): string {
+  return endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`
+}
+
+/** ready / starting (healthcheck still starting) / unhealthy (any other not-ready reason) / ejected (passive health). */
+export function endpointState(ready: boolean, notReadyReason: string | null, ejected: boolean): EndpointState {
+  if (!ready) return notReadyReason !== null && /starting/i.test(notReadyReason) ? 'starting' : 'unhealthy'
+  return ejected ? 'ejected' : 'ready'
+}
+
+function endpointRow(endpoint: Endpoint, backend: ResolvedBackend, now: number): RouteRowEndpoint {
+  const member = backend.balancer.members.find((m) => m.endpoint.id === endpoint.id)
+  const health = member?.health
+  const ejected = health !== undefined && health.failures > 0 && now < health.ejectedUntil
+  return {
+    name: endpoint.name,
+    address: member?.address ?? endpointAddress(endpoint),
+    state: endpointState(endpoint.ready, endpoint.notReadyReason, ejected),
+    reason: ejected ? (health?.lastError ?? null) : endpoint.notReadyReason,
+  }
+}
+
+function backendLabel(route: Route): string {
+  const backend = route.backend
+  if (backend.kind === 'resource') return `${backend.resourceKind}/${backend.name}`
+  return `${backend.service}:${'number' in backend.port ? backend.port.number : backend.port.name}`
+}
