@@ -4,8 +4,9 @@ import {KingressCommand} from '../src/cli/base-command.js'
 import {parseBackendFlag, StaticProvider} from '../src/backends/static.js'
 import {startDemoServer, stopDemoServer} from '../src/runtime/demo-servers.js'
 import {packageRoot} from '../src/runtime/package-root.js'
-import {listenFlags, logFormat, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
+import {listenFlags, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
 import {startSession} from '../src/runtime/session.js'
+import {chooseView} from '../src/runtime/view.js'
 
 export default class Demo extends KingressCommand {
   static override description = 'The seed example end to end, without Docker: a blue and a green web server behind the virtual-host and fan-out Ingresses.'
@@ -14,18 +15,21 @@ export default class Demo extends KingressCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Demo)
+    const view = chooseView(flags)
     const fixtures = join(packageRoot(), 'fixtures')
     const blue = await startDemoServer('blue')
     const green = await startDemoServer('green')
     try {
+      const inputs = [join(fixtures, 'virtual-host-ingress.yaml'), join(fixtures, 'fan-out-ingress.yaml')]
       const providers = [new StaticProvider([parseBackendFlag(`${blue.service}=127.0.0.1:${blue.port}`), parseBackendFlag(`${green.service}=127.0.0.1:${green.port}`)])]
       const session = await startSession({
-        inputs: [join(fixtures, 'virtual-host-ingress.yaml'), join(fixtures, 'fan-out-ingress.yaml')],
+        inputs,
         providers,
         bind: flags.bind,
         http: portChoice(flags['http-port'], 80, 8080),
         https: portChoice(flags['https-port'], 443, 8443),
-        log: {out: process.stdout, format: logFormat(flags['log-format'])},
+        log: view.log,
+        bus: view.bus,
       })
       const url = new URL(session.urls[0]!)
       const port = url.port || '80'
@@ -40,7 +44,7 @@ export default class Demo extends KingressCommand {
         `  curl -H 'Host: example.com' http://${at}/green`,
         `  curl -H 'Host: example.com' -H 'Accept: application/json' http://${at}/nowhere   # kingress's 404, explained`,
       ]
-      await serveUntilStopped(session, lines)
+      await serveUntilStopped(session, {view, manifests: inputs, extraLines: lines, dockerStatus: () => 'off (the demo uses built-in servers)'})
     } finally {
       await Promise.all([stopDemoServer(blue), stopDemoServer(green)])
     }

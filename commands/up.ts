@@ -3,8 +3,12 @@ import {Flags} from '@oclif/core'
 import {KingressCommand} from '../src/cli/base-command.js'
 import {classFlag, manifestArgs} from '../src/cli/flags.js'
 import {buildProviders} from '../src/runtime/providers.js'
-import {listenFlags, logFormat, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
+import type {DockerProvider} from '../src/backends/docker/index.js'
+import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
+import {dockerStatusLine} from '../src/runtime/docker-status.js'
+import {listenFlags, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
 import {startSession} from '../src/runtime/session.js'
+import {chooseView} from '../src/runtime/view.js'
 
 export default class Up extends KingressCommand {
   static override description = 'Serve Ingress manifests: a local reverse proxy that routes like ingress-nginx, with live reload.'
@@ -25,22 +29,31 @@ export default class Up extends KingressCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Up)
+    const inputs = argv as string[]
+    const view = chooseView(flags)
+    let dockerProvider: DockerProvider | null = null
     // Loaded only when used: dockerode and its dependencies are about 11 MB of memory.
     const docker = async () => {
       const {createDockerProvider} = await import('../src/backends/docker/index.js')
-      return createDockerProvider({onWarning: (line) => process.stderr.write(`kingress: ${line}\n`)})
+      dockerProvider = await createDockerProvider({onWarning: (line) => process.stderr.write(`kingress: ${line}\n`)})
+      return dockerProvider
     }
     const providers = await buildProviders({backends: flags.backend ?? [], docker: flags.docker}, docker)
     const session = await startSession({
-      inputs: argv as string[],
+      inputs,
       className: flags.class,
       providers,
       bind: flags.bind,
       http: portChoice(flags['http-port'], 80, 8080),
       https: portChoice(flags['https-port'], 443, 8443),
-      log: {out: process.stdout, format: logFormat(flags['log-format'])},
-      hosts: {sync: flags.hosts, file: flags['hosts-file'] ?? null},
+      log: view.log,
+      bus: view.bus,
     })
-    await serveUntilStopped(session)
+    await serveUntilStopped(session, {
+      view,
+      manifests: inputs,
+      hosts: flags.hosts ? {hostsFile: hostsFileOrDefault(flags['hosts-file']), bind: flags.bind, className: flags.class, rerun: rerunCommand(this.id ?? 'up', this.argv)} : null,
+      dockerStatus: () => dockerStatusLine(flags.docker, dockerProvider),
+    })
   }
 }

@@ -20,6 +20,8 @@ export interface ProxyContext {
   readonly bus: EventBus
   readonly pools: PoolRegistry
   readonly timeouts: ProxyTimeouts
+  /** Where HTTPS is served once bound (443, or 8443 after a fallback): ssl-redirect Locations use it. Null without HTTPS. */
+  readonly httpsPort: number | null
 }
 
 /** The listener a request came in on: sets X-Forwarded-Proto/-Port. `port` is filled in once bound. */

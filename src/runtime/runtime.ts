@@ -13,12 +13,6 @@ import {DEFAULT_POOL_OPTIONS, PoolRegistry} from '../proxy/pools.js'
 import {EventBus, type ReloadEvent} from './events.js'
 import {servedHosts, type RuntimeState} from './state.js'
 
-/** `--hosts` / `--hosts-file`: parsed by `up` and carried here for the hosts-file integration. */
-export interface HostsOptions {
-  readonly sync: boolean
-  readonly file: string | null
-}
-
 export interface RuntimeOptions {
   /** Manifest files and folders, as given on the command line. */
   readonly inputs: readonly string[]
@@ -27,7 +21,6 @@ export interface RuntimeOptions {
   readonly providers: readonly EndpointProvider[]
   readonly timeouts?: Partial<ProxyTimeouts>
   readonly backoff?: BackoffPolicy
-  readonly hosts?: HostsOptions
   readonly bus?: EventBus
 }
 
@@ -47,7 +40,8 @@ export class Runtime implements ProxyContext {
   readonly pools: PoolRegistry
   readonly health: HealthRegistry
   readonly timeouts: ProxyTimeouts
-  readonly hosts: HostsOptions
+  /** Set by the session once the HTTPS listener is bound. */
+  httpsPort: number | null = null
   private state: RuntimeState
   private readonly unsubscribe: (() => void)[] = []
   private closed = false
@@ -63,7 +57,6 @@ export class Runtime implements ProxyContext {
     this.state = state
     this.timeouts = {...DEFAULT_TIMEOUTS, ...options.timeouts}
     this.pools = new PoolRegistry({...DEFAULT_POOL_OPTIONS, connectTimeoutMs: this.timeouts.connectMs})
-    this.hosts = options.hosts ?? {sync: false, file: null}
     for (const provider of options.providers) this.unsubscribe.push(provider.onChange(() => this.refreshEndpoints()))
   }
 

@@ -1,9 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {renderDiagnostics} from '../cli/render-diagnostics.js'
+import type {DashboardHandle} from '../dashboard/index.js'
+import {renderSyncReport} from '../hosts/render.js'
 import type {LogFormat} from './access-log.js'
 import type {PortChoice, Session} from './session.js'
+import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
 import {untilStopSignal} from './signals.js'
+import type {SessionView} from './view.js'
 
 /** Flags `up` and `demo` share: where to listen and how to log. */
 export const listenFlags = {
@@ -22,24 +26,84 @@ export function logFormat(value: string): LogFormat {
   return value === 'json' ? 'json' : 'text'
 }
 
+export interface ServeOptions {
+  readonly view: SessionView
+  /** The manifest files and folders, for the dashboard's header. */
+  readonly manifests: readonly string[]
+  /** Lines printed after the `ready` line (the demo's curl examples). */
+  readonly extraLines?: readonly string[]
+  /** `--hosts`: the hosts file follows the served hosts and is cleaned on exit. */
+  readonly hosts?: SessionHostsOptions | null
+  /** The Docker provider's state for the dashboard's header, e.g. `connected (unix:///var/run/docker.sock), 3 containers`. */
+  readonly dockerStatus?: () => string
+}
+
 /**
- * Prints what a started session needs said (warnings, port fallbacks on stderr; the `ready` line on
- * stdout), waits for SIGINT/SIGTERM, drains and closes. The dashboard will replace the plain log
- * when stdout is a TTY; until then the plain log is printed either way.
+ * Prints what a started session needs said (warnings and port fallbacks on stderr; the `ready` line
+ * on stdout), syncs the hosts file with --hosts, shows the dashboard when the view has one, waits
+ * for SIGINT/SIGTERM (or `q`), then drains, cleans the hosts file and closes.
  */
-export async function serveUntilStopped(session: Session, extraLines: readonly string[] = []): Promise<void> {
+export async function serveUntilStopped(session: Session, options: ServeOptions): Promise<void> {
   const warnings = session.diagnostics.filter((d) => d.severity !== 'note')
   if (warnings.length > 0) process.stderr.write(renderDiagnostics(warnings) + '\n')
   for (const fallback of session.fallbacks) process.stderr.write(`kingress: ${fallback.notice}\n`)
   for (const backend of session.runtime.current.backends.all) {
     if (backend.problem !== null) process.stderr.write(`kingress: ${backend.label}: ${backend.problem}\n`)
   }
-  const ready = [session.readyLine(), ...extraLines].join('\n')
+  let hosts: SessionHosts | null = null
+  let dashboard: DashboardHandle | null = null
+  if (options.hosts) {
+    hosts = new SessionHosts(options.hosts, () => session.runtime.current)
+    try {
+      const report = await hosts.start(session.bus, (report, error) => {
+        if (report) for (const line of renderSyncReport(report).out) process.stderr.write(`kingress: hosts: ${line}\n`)
+        if (error) process.stderr.write(`kingress: hosts: ${error}\n`)
+        dashboard?.update()
+      })
+      const rendered = renderSyncReport(report)
+      for (const line of [...rendered.out, ...rendered.warnings]) process.stderr.write(`kingress: hosts: ${line}\n`)
+    } catch (error) {
+      await session.close('hosts file')
+      throw error
+    }
+  }
+  const ready = [session.readyLine(), ...(options.extraLines ?? [])].join('\n')
   if (session.log) session.log.line(ready)
   else process.stdout.write(ready + '\n')
-  const signal = await untilStopSignal()
+
+  const stopped = untilStopSignal()
+  if (options.view.dashboard) dashboard = await openDashboard(session, options, hosts)
+  const signal = await stopped
+  await dashboard?.stop()
   process.stderr.write(`kingress: ${signal}: draining in-flight requests and stopping\n`)
   await session.close(signal)
+  const cleaned = await hosts?.close()
+  if (cleaned) process.stderr.write(`kingress: hosts: ${cleaned}\n`)
   // Anything still holding the loop (a stuck client socket) must not keep kingress alive.
   setTimeout(() => process.exit(0), 1000).unref()
+}
+
+async function openDashboard(session: Session, options: ServeOptions, hosts: SessionHosts | null): Promise<DashboardHandle> {
+  const {startDashboard, routeRows, routeMatch} = await import('../dashboard/index.js')
+  // Loaded here only: node-forge costs memory a plain `up` does not need for this.
+  const {caTrustState} = await import('../tls/trust/index.js')
+  const trust = await caTrustState().catch(() => ({installed: false, where: [] as string[]}))
+  const ca = trust.installed ? `trusted (${trust.where.join(', ')})` : 'not trusted yet: run kingress ca install'
+  return startDashboard({
+    bus: session.bus,
+    initialReload: options.view.initialReload(),
+    routes: () => {
+      const state = session.runtime.current
+      return routeRows(state.table, (route) => state.backends.forMatch(routeMatch(route)))
+    },
+    status: () => ({
+      manifests: options.manifests,
+      urls: session.urls,
+      hosts: hosts ? hosts.status() : 'not managed (use --hosts, or kingress hosts sync)',
+      ca,
+      docker: options.dockerStatus ? options.dockerStatus() : 'off',
+    }),
+    // Raw mode swallows Ctrl-C: `q` and Ctrl-C stop exactly as a SIGINT would.
+    onQuit: () => process.emit('SIGINT', 'SIGINT'),
+  })
 }

@@ -5,7 +5,7 @@ import type {ProxyTimeouts} from '../proxy/context.js'
 import {createHttpListener, type ListenResult, type PortFallback, type ProxyListener} from '../proxy/listener.js'
 import {AccessLog, type LogFormat} from './access-log.js'
 import {EventBus} from './events.js'
-import {Runtime, type HostsOptions} from './runtime.js'
+import {Runtime} from './runtime.js'
 import {ManifestWatcher} from './watch.js'
 
 export interface PortChoice {
@@ -29,7 +29,6 @@ export interface SessionOptions {
   readonly log?: {readonly out: NodeJS.WritableStream; readonly format: LogFormat} | null
   readonly timeouts?: Partial<ProxyTimeouts>
   readonly backoff?: BackoffPolicy
-  readonly hosts?: HostsOptions
   /** Bound on the drain at close (default 10 s). */
   readonly drainMs?: number
   readonly bus?: EventBus
@@ -98,7 +97,6 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       providers: options.providers,
       timeouts: options.timeouts,
       backoff: options.backoff,
-      hosts: options.hosts,
       bus,
     })
   } catch (error) {

@@ -36,3 +36,67 @@ export function runCli(args: readonly string[], options: {cwd?: string; env?: No
     })
   })
 }
+
+/** A `kingress up` (or `demo`) child process, once it printed its `ready` line. */
+export interface ServingCli {
+  /** The `ready ...` line. */
+  readonly ready: string
+  /** The URLs of the ready line, e.g. ['http://127.0.0.1:41234', 'https://127.0.0.1:41235']. */
+  readonly urls: readonly string[]
+  stdout(): string
+  stderr(): string
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+  /** SIGKILL if still running (for finally blocks). */
+  kill(): void
+}
+
+/**
+ * Starts the built CLI and resolves once it prints a line starting with `ready` on stdout (rejects
+ * if it exits first, or after `timeoutMs`). `env` is added to a production, no-colour environment.
+ */
+export function startServingCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<ServingCli> {
+  const child = spawn(process.execPath, [RUN_JS, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', ...options.env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return new Promise((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? 20_000
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`kingress ${args.join(' ')}: no ready line in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
+    }, timeoutMs)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`kingress ${args.join(' ')} exited (${code}) before ready\nstdout: ${stdout}\nstderr: ${stderr}`))
+    })
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const before = stdout
+      stdout += chunk
+      // Only complete lines: a chunk may end in the middle of the ready line.
+      const complete = (text: string): string[] => text.split('\n').slice(0, -1)
+      if (complete(before).some((l) => l.startsWith('ready '))) return
+      const ready = complete(stdout).find((l) => l.startsWith('ready '))
+      if (ready === undefined) return
+      clearTimeout(timer)
+      resolve({
+        ready,
+        urls: ready.split(' ').filter((word) => /^https?:\/\//.test(word)),
+        stdout: () => stdout,
+        stderr: () => stderr,
+        stop: (signal = 'SIGTERM') => {
+          child.kill(signal)
+          return exited
+        },
+        kill: () => {
+          if (child.exitCode === null) child.kill('SIGKILL')
+        },
+      })
+    })
+  })
+}

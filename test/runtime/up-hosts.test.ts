@@ -1,0 +1,66 @@
+import {copyFile, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {startServingCli, type ServingCli} from '../support/cli.js'
+import {FIXTURES} from '../proxy/helpers.js'
+
+const ORIGINAL = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n# a comment the user wrote\n'
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('kingress up --hosts', () => {
+  let dir = ''
+  let cli: ServingCli | null = null
+  afterEach(async () => {
+    cli?.kill()
+    cli = null
+    if (dir) await rm(dir, {recursive: true, force: true})
+  })
+
+  it('writes a session block while up, follows manifest edits, and restores the file on exit', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kingress-up-hosts-'))
+    const hostsFile = join(dir, 'hosts')
+    const manifest = join(dir, 'ingress.yaml')
+    await writeFile(hostsFile, ORIGINAL)
+    await copyFile(join(FIXTURES, 'virtual-host-ingress.yaml'), manifest)
+    cli = await startServingCli(['up', manifest, '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--hosts', '--hosts-file', hostsFile])
+
+    const during = await readFile(hostsFile, 'utf8')
+    expect(during.startsWith(ORIGINAL)).toBe(true)
+    expect(during).toMatch(/# BEGIN kingress[^\n]*\n/)
+    expect(during).toMatch(/^127\.0\.0\.1\s+blue\.example\.com$/m)
+    expect(during).toMatch(/^127\.0\.0\.1\s+green\.example\.com$/m)
+    expect(cli.stderr()).toContain('hosts:')
+
+    // A new host in the manifest reaches the hosts file on the next reload.
+    const text = await readFile(manifest, 'utf8')
+    await writeFile(manifest, text.replaceAll('green.example.com', 'teal.example.com'))
+    await waitFor('teal.example.com in the hosts file', async () => (await readFile(hostsFile, 'utf8')).includes('teal.example.com'))
+    expect(await readFile(hostsFile, 'utf8')).not.toContain('green.example.com')
+
+    expect(await cli.stop('SIGINT')).toBe(0)
+    expect(await readFile(hostsFile, 'utf8')).toBe(ORIGINAL)
+    expect(cli.stderr()).toMatch(/removed 2 hosts from /)
+  })
+
+  it('a hosts file it cannot write: exit 1 with what to run, nothing served', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kingress-up-hosts-'))
+    const missingDir = join(dir, 'no-such-dir', 'hosts')
+    const result = await startServingCli(['up', join(FIXTURES, 'virtual-host-ingress.yaml'), '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--hosts', '--hosts-file', missingDir]).then(
+      () => 'served',
+      (error: Error) => error.message,
+    )
+    expect(result).toMatch(/exited \(1\) before ready/)
+    expect(result).toContain(missingDir)
+    expect(result).not.toMatch(/\n\s+at /)
+  })
+})
