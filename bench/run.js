@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: requests/s and latency of a 100-byte upstream reached directly, through nginx
-// (when installed) and through `kingress up`, with the same load generator (wrk), 64 keep-alive
-// connections, on loopback. Installs nothing; says what it skips. Bounded: about a minute in all.
+// (when installed) and through `kingress up` (with --no-dashboard, then with its dashboard drawn in
+// a tmux pseudo-terminal when tmux is installed), with the same load generator (wrk), 64 keep-alive
+// connections, on loopback. Installs nothing; says what it skips. Bounded: about two minutes in all.
 import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer, request} from 'node:http'
@@ -183,6 +184,57 @@ http {
 `
 }
 
+function upArgs(port, httpsPort, upstreamPort) {
+  return ['up', join(ROOT, 'bench', 'ingress.yaml'), '--http-port', String(port), '--https-port', String(httpsPort), '--bind', '127.0.0.1', '--backend', `bench-svc=127.0.0.1:${upstreamPort}`, '--no-docker']
+}
+
+function quote(word) {
+  return `'${word.replaceAll("'", "'\\''")}'`
+}
+
+/**
+ * The same `kingress up`, drawing its dashboard in a 120x40 tmux pseudo-terminal (as on a
+ * developer's terminal: CI unset), so the cost of rendering under load is measured side by side.
+ */
+async function withDashboard(upstreamPort) {
+  const port = await freePort()
+  const session = `kingress-bench-${process.pid}`
+  const command = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'NODE_ENV=production', 'TERM=xterm-256color', process.execPath, join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort)].map(quote).join(' ')
+  execFileSync('tmux', ['-L', session, 'new-session', '-d', '-s', session, '-x', '120', '-y', '40', command])
+  try {
+    await waitFor(port)
+    await new Promise((r) => setTimeout(r, 1000))
+    const screen = execFileSync('tmux', ['-L', session, 'capture-pane', '-p', '-t', session], {encoding: 'utf8'})
+    if (!screen.includes('Routes')) throw new Error(`the dashboard is not on screen:\n${screen}`)
+    return await measure('kingress up with the dashboard (tmux pty)', port)
+  } finally {
+    try {
+      execFileSync('tmux', ['-L', session, 'send-keys', '-t', session, 'q'])
+      const deadline = Date.now() + 10_000
+      while (Date.now() < deadline && (await answers(port))) await new Promise((r) => setTimeout(r, 100))
+    } catch {
+      // already gone
+    }
+    try {
+      execFileSync('tmux', ['-L', session, 'kill-server'], {stdio: 'ignore'})
+    } catch {
+      // no server left
+    }
+  }
+}
+
+function answers(port) {
+  return new Promise((resolve) => {
+    const req = request({host: '127.0.0.1', port, path: '/', headers: {host: HOST}, agent: false}, (res) => {
+      res.resume()
+      resolve(true)
+    })
+    req.on('error', () => resolve(false))
+    req.setTimeout(1000, () => req.destroy())
+    req.end()
+  })
+}
+
 function fmt(n, digits = 0) {
   return Number.isFinite(n) ? n.toFixed(digits) : '-'
 }
@@ -220,7 +272,7 @@ async function main() {
 
   const port = await freePort()
   const devNull = openSync('/dev/null', 'w')
-  const kingress = start(process.execPath, [join(ROOT, 'bin', 'run.js'), 'up', join(ROOT, 'bench', 'ingress.yaml'), '--http-port', String(port), '--bind', '127.0.0.1', '--backend', `bench-svc=127.0.0.1:${upstreamPort}`, '--no-dashboard', '--no-docker'], {
+  const kingress = start(process.execPath, [join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort), '--no-dashboard'], {
     stdio: ['ignore', devNull, 'pipe'],
     env: {...process.env, NODE_ENV: 'production'},
   })
@@ -237,9 +289,15 @@ async function main() {
   // V8's memory reducer returns startup garbage after some idle seconds: what an idle `up` holds.
   await new Promise((r) => setTimeout(r, 10_000))
   const idleRss = rssMb(kingress.pid)
-  results.kingress = await measure('kingress up', port)
+  results.kingress = await measure('kingress up --no-dashboard', port)
   const loadedRss = rssMb(kingress.pid)
   await stop(kingress)
+
+  if (which('tmux')) {
+    results.dashboard = await withDashboard(upstreamPort)
+  } else {
+    console.log('  kingress up with the dashboard: tmux is not installed, skipped (sudo apt-get install -y tmux to measure it)')
+  }
   await stop(upstream)
 
   const rows = [['target', 'req/s (wrk)', 'p50 ms', 'p99 ms', `p50 @${PACED_RATE}/s`, `p99 @${PACED_RATE}/s`]]
@@ -255,6 +313,10 @@ async function main() {
     console.log(`kingress/nginx throughput: ${fmt(summary.ratio, 2)}x (target >= 0.35)`)
   }
   console.log(`kingress p99 added over direct at ${PACED_RATE} req/s: ${fmt(summary.addedP99AtRateMs, 2)} ms (target < 2 ms); at saturation (wrk): ${fmt(summary.addedP99Ms, 2)} ms`)
+  if (results.dashboard) {
+    summary.dashboardRatio = results.dashboard.rps / k.rps
+    console.log(`kingress with the dashboard / --no-dashboard throughput: ${fmt(summary.dashboardRatio, 2)}x (target >= 0.90)`)
+  }
   console.log(`kingress RSS: 1 s after start ${fmt(startupRss, 1)} MB, idle ${fmt(idleRss, 1)} MB (target < 80), after load ${fmt(loadedRss, 1)} MB`)
   for (const [name, r] of Object.entries(results)) {
     if (r.non2xx > 0 || r.socketErrors || r.paced.errors > 0) console.log(`warning: ${name}: ${r.non2xx} non-2xx responses${r.socketErrors ? `, socket errors: ${r.socketErrors}` : ''}${r.paced.errors ? `, ${r.paced.errors} failed paced requests` : ''}`)
