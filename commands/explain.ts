@@ -1,7 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {KingressCommand} from '../src/cli/base-command.js'
-import {classFlag, jsonFlag} from '../src/cli/flags.js'
+import {backendAsJson, describeBackend, resolveEndpointsOnce} from '../src/cli/endpoint-report.js'
+import {backendFlag, classFlag, dockerFlag, jsonFlag} from '../src/cli/flags.js'
 import {compileManifests} from '../src/cli/manifest-session.js'
 import {explanationAsJson, explanationAsText} from '../src/cli/render-explanation.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
@@ -19,7 +20,7 @@ export default class Explain extends KingressCommand {
     url: Args.string({description: 'the URL a client would request (the scheme may be left out)', required: true}),
     files: Args.string({description: 'Ingress manifests: YAML or JSON files, or folders of them', required: true}),
   }
-  static override flags = {class: classFlag, json: jsonFlag}
+  static override flags = {class: classFlag, json: jsonFlag, backend: backendFlag, docker: dockerFlag}
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Explain)
@@ -35,7 +36,14 @@ export default class Explain extends KingressCommand {
     } catch {
       throw new UserError('BAD_URL', `"${url}" is not a URL. Write it as a browser would, e.g. http://blue.example.com/path`)
     }
-    if (flags.json) process.stdout.write(JSON.stringify(explanationAsJson(explanation), null, 2) + '\n')
-    else this.log(explanationAsText(explanation))
+    const endpoints = await resolveEndpointsOnce(result.compiled.table, result.snapshot, {backends: flags.backend ?? [], docker: flags.docker})
+    const backend = endpoints.table.forMatch(explanation.result)
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({...explanationAsJson(explanation), backend: backend ? backendAsJson(backend) : null}, null, 2) + '\n')
+      return
+    }
+    this.log(explanationAsText(explanation))
+    if (backend) this.log(`  endpoints  ${describeBackend(backend)}`)
+    for (const note of endpoints.notes) this.log(`  note: ${note}`)
   }
 }

@@ -1,16 +1,18 @@
 import {KingressCommand} from '../src/cli/base-command.js'
-import {classFlag, jsonFlag, manifestArgs} from '../src/cli/flags.js'
+import {backendAsJson, backendsAsText, resolveEndpointsOnce} from '../src/cli/endpoint-report.js'
+import {backendFlag, classFlag, dockerFlag, jsonFlag, manifestArgs} from '../src/cli/flags.js'
 import {compileManifests} from '../src/cli/manifest-session.js'
 import {annotationReportsAsJson, renderAnnotationReports} from '../src/cli/render-annotations.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {routesAsJson, routesAsText} from '../src/cli/render-routes.js'
 
 export default class Routes extends KingressCommand {
-  static override description = 'Print the route table compiled from Ingress manifests, in the order requests are matched.'
-  static override examples = ['<%= config.bin %> routes fixtures/', '<%= config.bin %> routes fixtures/fan-out-ingress.yaml --json']
+  static override description =
+    'Print the route table compiled from Ingress manifests, in the order requests are matched, and the endpoints each backend resolves to (from --backend flags, EndpointSlices and Docker containers, as `up` would find them).'
+  static override examples = ['<%= config.bin %> routes fixtures/', '<%= config.bin %> routes fixtures/fan-out-ingress.yaml --json', '<%= config.bin %> routes k8s/ --no-docker --backend web=127.0.0.1:5173']
   static override strict = false
   static override args = manifestArgs
-  static override flags = {class: classFlag, json: jsonFlag}
+  static override flags = {class: classFlag, json: jsonFlag, backend: backendFlag, docker: dockerFlag}
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Routes)
@@ -20,13 +22,15 @@ export default class Routes extends KingressCommand {
       process.stderr.write(renderDiagnostics(problems) + '\nFix the errors above (`kingress validate` lists them all).\n')
       this.exit(1)
     }
+    const endpoints = await resolveEndpointsOnce(result.compiled.table, result.snapshot, {backends: flags.backend ?? [], docker: flags.docker})
     if (flags.json) {
-      const json = {...routesAsJson(result.compiled.table), annotations: annotationReportsAsJson(result.compiled.annotationReports)}
+      const json = {...routesAsJson(result.compiled.table), backends: endpoints.table.all.map(backendAsJson), annotations: annotationReportsAsJson(result.compiled.annotationReports)}
       process.stdout.write(JSON.stringify(json, null, 2) + '\n')
       return
     }
     if (problems.length > 0) process.stderr.write(renderDiagnostics(problems) + '\n')
     this.log(routesAsText(result.compiled.table))
+    this.log('\n' + backendsAsText(endpoints))
     const annotations = renderAnnotationReports(result.compiled.ingresses, result.compiled.annotationReports)
     if (annotations) this.log('\n' + annotations)
   }

@@ -8,3 +8,7 @@ export const manifestArgs = {
 export const classFlag = Flags.string({description: 'serve only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation)', helpValue: 'NAME'})
 
 export const jsonFlag = Flags.boolean({description: 'print JSON instead of text'})
+
+export const backendFlag = Flags.string({description: 'serve Service S (port P) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: 'S[:P]=HOST:PORT'})
+
+export const dockerFlag = Flags.boolean({description: 'find endpoints among Docker containers (off with --no-docker)', allowNo: true, default: true})

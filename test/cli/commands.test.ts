@@ -66,11 +66,14 @@ describe('kingress validate', () => {
 
 describe('kingress routes', () => {
   it('prints the table with the origin of every route', async () => {
-    const result = await runCli(['routes', 'fixtures/'])
+    const result = await runCli(['routes', 'fixtures/', '--no-docker', '--backend', 'webserver-blue-svc=127.0.0.1:3000', '--backend', 'webserver-blue-svc=127.0.0.1:3001'])
     expect(result.code).toBe(0)
-    const lines = result.stdout.trim().split('\n')
+    const [table, backends] = result.stdout.trim().split('\n\n')
+    const lines = table!.split('\n')
     expect(lines[0]).toMatch(/^HOST\s+PATH\s+PATH TYPE\s+BACKEND\s+TLS\s+INGRESS$/)
     expect(lines).toHaveLength(5)
+    expect(backends).toContain('webserver-blue-svc:80 → 127.0.0.1:3000 (--backend), 127.0.0.1:3001 (--backend)')
+    expect(backends).toMatch(/webserver-green-svc:80 → Service default\/webserver-green-svc selects containers by labels.*--backend webserver-green-svc=127\.0\.0\.1:3000/)
     expect(result.stdout).toMatch(/example\.com\s+\/blue\s+ImplementationSpecific\s+webserver-blue-svc:80\s+no\s+default\/fan-out-ingress \(fixtures\/fan-out-ingress\.yaml:13:9\)/)
   })
 

@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type DockerProvider, createDockerProvider} from '../../../src/backends/docker/index.js'
 import {type Session, startSession} from '../../../src/runtime/session.js'
+import {runCli} from '../../support/cli.js'
 import {RUN_LABEL, dockerForTests, ensureTestImage, newRunId, removeTestContainers, requireClient, runContainer, waitFor} from '../../support/docker/index.js'
 
 const docker = await dockerForTests()
@@ -88,6 +89,19 @@ describe.skipIf(docker.skip)('Docker backends through the proxy', () => {
     await provider?.close()
     if (client !== undefined) await removeTestContainers(client, runId)
     if (dir !== undefined) rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('`routes` and `explain` name the containers and how each is dialled', async () => {
+    const text = await runCli(['routes', dir])
+    expect(text.code).toBe(0)
+    const line = text.stdout.split('\n').find((l) => l.includes('blue-svc:80 →'))
+    expect(line).toMatch(new RegExp(`${prefix}-e2e-blue-1 \\(127\\.0\\.0\\.1:\\d+ published\\)`))
+    expect(line).toMatch(new RegExp(`${prefix}-e2e-blue-2 \\(\\d+\\.\\d+\\.\\d+\\.\\d+:80 bridge\\)`))
+    expect(text.stdout).toMatch(/slow-svc:80 → .*not ready: .*healthcheck is "starting"/)
+
+    const explained = await runCli(['explain', 'http://blue.e2e.test/', dir, '--json'])
+    const json = JSON.parse(explained.stdout) as {backend: {endpoints: {name: string; via: string}[]}}
+    expect(json.backend.endpoints.map((e) => `${e.name} ${e.via}`).sort()).toEqual([`${prefix}-e2e-blue-1 published`, `${prefix}-e2e-blue-2 bridge`])
   })
 
   it('balances over both replicas, and drops a stopped one', async () => {
