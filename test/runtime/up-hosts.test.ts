@@ -52,6 +52,21 @@ describe('kingress up --hosts', () => {
     expect(cli.stderr()).toMatch(/removed 2 hosts from /)
   })
 
+  it('after a crash (SIGKILL), the next up replaces the stale block and still restores the file', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kingress-up-hosts-'))
+    const hostsFile = join(dir, 'hosts')
+    await writeFile(hostsFile, ORIGINAL)
+    const args = ['up', join(FIXTURES, 'virtual-host-ingress.yaml'), '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--hosts', '--hosts-file', hostsFile]
+    const crashed = await startServingCli(args)
+    await crashed.stop('SIGKILL')
+    expect(await readFile(hostsFile, 'utf8')).toContain('# BEGIN kingress')
+
+    cli = await startServingCli(args)
+    expect(cli.stderr()).toMatch(/replaced a stale kingress block left by `kingress up --hosts` \(pid \d+, no longer running\)/)
+    expect(await cli.stop('SIGTERM')).toBe(0)
+    expect(await readFile(hostsFile, 'utf8')).toBe(ORIGINAL)
+  })
+
   it('a hosts file it cannot write: exit 1 with what to run, nothing served', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kingress-up-hosts-'))
     const missingDir = join(dir, 'no-such-dir', 'hosts')
