@@ -1,8 +1,26 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcessByStdio} from 'node:child_process'
+import type {Readable} from 'node:stream'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const RUN_JS = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+let sandboxHome: string | null = null
+/**
+ * A KINGRESS_HOME of this test process's own (`up` creates a CA there on its first start): a CLI test
+ * never touches the user's. Pass `env: {KINGRESS_HOME: ...}` to choose another.
+ */
+export function testKingressHome(): string {
+  if (sandboxHome === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'kingress-cli-home-'))
+    process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+    sandboxHome = dir
+  }
+  return sandboxHome
+}
 
 export interface CliResult {
   readonly code: number | null
@@ -18,7 +36,7 @@ export function runCli(args: readonly string[], options: {cwd?: string; env?: No
     const child = spawn(process.execPath, [RUN_JS, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       // NODE_ENV=test (set by vitest) would make oclif look for TypeScript sources.
-      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', ...options.env},
+      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', KINGRESS_HOME: testKingressHome(), ...options.env},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -58,7 +76,7 @@ export interface ServingCli {
 export function startServingCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<ServingCli> {
   const child = spawn(process.execPath, [RUN_JS, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', ...options.env},
+    env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', KINGRESS_HOME: testKingressHome(), ...options.env},
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
