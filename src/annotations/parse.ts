@@ -100,14 +100,20 @@ const HANDLERS: Record<string, Handler> = {
     const upper = value.trim().toUpperCase()
     if (upper === 'HTTP' || upper === 'HTTPS' || upper === 'GRPC' || upper === 'GRPCS') {
       draft.backendProtocol = upper
-      return upper === 'HTTPS' || upper === 'GRPCS' ? {status: 'partial', note: "the upstream's certificate is not verified (as ingress-nginx's default proxy-ssl-verify: off)"} : ok
+      if (upper === 'HTTPS') return {status: 'partial', note: "TLS to the endpoint without verifying its certificate or sending SNI (as ingress-nginx's default proxy-ssl-verify: off); the proxy-ssl-* annotations are not emulated"}
+      if (upper === 'GRPC') return {status: 'partial', note: 'forwarded over HTTP/2 cleartext (h2c) with trailers relayed; gRPC clients need HTTP/2, which kingress speaks on its HTTPS listener only (as ingress-nginx)'}
+      if (upper === 'GRPCS') return {status: 'partial', note: "HTTP/2 over TLS to the endpoint, its certificate not verified; gRPC clients need kingress's HTTPS listener (HTTP/2)"}
+      return ok
     }
     if (upper === 'AJP' || upper === 'FCGI') return {status: 'ignored', note: `${upper} upstreams are not supported by kingress; requests are sent as HTTP`}
     return invalid('supported values: HTTP, HTTPS, GRPC, GRPCS')
   },
   'proxy-connect-timeout': timeout('connectTimeoutMs'),
   'proxy-read-timeout': timeout('readTimeoutMs'),
-  'proxy-send-timeout': timeout('sendTimeoutMs'),
+  'proxy-send-timeout': (value, draft, all, namespace) => {
+    const outcome = timeout('sendTimeoutMs')(value, draft, all, namespace)
+    return outcome.status ? outcome : {status: 'partial', note: 'timed between two chunks of the request body relayed upstream: kingress streams request bodies, nginx buffers them first'}
+  },
   'proxy-body-size': (value, draft) => {
     const size = parseSize(value)
     if (size === null) return invalid('must be an nginx size such as "8m", "512k" or "0" (unlimited)')
@@ -118,13 +124,13 @@ const HANDLERS: Record<string, Handler> = {
     const v = value.trim().toLowerCase()
     if (v !== 'on' && v !== 'off') return invalid('must be "on" or "off"')
     draft.proxyBuffering = v === 'on'
-    return v === 'on' ? {status: 'partial', note: 'kingress streams responses either way; "on" only changes nothing a client can see'} : ok
+    return v === 'on' ? {status: 'partial', note: 'kingress always streams responses: a slow client holds the upstream connection open, where nginx would buffer the response and free it'} : ok
   },
   'service-upstream': (value, draft) => {
     const parsed = parseBool(value)
     if (parsed === null) return invalid('must be "true" or "false"')
     draft.serviceUpstream = parsed
-    return parsed ? {status: 'partial', note: 'there is no Service cluster IP locally: kingress still balances across the endpoints itself'} : ok
+    return parsed ? {status: 'partial', note: "there is no Service cluster IP locally: kingress balances across the Service's endpoints itself (and retries another endpoint on connection errors, which ingress-nginx cannot do with service-upstream)"} : ok
   },
   'load-balance': (value, draft) => {
     const v = value.trim()
@@ -196,7 +202,7 @@ const HANDLERS: Record<string, Handler> = {
     const n = parseInteger(value, 400, 599)
     if (n === null) return invalid('must be a 4xx or 5xx status code, e.g. 429')
     draft.limitStatusCode = n
-    return ok
+    return {status: 'partial', note: 'a controller ConfigMap setting in ingress-nginx, not an annotation; kingress reads it per Ingress for limit-rps and limit-connections'}
   },
   'enable-cors': (value, draft, all) => {
     const on = parseBool(value)
@@ -294,7 +300,18 @@ export function parseAnnotations(annotations: Readonly<Record<string, string>>, 
   }
   // Companions (cors-*, canary-*, ...) are judged once every main annotation has been read.
   for (const key of companions) byKey.set(key, {key, value: annotations[key]!, ...companionStatus(key.slice(NGINX_PREFIX.length), draft)})
+  if (draft.canary) markInheritedOnCanary(byKey)
   return {policy: draft, reports: keys.flatMap((key) => byKey.get(key) ?? [])}
+}
+
+/** On a canary Ingress ingress-nginx keeps only these; everything else comes from the main Ingress. */
+const CANARY_OWN = /^(canary(-.*)?|load-balance|upstream-hash-by(-subset)?|affinity(-mode)?|session-cookie-.*)$/
+
+function markInheritedOnCanary(byKey: Map<string, AnnotationReport>): void {
+  for (const [key, report] of byKey) {
+    if (!key.startsWith(NGINX_PREFIX) || CANARY_OWN.test(key.slice(NGINX_PREFIX.length)) || report.status === 'invalid') continue
+    byKey.set(key, {...report, status: 'ignored', note: "this is a canary Ingress: requests it serves use the main Ingress's annotations, except canary-*, load-balance, upstream-hash-by and affinity (as ingress-nginx)"})
+  }
 }
 
 const COMPANION_OF: ReadonlyArray<readonly [RegExp, string, (d: Draft) => boolean]> = [

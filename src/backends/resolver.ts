@@ -32,7 +32,13 @@ export class BackendTable {
     private readonly byRoute: readonly (ResolvedBackend | undefined)[],
     private readonly byDefault: ReadonlyMap<DefaultRoute, ResolvedBackend>,
     readonly all: readonly ResolvedBackend[],
+    /** The canary Ingress's backend of a route (by route id), when the route has a canary. */
+    private readonly byCanary: readonly (ResolvedBackend | undefined)[] = [],
   ) {}
+
+  forCanary(routeId: number): ResolvedBackend | undefined {
+    return this.byCanary[routeId]
+  }
 
   forMatch(match: MatchResult): ResolvedBackend | undefined {
     if (match.route) return this.byRoute[match.route.id]
@@ -60,13 +66,17 @@ export function resolveBackends(table: RouteTable, snapshot: Snapshot, providers
     return resolved
   }
   const byRoute: (ResolvedBackend | undefined)[] = []
-  for (const route of table.routes) byRoute[route.id] = resolveRef(route.origin.namespace, route.backend)
+  const byCanary: (ResolvedBackend | undefined)[] = []
+  for (const route of table.routes) {
+    byRoute[route.id] = resolveRef(route.origin.namespace, route.backend)
+    if (route.canary) byCanary[route.id] = resolveRef(route.canary.origin.namespace, route.canary.backend)
+  }
   const byDefault = new Map<DefaultRoute, ResolvedBackend>()
   const defaults = new Set<DefaultRoute>()
   for (const vhost of table.virtualHosts) if (vhost.defaultRoute) defaults.add(vhost.defaultRoute)
   if (table.catchAllDefault) defaults.add(table.catchAllDefault)
   for (const route of defaults) byDefault.set(route, resolveRef(route.origin.namespace, route.backend))
-  return new BackendTable(byRoute, byDefault, [...cache.values()])
+  return new BackendTable(byRoute, byDefault, [...cache.values()], byCanary)
 }
 
 function resolveOne(key: string, namespace: string, backend: BackendRef, snapshot: Snapshot, providers: readonly EndpointProvider[], health: HealthRegistry): ResolvedBackend {

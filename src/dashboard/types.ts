@@ -1,4 +1,6 @@
-import type {RequestEvent} from '../runtime/events.js'
+import type {RequestDetail, RequestEvent} from '../runtime/events.js'
+
+export type {HeaderList, RequestDetail} from '../runtime/events.js'
 
 /**
  * The dashboard's inputs besides the event bus. Everything here is plain data: the runtime builds it
@@ -51,23 +53,5 @@ export interface DashboardStatus {
 
 export const EMPTY_STATUS: DashboardStatus = {manifests: [], urls: [], hosts: '', ca: '', docker: ''}
 
-/** Headers either as Node's `rawHeaders` pairs, or as Node's `IncomingMessage.headers`-style record. */
-export type HeaderList = readonly (readonly [string, string])[] | Readonly<Record<string, string | readonly string[] | number | undefined>>
-
-/**
- * What the proxy MAY attach to a RequestEvent as `detail` when the dashboard is on (it costs header
- * copies, so only then). Every field is shown as "not captured" when absent.
- */
-export interface RequestDetail {
-  readonly requestHeaders?: HeaderList
-  readonly responseHeaders?: HeaderList
-  /** Which rule matched, and why: e.g. `demo/web (web.yaml:12) host blue.example.com exact, Prefix /api: longest matching prefix`. */
-  readonly matched?: string
-  /** Milliseconds from dispatch until the upstream socket was connected (0 when a keep-alive connection was reused). */
-  readonly upstreamConnectMs?: number | null
-  /** Milliseconds from dispatch until the upstream's response headers arrived. */
-  readonly upstreamFirstByteMs?: number | null
-}
-
-/** A RequestEvent as the dashboard reads it: the optional `detail` is structural, so the proxy can add it to RequestEvent later. */
+/** A RequestEvent as the dashboard reads it. */
 export type DashboardRequest = RequestEvent & {readonly detail?: RequestDetail | null}

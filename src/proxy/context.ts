@@ -1,6 +1,8 @@
 import type {EventBus} from '../runtime/events.js'
 import type {RuntimeState} from '../runtime/state.js'
+import type {RateLimiter} from '../annotations/rate-limit.js'
 import type {PoolRegistry} from './pools.js'
+import type {Profile} from './profile.js'
 
 /** Timeouts for one upstream exchange, as ingress-nginx's proxy-connect/read timeouts. */
 export interface ProxyTimeouts {
@@ -10,9 +12,11 @@ export interface ProxyTimeouts {
   readonly headersMs: number
   /** Longest silence between two body chunks of the response; 0 (the default) never cuts SSE or long downloads. */
   readonly bodyMs: number
+  /** Longest wait between two chunks of the request body relayed upstream (proxy-send-timeout); 0 disables it. */
+  readonly sendMs: number
 }
 
-export const DEFAULT_TIMEOUTS: ProxyTimeouts = {connectMs: 5000, headersMs: 60_000, bodyMs: 0}
+export const DEFAULT_TIMEOUTS: ProxyTimeouts = {connectMs: 5000, headersMs: 60_000, bodyMs: 0, sendMs: 0}
 
 /** What the data plane needs from the runtime: the current tables (one reference, read once per request), pools, events. */
 export interface ProxyContext {
@@ -22,6 +26,12 @@ export interface ProxyContext {
   readonly timeouts: ProxyTimeouts
   /** Where HTTPS is served once bound (443, or 8443 after a fallback): ssl-redirect Locations use it. Null without HTTPS. */
   readonly httpsPort: number | null
+  /** limit-rps / limit-connections state, per client address and Ingress. */
+  readonly limiter: RateLimiter
+  /** Defaults where an Ingress sets nothing (--profile). */
+  readonly profile: Profile
+  /** Attach headers, the matched rule and timing to request events (the dashboard's detail view); off for the plain log. */
+  readonly captureDetail: boolean
 }
 
 /** The listener a request came in on: sets X-Forwarded-Proto/-Port. `port` is filled in once bound. */

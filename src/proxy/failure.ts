@@ -17,6 +17,7 @@ export function classify(error: unknown): Classified {
   if (CONNECT_ERRORS.has(code)) return {failure: 'refused', beforeConnect: true, detail: code === 'ECONNREFUSED' ? 'ECONNREFUSED: nothing listens there' : `${code}: ${message}`}
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return {failure: 'connect-timeout', beforeConnect: true, detail: `connect timeout: ${message}`}
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'no response head within the read timeout'}
+  if (code === 'KINGRESS_SEND_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: message}
   if (code === 'UND_ERR_BODY_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'the response body stalled'}
   if (RESET_ERRORS.has(code)) return {failure: 'reset', beforeConnect: false, detail: `${code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : code}: ${message}`}
   return {failure: 'bad-response', beforeConnect: false, detail: code ? `${code}: ${message}` : message}

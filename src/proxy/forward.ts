@@ -4,6 +4,10 @@ import type {Http2ServerRequest} from 'node:http2'
 import {PassThrough} from 'node:stream'
 import type {Dispatcher} from 'undici'
 
+import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
+import {gate} from '../annotations/gate.js'
+import {wwwRedirect} from '../annotations/redirects.js'
+import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {MatchResult} from '../routing/table.js'
@@ -13,7 +17,14 @@ import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
 import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
+import {requestDetail} from './request-detail.js'
 import {requestTarget} from './target.js'
+import {pickMember} from './annotated/balance.js'
+import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
+import {sendEarly} from './annotated/early.js'
+import {ewmaEnd, ewmaStart} from './annotated/ewma.js'
+import {adjustUpstreamHeaders, chooseBackend, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor, rewrittenTarget} from './annotated/plan.js'
+import {requestViewOf} from './annotated/request-view.js'
 
 /** nginx's proxy_next_upstream_tries as ingress-nginx sets it. */
 const MAX_TRIES = 3
@@ -28,12 +39,20 @@ class ClientGoneError extends Error {
   readonly code = 'KINGRESS_CLIENT_GONE'
 }
 
+/** proxy-body-size passed while the body streamed (chunked, or more bytes than declared). */
+class BodyTooLargeError extends Error {
+  readonly code = 'KINGRESS_BODY_TOO_LARGE'
+  constructor(readonly limit: number) {
+    super(`the request body is larger than proxy-body-size (${limit} bytes)`)
+  }
+}
+
 /**
  * One proxied request, from routing to the last byte. It is its own undici dispatch handler (the
  * core's handler protocol, called without an adapter): response head, body chunks with
  * back-pressure both ways, and errors that pick the next endpoint when that is safe.
  */
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   readonly start = performance.now()
   readonly time = Date.now()
   requestId = ''
@@ -43,7 +62,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private tried: ResolvedEndpoint[] | null = null
   private headers: string[] = []
   private hasBody = false
-  private body: PassThrough | null = null
+  private body: PassThrough | BodyMeter | null = null
+  /** Non-null on the annotated path only (a route with annotation work). */
+  private plan: RequestPlan | null = null
   private piped = false
   private abortUpstream: ((error?: Error) => void) | null = null
   private resumeUpstream: (() => void) | null = null
@@ -53,6 +74,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private clientGone = false
   private status = 0
   private bytes = 0
+  // Only written while ctx.captureDetail is on (the dashboard's detail view).
+  private sentAt = 0
+  private firstByteAt = 0
+  private sentHeaders: string[] | null = null
 
   constructor(
     private readonly core: HandlerCore,
@@ -76,12 +101,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (url.length > MAX_HEADER_LINE) return this.page(badRequestPage(414, 'URI too long', `The request line is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(host, url.slice(0, 200))), true)
     const match = this.state.table.match(target.host, target.path)
     this.match = match
+    if (match.wwwRedirect !== null) return this.answerEarly(wwwRedirect(match.wwwRedirect, this.viewOf(target.path), this.redirectContext()))
     if (match.backend === null) return this.page(notFoundPage(this.state.table, match, this.pageRequest(target.host, target.path)), this.hasRequestBody())
     const backend = this.state.backends.forMatch(match)
     if (backend === undefined) return this.page(badRequestPage(503, 'No endpoints', 'The backend of this rule is not resolved yet.', this.pageRequest(target.host, target.path)), this.hasRequestBody())
     this.backend = backend
-    const member = backend.balancer.pick(null)
-    if (member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(target.host, target.path)), this.hasRequestBody())
     if (req.method === 'CONNECT') return this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(target.host, url)), true)
     const up = upstreamRequestHeaders(req.rawHeaders, target.host, headers.connection, {
       clientIp: clientAddress(req.socket?.remoteAddress),
@@ -92,8 +116,76 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (up.oversized !== null) return this.page(badRequestPage(431, 'Request header fields too large', `The header ${up.oversized} is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(target.host, target.path)), true)
     this.headers = up.list
     this.hasBody = this.hasRequestBody()
+    const route = match.route
+    if ((route !== null ? route.active : match.defaultRoute!.active) || this.core.ctx.profile.defaultBodySizeLimit !== null) return this.runAnnotated(target.path)
+    const member = backend.balancer.pick(null)
+    if (member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(target.host, target.path)), this.hasBody)
     this.member = member
     this.send()
+  }
+
+  // --- the annotated path: only for routes whose Ingress asks for something ---
+
+  private viewOf(path: string) {
+    return requestViewOf(this.req, this.match!.host, path, this.req.url ?? '/', this.core.listener.scheme, clientAddress(this.req.socket?.remoteAddress))
+  }
+
+  private redirectContext() {
+    return {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port}
+  }
+
+  /** Gate (access lists, redirects, preflight, limits, basic auth, declared size), then external auth, then forward. */
+  private runAnnotated(path: string): void {
+    const match = this.match!
+    const policy = match.route !== null ? match.route.policy : match.defaultRoute!.policy
+    const plan = new RequestPlan(policy, this.viewOf(path), this.core.ctx)
+    this.plan = plan
+    const verdict = gate(policy, plan.view, gateContextFor(this.core.ctx, this.state, match, this.core.listener.port))
+    if (verdict.early !== null) return this.answerEarly(verdict.early)
+    plan.release = verdict.release
+    if (policy.externalAuth === null) return this.forwardAnnotated(null)
+    checkExternalAuth(policy.externalAuth, plan.view).then(
+      (result) => this.authorized(result),
+      (error: unknown) => this.authorized({denied: {status: 500, headers: {'content-length': '0'}, body: '', reason: `auth-url failed: ${String(error)}`}, upstreamHeaders: {}}),
+    )
+  }
+
+  private authorized(result: ExternalAuthResult): void {
+    if (this.finished || this.clientGone) return
+    if (result.denied !== null) return this.answerEarly(result.denied)
+    this.forwardAnnotated(result.upstreamHeaders)
+  }
+
+  private forwardAnnotated(authHeaders: Readonly<Record<string, string>> | null): void {
+    const plan = this.plan!
+    const match = this.match!
+    const backend = chooseBackend(this.state, match, plan.view, this.backend!, plan)
+    this.backend = backend
+    const picked = pickMember(backend, plan.balancing, plan.view, match.route?.path ?? '/', null)
+    if (picked.member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(match.host, match.path)), this.hasBody)
+    this.member = picked.member
+    plan.target = rewrittenTarget(match, plan.policy, plan.view.query)
+    plan.responseHeaders = responseHeadersFor(plan.policy, plan.view, picked.cookie)
+    adjustUpstreamHeaders(this.headers, plan.policy, authHeaders)
+    this.send()
+  }
+
+  private answerEarly(early: EarlyResponse): void {
+    this.finished = true
+    this.status = early.status
+    this.bytes = sendEarly(this.req, this.res, early, this.requestId, this.hasRequestBody() || this.core.draining)
+    this.log(early.status, early.reason)
+  }
+
+  /** MeterOwner: the streamed body passed proxy-body-size. */
+  bodyTooLarge(limit: number): void {
+    if (this.body !== null) this.req.unpipe(this.body)
+    this.abortUpstream?.(new BodyTooLargeError(limit))
+  }
+
+  /** MeterOwner: proxy-send-timeout. */
+  sendTimedOut(ms: number): void {
+    this.abortUpstream?.(Object.assign(new Error(`no part of the request body could be sent upstream for ${ms / 1000} s (proxy-send-timeout)`), {code: 'KINGRESS_SEND_TIMEOUT'}))
   }
 
   private hasRequestBody(): boolean {
@@ -107,19 +199,29 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   private send(): void {
     const req = this.req
-    let body: PassThrough | null = null
+    const plan = this.plan
+    let body: PassThrough | BodyMeter | null = null
     if (this.hasBody) {
-      body = new PassThrough()
+      body = plan !== null && (plan.bodyLimit > 0 || plan.sendMs > 0) ? new BodyMeter(this, plan.bodyLimit, plan.sendMs) : new PassThrough()
       // undici destroys the body with the exchange's error; that error is handled in onError.
       body.on('error', ignore)
       this.piped = false
     }
     this.body = body
-    const timeouts = this.core.ctx.timeouts
-    this.core.ctx.pools.get(this.member!.address).dispatch(
-      {path: req.url ?? '/', method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs},
-      this,
-    )
+    const pools = this.core.ctx.pools
+    if (this.core.ctx.captureDetail) this.sentAt = performance.now()
+    if (plan === null) {
+      const timeouts = this.core.ctx.timeouts
+      pools.get(this.member!.address).dispatch({path: req.url ?? '/', method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs}, this)
+      return
+    }
+    if (plan.ewma) {
+      plan.sentAt = performance.now()
+      ewmaStart(this.member!.health)
+    }
+    pools
+      .getFor(this.member!.address, plan.protocol, plan.connectMs)
+      .dispatch({path: plan.target ?? req.url ?? '/', method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: plan.headersMs, bodyTimeout: plan.bodyMs}, this)
   }
 
   // --- undici's handler protocol ---
@@ -133,6 +235,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.body !== null && !this.piped) {
       this.piped = true
       this.req.pipe(this.body)
+      if (this.plan !== null && this.body instanceof BodyMeter) this.body.start()
     }
   }
 
@@ -144,6 +247,15 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (health.failures !== 0 && health.recordSuccess()) this.core.endpointEvent('recovered', this.backend!, this.member!, null)
     const res = this.res
     const headers = clientResponseHeaders(rawHeaders, this.requestId)
+    const plan = this.plan
+    if (plan !== null) {
+      if (plan.ewma) ewmaEnd(this.member!.health, performance.now() - plan.sentAt, Date.now())
+      if (plan.responseHeaders !== null) mergeResponseHeaders(headers, plan.responseHeaders)
+    }
+    if (this.core.ctx.captureDetail) {
+      this.firstByteAt = performance.now()
+      this.sentHeaders = headers
+    }
     try {
       if (this.req.httpVersionMajor === 2) {
         // The HTTP/2 compat response takes the same flat [name, value, ...] list.
@@ -172,8 +284,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return false
   }
 
-  onComplete(): void {
+  onComplete(trailers: string[] | null): void {
     this.finished = true
+    // gRPC's status travels in trailers: relay them (HTTP/1.1 chunked or HTTP/2).
+    if (trailers !== null && (Array.isArray(trailers) ? trailers.length > 0 : Object.keys(trailers).length > 0)) relayTrailers(this.res, trailers as unknown as RawTrailers)
     this.res.end()
     this.log(this.status, null)
   }
@@ -186,6 +300,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.log(499, 'client closed the connection')
       return
     }
+    if (error instanceof BodyTooLargeError && !this.responded) {
+      this.finished = true
+      const match = this.match!
+      this.page(badRequestPage(413, 'Request entity too large', `${error.message}. Raise nginx.ingress.kubernetes.io/proxy-body-size on Ingress ${describeOrigin(match)} ("0" for no limit).`, this.pageRequest(match.host, match.path)), true)
+      return
+    }
+    if (this.plan !== null && this.plan.ewma && !this.responded) ewmaEnd(this.member!.health, performance.now() - this.plan.sentAt, Date.now())
     if (this.responded) {
       // The head is out: all that is left is to cut the client's response short.
       this.finished = true
@@ -225,6 +346,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
   /** The response was closed: finished, or the client went away. */
   closed(): void {
     this.core.done()
+    const plan = this.plan
+    if (plan !== null && plan.release !== null) {
+      plan.release()
+      plan.release = null
+    }
     if (this.finished) return
     this.clientGone = true
     if (this.abortUpstream !== null) this.abortUpstream(new ClientGoneError('the client closed the connection'))
@@ -264,11 +390,34 @@ export class Exchange implements Dispatcher.DispatchHandler {
       service: this.backend?.label ?? null,
       error,
       upgrade: false,
+      detail: this.core.ctx.captureDetail ? requestDetail(req.rawHeaders, this.sentHeaders ?? this.res.getHeaders(), this.match, this.sentAt, this.firstByteAt) : null,
     })
   }
 }
 
 function ignore(): void {}
+
+function describeOrigin(match: MatchResult): string {
+  const origin = match.route?.origin ?? match.defaultRoute?.origin
+  return origin ? `${origin.namespace}/${origin.name}` : '(unknown)'
+}
+
+/** undici hands HTTP/1.1 trailers as raw [name, value] Buffers and HTTP/2 ones as Node's header object. */
+type RawTrailers = Buffer[] | Record<string, string | string[]>
+
+function relayTrailers(res: ClientResponse, trailers: RawTrailers): void {
+  const out: Record<string, string | string[]> = {}
+  if (Array.isArray(trailers)) {
+    for (let i = 0; i < trailers.length; i += 2) out[trailers[i]!.toString('latin1').toLowerCase()] = trailers[i + 1]!.toString('latin1')
+  } else {
+    for (const name in trailers) if (name.charCodeAt(0) !== 58 /* : */) out[name] = trailers[name]!
+  }
+  try {
+    res.addTrailers(out)
+  } catch {
+    // A trailer Node will not send: the body still ends.
+  }
+}
 
 // Shared listeners (no closure per request): `this` is the response, which carries its exchange.
 function onResponseClose(this: ClientResponse): void {

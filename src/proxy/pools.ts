@@ -8,6 +8,8 @@ import type {Pool as PoolType} from 'undici'
 const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof PoolType
 type Pool = PoolType
 
+export type UpstreamProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS'
+
 export interface PoolOptions {
   readonly connectTimeoutMs: number
   /** Upper bound of connections to one endpoint; requests beyond it wait in the pool's queue. */
@@ -26,9 +28,41 @@ const ORPHAN_GRACE_MS = 60_000
 export class PoolRegistry {
   private readonly pools = new Map<string, Pool>()
   private readonly orphanTimers = new Map<string, NodeJS.Timeout>()
+  /** Pool key → endpoint address, for the keys that are not the address itself. */
+  private readonly addresses = new Map<string, string>()
   private closed = false
 
   constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
+
+  /**
+   * A pool for backend-protocol HTTPS/GRPC/GRPCS or a per-route proxy-connect-timeout: keyed by
+   * protocol, address and connect timeout, so such routes never share connections with plain HTTP.
+   * HTTPS and GRPCS do not verify the upstream certificate (ingress-nginx's proxy-ssl-verify: off).
+   */
+  getFor(address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): Pool {
+    if (protocol === 'HTTP' && connectTimeoutMs === null) return this.get(address)
+    const key = `${protocol} ${address} ${connectTimeoutMs ?? ''}`
+    let pool = this.pools.get(key)
+    if (pool === undefined) {
+      const tls = protocol === 'HTTPS' || protocol === 'GRPCS'
+      const h2 = protocol === 'GRPC' || protocol === 'GRPCS'
+      pool = new Pool(`${tls ? 'https' : 'http'}://${address}`, {
+        connections: this.options.connections,
+        pipelining: 1,
+        // gRPC needs HTTP/2: prior knowledge (h2c) over TCP, ALPN over TLS. (Pool passes useH2c to its
+        // connector only inside `connect`; undici's own H2CClient is a single connection.)
+        connect: {timeout: connectTimeoutMs ?? this.options.connectTimeoutMs, ...(tls ? {rejectUnauthorized: false} : h2 ? {useH2c: true} : {})},
+        ...(h2 ? {allowH2: true} : {}),
+        keepAliveTimeout: 4000,
+        maxHeaderSize: 64 * 1024,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      } as ConstructorParameters<typeof PoolType>[1])
+      this.pools.set(key, pool)
+      this.addresses.set(key, address)
+    }
+    return pool
+  }
 
   get(address: string): Pool {
     let pool = this.pools.get(address)
@@ -53,7 +87,7 @@ export class PoolRegistry {
     if (this.closed) return
     for (const address of this.pools.keys()) {
       const timer = this.orphanTimers.get(address)
-      if (addresses.has(address)) {
+      if (addresses.has(this.addresses.get(address) ?? address)) {
         if (timer) {
           clearTimeout(timer)
           this.orphanTimers.delete(address)
@@ -70,6 +104,7 @@ export class PoolRegistry {
     this.orphanTimers.delete(address)
     const pool = this.pools.get(address)
     this.pools.delete(address)
+    this.addresses.delete(address)
     pool?.close().catch(() => {})
   }
 

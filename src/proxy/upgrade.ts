@@ -1,8 +1,12 @@
 import {randomUUID} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import {connect, type Socket} from 'node:net'
+import {connect as connectTls} from 'node:tls'
 import type {Duplex} from 'node:stream'
 
+import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
+import {gate} from '../annotations/gate.js'
+import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {MatchResult} from '../routing/table.js'
@@ -13,6 +17,10 @@ import {acceptableRequestId, clientAddress, upstreamRequestHeaders} from './head
 import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
 import {sendPageOnSocket} from './respond.js'
 import {requestTarget} from './target.js'
+import {pickMember} from './annotated/balance.js'
+import {sendEarlyOnSocket} from './annotated/early.js'
+import {adjustUpstreamHeaders, chooseBackend, gateContextFor, RequestPlan, rewrittenTarget} from './annotated/plan.js'
+import {requestViewOf} from './annotated/request-view.js'
 
 const MAX_TRIES = 3
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/
@@ -32,6 +40,9 @@ export class Tunnel {
   private upstream: Socket | null = null
   private head = ''
   private established = false
+  private headers: string[] = []
+  /** Non-null when the route has annotation work (access lists, auth, rewrite, upstream-vhost, canary...). */
+  private plan: RequestPlan | null = null
 
   constructor(
     private readonly core: HandlerCore,
@@ -53,18 +64,58 @@ export class Tunnel {
     this.match = match
     if (match.backend === null) return this.fail(notFoundPage(this.state.table, match, pageRequest))
     const backend = this.state.backends.forMatch(match)
-    const member = backend?.balancer.pick(null) ?? null
-    if (backend === undefined || member === null) return this.fail(backend ? noEndpointsPage(match, backend, pageRequest) : badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))
+    if (backend === undefined) return this.fail(badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))
     this.backend = backend
-    this.member = member
-    const headers = upstreamRequestHeaders(req.rawHeaders, target.host, undefined, {
+    this.headers = upstreamRequestHeaders(req.rawHeaders, target.host, undefined, {
       clientIp: clientAddress(req.socket.remoteAddress),
       scheme: this.core.listener.scheme,
       port: this.core.listener.port,
       requestId: this.requestId,
     }).list
+    const route = match.route
+    if (!(route !== null ? route.active : match.defaultRoute!.active)) {
+      const member = backend.balancer.pick(null)
+      if (member === null) return this.fail(noEndpointsPage(match, backend, pageRequest))
+      this.member = member
+      return this.open(null)
+    }
+    const policy = route !== null ? route.policy : match.defaultRoute!.policy
+    const plan = new RequestPlan(policy, requestViewOf(req, match.host, target.path, req.url ?? '/', this.core.listener.scheme, clientAddress(req.socket.remoteAddress)), this.core.ctx)
+    this.plan = plan
+    const verdict = gate(policy, plan.view, gateContextFor(this.core.ctx, this.state, match, this.core.listener.port))
+    if (verdict.early !== null) return this.refuse(verdict.early)
+    if (verdict.release !== null) socket.once('close', verdict.release)
+    if (policy.externalAuth === null) return this.forwardAnnotated(null)
+    checkExternalAuth(policy.externalAuth, plan.view).then(
+      (result) => this.authorized(result),
+      () => this.refuse({status: 500, headers: {'content-length': '0'}, body: '', reason: 'auth-url failed'}),
+    )
+  }
+
+  private authorized(result: ExternalAuthResult): void {
+    if (this.socket.destroyed) return
+    if (result.denied !== null) return this.refuse(result.denied)
+    this.forwardAnnotated(result.upstreamHeaders)
+  }
+
+  private forwardAnnotated(authHeaders: Readonly<Record<string, string>> | null): void {
+    const plan = this.plan!
+    const match = this.match!
+    const backend = chooseBackend(this.state, match, plan.view, this.backend!, plan)
+    this.backend = backend
+    const member = pickMember(backend, plan.balancing, plan.view, match.route?.path ?? '/', null).member
+    if (member === null) return this.fail(noEndpointsPage(match, backend, {host: match.host, path: match.path, requestId: this.requestId}))
+    this.member = member
+    adjustUpstreamHeaders(this.headers, plan.policy, authHeaders)
+    this.open(rewrittenTarget(match, plan.policy, plan.view.query))
+  }
+
+  /** Writes the upstream request head (with the rewritten target, if any) and dials. */
+  private open(target: string | null): void {
+    const {req, socket} = this
+    const headers = this.headers
     headers.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade ?? 'websocket'))
-    let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`
+    let head = `${req.method ?? 'GET'} ${target ?? req.url ?? '/'} HTTP/1.1\r\n`
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
     this.head = head + '\r\n'
     this.core.tunnels.add(socket)
@@ -75,13 +126,22 @@ export class Tunnel {
     this.dial()
   }
 
+  private refuse(early: EarlyResponse): void {
+    sendEarlyOnSocket(this.socket, early, this.requestId)
+    this.log(early.status, early.reason)
+  }
+
   private dial(): void {
     const member = this.member!
-    const upstream = connect({host: member.endpoint.host, port: member.endpoint.port, timeout: this.core.ctx.timeouts.connectMs})
+    const plan = this.plan
+    // backend-protocol HTTPS: TLS to the endpoint, its certificate not verified (ingress-nginx's proxy-ssl-verify: off).
+    const tls = plan !== null && (plan.protocol === 'HTTPS' || plan.protocol === 'GRPCS')
+    const options = {host: member.endpoint.host, port: member.endpoint.port, timeout: plan?.connectMs ?? this.core.ctx.timeouts.connectMs}
+    const upstream: Socket = tls ? connectTls({...options, rejectUnauthorized: false}) : connect(options)
     this.upstream = upstream
     upstream.setNoDelay(true)
     upstream.once('timeout', () => upstream.destroy(Object.assign(new Error('connect timeout'), {code: 'UND_ERR_CONNECT_TIMEOUT'})))
-    upstream.once('connect', () => {
+    upstream.once(tls ? 'secureConnect' : 'connect', () => {
       upstream.setTimeout(0)
       upstream.setKeepAlive(true, 30_000)
       upstream.write(this.head, 'latin1')

@@ -1,4 +1,6 @@
+import {policyIsActive} from '../annotations/active.js'
 import {parseAnnotations} from '../annotations/parse.js'
+import {rewriteRegexFor} from '../annotations/rewrite.js'
 import type {AnnotationReport, IngressPolicy} from '../annotations/policy.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
 import {objectKey, type BackendRef, type Ingress, type PathType, type Snapshot} from '../manifests/model.js'
@@ -60,7 +62,8 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
       continue
     }
     const origin = originOf(ingress)
-    const defaultRoute = ingress.defaultBackend && ingress.defaultBackendAt ? {backend: ingress.defaultBackend, origin, at: ingress.defaultBackendAt, policy} : null
+    const active = policyIsActive(policy)
+    const defaultRoute = ingress.defaultBackend && ingress.defaultBackendAt ? {backend: ingress.defaultBackend, origin, at: ingress.defaultBackendAt, policy, active: active || tlsHosts.size > 0} : null
     if (defaultRoute && ingress.rules.length === 0) catchAllDefault ??= defaultRoute
     for (const rule of ingress.rules) {
       const builder = builderFor(rule.host)
@@ -68,6 +71,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
       if (rule.host === null && defaultRoute) catchAllDefault ??= defaultRoute
       for (const path of rule.paths) {
         const routePath = path.path === '' ? '/' : path.path
+        const regex = builder.regexMode && path.pathType !== 'Exact' ? nginxRegex(routePath, path, diagnostics) : null
         const route: Route = {
           id: nextId++,
           host: rule.host,
@@ -79,8 +83,11 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
           field: path.field,
           tls: builder.tls,
           policy,
-          regex: builder.regexMode && path.pathType !== 'Exact' ? nginxRegex(routePath, path, diagnostics) : null,
+          regex,
           canary: null,
+          rewriteRegex: policy.rewriteTarget === null ? null : rewriteRegexFor(routePath, regex),
+          // A wildcard or host-less rule can serve a host listed under spec.tls: ssl-redirect is decided per request.
+          active: active || builder.tls || (tlsHosts.size > 0 && (rule.host === null || rule.host.startsWith('*.'))),
         }
         const loser = builder.add(route)
         if (loser) diagnostics.push(conflictWarning(loser.kept, loser.dropped))
@@ -106,7 +113,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
     ...annotationWarnings(ingresses, policies, annotationReports, regexHosts),
   )
   const wwwAlternates = wwwAlternatesOf(ingresses, policies, exactHosts)
-  const table = new RouteTable([...builders.values()].flatMap((b) => b.allRoutes()), exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates)
+  const table = new RouteTable([...builders.values()].flatMap((b) => b.allRoutes()), exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates, tlsHosts)
   return {table, diagnostics, ingresses, annotationReports}
 }
 
@@ -309,7 +316,7 @@ function attachCanary(ingress: Ingress, policy: IngressPolicy, builders: Readonl
         continue
       }
       const canary: CanaryRoute = {backend: path.backend, rule: policy.canary!, policy, origin, at: path.at}
-      builder.replace(main, {...main, canary})
+      builder.replace(main, {...main, canary, active: true})
     }
   }
 }

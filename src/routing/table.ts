@@ -30,6 +30,13 @@ export interface Route {
   readonly regex: RegExp | null
   /** A canary Ingress for the same host, path and pathType, if any. */
   readonly canary: CanaryRoute | null
+  /** rewrite-target's regex for this path (the route's regex, or `^path` for Exact paths), compiled once. */
+  readonly rewriteRegex: RegExp | null
+  /**
+   * The proxy must do annotation work for requests on this route (a non-default policy, a TLS host
+   * that redirects HTTP, a canary). False: the plain forwarding path, no annotation code at all.
+   */
+  readonly active: boolean
 }
 
 export interface CanaryRoute {
@@ -46,6 +53,8 @@ export interface DefaultRoute {
   readonly origin: RouteOrigin
   readonly at: Position
   readonly policy: IngressPolicy
+  /** As Route.active. */
+  readonly active: boolean
 }
 
 export type HostMatchKind = 'exact' | 'wildcard' | 'any'
@@ -94,7 +103,17 @@ export class RouteTable {
     readonly catchAllDefault: DefaultRoute | null,
     /** from-to-www-redirect: `www.foo.com` → `foo.com` (or the reverse), for names no rule has. */
     readonly wwwAlternates: ReadonlyMap<string, string> = new Map(),
+    /** Every host under some Ingress's spec.tls (exact names and `*.` wildcards), lower case. */
+    readonly tlsHosts: ReadonlySet<string> = new Set(),
   ) {}
+
+  /** The request host has a spec.tls entry (exact, or a wildcard one label above it). */
+  hostHasTls(host: string): boolean {
+    if (this.tlsHosts.size === 0) return false
+    if (this.tlsHosts.has(host)) return true
+    const dot = host.indexOf('.')
+    return dot > 0 && this.tlsHosts.has('*' + host.slice(dot))
+  }
 
   /** Every virtual host: exact ones, then wildcards, then the rule without host. */
   get virtualHosts(): VirtualHost[] {

@@ -29,6 +29,24 @@ export interface RequestEvent {
   readonly error: string | null
   /** True for a WebSocket (or other) upgrade; status is the upstream's (101 normally). */
   readonly upgrade: boolean
+  /** Headers, the matched rule and upstream timing: only while a view asks for them (ProxyContext.captureDetail). */
+  readonly detail?: RequestDetail | null
+}
+
+/** Headers as Node's `rawHeaders`-style pairs, or as an `IncomingMessage.headers`-style record. */
+export type HeaderList = readonly (readonly [string, string])[] | Readonly<Record<string, string | readonly string[] | number | undefined>>
+
+/** What the proxy attaches to a RequestEvent when asked to (it costs header copies, so only then). */
+export interface RequestDetail {
+  readonly requestHeaders?: HeaderList
+  /** As sent to the client. */
+  readonly responseHeaders?: HeaderList
+  /** Which rule matched, and why: e.g. `demo/web (web.yaml:12) host blue.example.com exact, Prefix /api: prefix`. */
+  readonly matched?: string
+  /** Milliseconds from dispatch until the upstream socket was connected; null when not measured. */
+  readonly upstreamConnectMs?: number | null
+  /** Milliseconds from dispatch until the upstream's response headers arrived. */
+  readonly upstreamFirstByteMs?: number | null
 }
 
 export interface ReloadEvent {

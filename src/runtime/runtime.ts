@@ -10,6 +10,8 @@ import {compile} from '../routing/compile.js'
 import type {RouteTable} from '../routing/table.js'
 import {DEFAULT_TIMEOUTS, type ProxyContext, type ProxyTimeouts} from '../proxy/context.js'
 import {DEFAULT_POOL_OPTIONS, PoolRegistry} from '../proxy/pools.js'
+import {KINGRESS_PROFILE, type Profile} from '../proxy/profile.js'
+import {RateLimiter} from '../annotations/rate-limit.js'
 import {EventBus, type ReloadEvent} from './events.js'
 import {servedHosts, type RuntimeState} from './state.js'
 
@@ -20,6 +22,8 @@ export interface RuntimeOptions {
   /** Asked in order for every backend: static flags, EndpointSlices, Docker. */
   readonly providers: readonly EndpointProvider[]
   readonly timeouts?: Partial<ProxyTimeouts>
+  /** --profile: defaults where an Ingress sets nothing (body limit, proxy timeouts). */
+  readonly profile?: Profile
   readonly backoff?: BackoffPolicy
   readonly bus?: EventBus
 }
@@ -42,6 +46,10 @@ export class Runtime implements ProxyContext {
   readonly timeouts: ProxyTimeouts
   /** Set by the session once the HTTPS listener is bound. */
   httpsPort: number | null = null
+  readonly limiter = new RateLimiter()
+  readonly profile: Profile
+  /** Set while the dashboard is shown: request events then carry their details. */
+  captureDetail = false
   private state: RuntimeState
   private readonly unsubscribe: (() => void)[] = []
   private closed = false
@@ -55,7 +63,8 @@ export class Runtime implements ProxyContext {
     this.bus = bus
     this.health = health
     this.state = state
-    this.timeouts = {...DEFAULT_TIMEOUTS, ...options.timeouts}
+    this.profile = options.profile ?? KINGRESS_PROFILE
+    this.timeouts = {...DEFAULT_TIMEOUTS, ...this.profile.timeouts, ...options.timeouts}
     this.pools = new PoolRegistry({...DEFAULT_POOL_OPTIONS, connectTimeoutMs: this.timeouts.connectMs})
     for (const provider of options.providers) this.unsubscribe.push(provider.onChange(() => this.refreshEndpoints()))
   }

@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url'
 
 import type {BackoffPolicy} from '../../src/backends/health.js'
 import type {ProxyTimeouts} from '../../src/proxy/context.js'
+import type {Profile} from '../../src/proxy/profile.js'
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
 
@@ -75,6 +76,7 @@ export interface ProxyOptions {
   readonly backoff?: BackoffPolicy
   readonly watch?: boolean
   readonly drainMs?: number
+  readonly profile?: Profile
 }
 
 /** The real runtime and HTTP listener, in-process, on 127.0.0.1 with an ephemeral port. */
@@ -106,6 +108,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyUnderTest>
     backoff: options.backoff,
     watch: options.watch ?? false,
     drainMs: options.drainMs ?? 2000,
+    profile: options.profile,
   })
   return {session, port: session.results[0]!.port, dir, log, close: () => session.close()}
 }

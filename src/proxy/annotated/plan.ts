@@ -1,0 +1,152 @@
+import {useCanary} from '../../annotations/canary.js'
+import {corsHeaders} from '../../annotations/cors.js'
+import type {GateContext} from '../../annotations/gate.js'
+import type {SecretLookup} from '../../annotations/auth.js'
+import type {IngressPolicy} from '../../annotations/policy.js'
+import type {RequestView} from '../../annotations/request-view.js'
+import {rewritePath} from '../../annotations/rewrite.js'
+import type {ResolvedBackend} from '../../backends/resolver.js'
+import type {Snapshot} from '../../manifests/model.js'
+import type {RuntimeState} from '../../runtime/state.js'
+import type {MatchResult} from '../../routing/table.js'
+import type {ProxyContext} from '../context.js'
+import type {UpstreamProtocol} from '../pools.js'
+
+/**
+ * What an Ingress's annotations decide for one request once it is let through: the upstream
+ * protocol and timeouts, the body limit, the rewritten target, headers both ways. Built only on the
+ * annotated path (Route.active); plain routes never allocate one.
+ */
+export class RequestPlan {
+  readonly protocol: UpstreamProtocol
+  readonly connectMs: number | null
+  readonly headersMs: number
+  readonly bodyMs: number
+  readonly sendMs: number
+  /** Bytes; 0: unlimited. */
+  readonly bodyLimit: number
+  /** The policy that chose the endpoint: the canary Ingress's when the canary serves (load-balance, hash-by, affinity). */
+  balancing: IngressPolicy
+  /** Upstream request target (path and query) when rewrite-target changed it. */
+  target: string | null = null
+  /** Added to the client's response head (CORS, the affinity cookie). */
+  responseHeaders: string[] | null = null
+  /** Frees the limit-connections slot. */
+  release: (() => void) | null = null
+  /** When the upstream attempt started (ewma). */
+  sentAt = 0
+
+  constructor(
+    readonly policy: IngressPolicy,
+    readonly view: RequestView,
+    ctx: ProxyContext,
+  ) {
+    this.balancing = policy
+    this.protocol = policy.backendProtocol
+    this.connectMs = policy.connectTimeoutMs
+    const t = ctx.timeouts
+    // proxy-read-timeout is nginx's time between two reads: both the wait for the head and the silences in the body.
+    this.headersMs = policy.readTimeoutMs ?? t.headersMs
+    this.bodyMs = policy.readTimeoutMs ?? t.bodyMs
+    this.sendMs = policy.sendTimeoutMs ?? t.sendMs
+    this.bodyLimit = policy.bodySizeLimit ?? ctx.profile.defaultBodySizeLimit ?? 0
+  }
+
+  get ewma(): boolean {
+    return this.balancing.loadBalance === 'ewma'
+  }
+}
+
+const secretLookups = new WeakMap<Snapshot, SecretLookup>()
+
+/** Loaded Secrets by namespace and name, indexed once per snapshot. */
+export function secretsOf(snapshot: Snapshot): SecretLookup {
+  let lookup = secretLookups.get(snapshot)
+  if (!lookup) {
+    const byKey = new Map(snapshot.secrets.map((s) => [`${s.meta.namespace}/${s.meta.name}`, s.data]))
+    lookup = (namespace, name) => byKey.get(`${namespace}/${name}`)
+    secretLookups.set(snapshot, lookup)
+  }
+  return lookup
+}
+
+export function gateContextFor(ctx: ProxyContext, state: RuntimeState, match: MatchResult, listenerPort: number): GateContext {
+  const route = match.route
+  const origin = route !== null ? route.origin : match.defaultRoute!.origin
+  return {
+    // The host's spec.tls status was computed with the table: the route's own host, or the request's for wildcard and host-less rules.
+    tls: (route !== null && route.tls) || state.table.hostHasTls(match.host),
+    httpsPort: ctx.httpsPort,
+    httpPort: listenerPort,
+    limiter: ctx.limiter,
+    secrets: secretsOf(state.snapshot),
+    ingressKey: `${origin.namespace}/${origin.name}`,
+    defaultBodySizeLimit: ctx.profile.defaultBodySizeLimit,
+  }
+}
+
+/** The canary Ingress's backend when its rules pick it and it has endpoints; else the main one. */
+export function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestView, main: ResolvedBackend, plan: RequestPlan): ResolvedBackend {
+  const route = match.route
+  if (route === null || route.canary === null || !useCanary(route.canary.rule, view)) return main
+  const canary = state.backends.forCanary(route.id)
+  if (canary === undefined || canary.balancer.members.length === 0) return main
+  plan.balancing = route.canary.policy
+  return canary
+}
+
+/** rewrite-target: the upstream target (rewritten path and the original query), or null when unchanged. */
+export function rewrittenTarget(match: MatchResult, policy: IngressPolicy, query: string): string | null {
+  const route = match.route
+  if (policy.rewriteTarget === null || route === null || route.rewriteRegex === null) return null
+  return rewritePath(route.rewriteRegex, policy.rewriteTarget, match.path) + query
+}
+
+/**
+ * Edits the upstream header list in place: upstream-vhost replaces Host, x-forwarded-prefix is
+ * added, auth-response-headers are copied from the auth service's answer, gRPC gets `te: trailers`.
+ */
+export function adjustUpstreamHeaders(list: string[], policy: IngressPolicy, authHeaders: Readonly<Record<string, string>> | null): void {
+  if (policy.upstreamVhost !== null) setHeader(list, 'host', policy.upstreamVhost)
+  if (policy.xForwardedPrefix !== null) setHeader(list, 'x-forwarded-prefix', policy.xForwardedPrefix)
+  if (authHeaders !== null) for (const name in authHeaders) setHeader(list, name, authHeaders[name]!)
+  if (policy.backendProtocol === 'GRPC' || policy.backendProtocol === 'GRPCS') setHeader(list, 'te', 'trailers')
+}
+
+function setHeader(list: string[], name: string, value: string): void {
+  let w = 0
+  for (let r = 0; r < list.length; r += 2) {
+    if (list[r]!.toLowerCase() === name) continue
+    list[w++] = list[r]!
+    list[w++] = list[r + 1]!
+  }
+  list.length = w
+  list.push(name, value)
+}
+
+/** CORS headers for a CORS-enabled Ingress, and the affinity cookie of a new session. */
+export function responseHeadersFor(policy: IngressPolicy, view: RequestView, cookie: string | null): string[] | null {
+  let out: string[] | null = null
+  if (policy.cors !== null) {
+    const cors = corsHeaders(policy.cors, view)
+    for (const name in cors) (out ??= []).push(name, cors[name]!)
+  }
+  if (cookie !== null) (out ??= []).push('set-cookie', cookie)
+  return out
+}
+
+/** Adds `extra` to a response head, replacing the upstream's headers of the same names (as more_set_headers does), except Set-Cookie. */
+export function mergeResponseHeaders(head: string[], extra: readonly string[]): void {
+  const names = new Set<string>()
+  for (let i = 0; i < extra.length; i += 2) if (extra[i] !== 'set-cookie') names.add(extra[i]!)
+  if (names.size > 0) {
+    let w = 0
+    for (let r = 0; r < head.length; r += 2) {
+      if (names.has(head[r]!.toLowerCase())) continue
+      head[w++] = head[r]!
+      head[w++] = head[r + 1]!
+    }
+    head.length = w
+  }
+  head.push(...extra)
+}

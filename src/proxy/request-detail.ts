@@ -1,0 +1,45 @@
+import type {OutgoingHttpHeaders} from 'node:http'
+
+import {formatPosition} from '../manifests/position.js'
+import type {MatchResult} from '../routing/table.js'
+import type {RequestDetail} from '../runtime/events.js'
+
+/** `[name, value, name, value, ...]` (rawHeaders, or the list written to the client) as pairs. */
+function pairs(flat: readonly string[]): [string, string][] {
+  const out: [string, string][] = []
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!])
+  return out
+}
+
+/** `default/web (web.yaml:12:9) host blue.example.com (exact), Prefix /api: prefix match` */
+export function describeMatch(match: MatchResult | null): string {
+  if (match === null) return 'not routed (the request was refused before routing)'
+  const route = match.route
+  if (route !== null) {
+    const host = match.vhost?.pattern ?? '(any host)'
+    return `${route.origin.namespace}/${route.origin.name} (${formatPosition(route.at)}) host ${host} (${match.vhost?.kind ?? 'any'}), ${route.pathType} ${route.path}: ${match.pathMatch} match`
+  }
+  if (match.defaultRoute !== null) {
+    const origin = match.defaultRoute.origin
+    return `${origin.namespace}/${origin.name} (${formatPosition(origin.at)}) spec.defaultBackend: no path of host ${match.host} matched ${match.path}`
+  }
+  return `no rule for host ${match.host} and path ${match.path}: kingress answered 404`
+}
+
+/** Built only when ProxyContext.captureDetail is on, once per request, at the end of the exchange. */
+export function requestDetail(
+  rawRequestHeaders: readonly string[],
+  /** The list given to writeHead, or the response's headers when kingress answered itself. */
+  responseHeaders: readonly string[] | OutgoingHttpHeaders | null,
+  match: MatchResult | null,
+  sentAt: number,
+  firstByteAt: number,
+): RequestDetail {
+  return {
+    requestHeaders: pairs(rawRequestHeaders),
+    responseHeaders: responseHeaders === null ? undefined : Array.isArray(responseHeaders) ? pairs(responseHeaders as readonly string[]) : (responseHeaders as Readonly<Record<string, string | readonly string[] | number | undefined>>),
+    matched: describeMatch(match),
+    upstreamConnectMs: null,
+    upstreamFirstByteMs: sentAt > 0 && firstByteAt > 0 ? firstByteAt - sentAt : null,
+  }
+}

@@ -1,0 +1,132 @@
+import {createHash} from 'node:crypto'
+import {describe, expect, it} from 'vitest'
+
+import {jsonOf, send, startUpstream, type Upstream} from '../helpers.js'
+import {useProxy, type IngressSpec} from './support.js'
+
+/** auth-type: basic (+ auth-secret, auth-realm), auth-url (+ auth-response-headers, auth-signin), enable-cors. */
+
+const rule = (host: string, service: string) => [{host, paths: [{path: '/', pathType: 'Prefix', service}]}]
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+const sha1Line = `foo:{SHA}${createHash('sha1').update('bar').digest('base64')}`
+
+const htpasswdSecret = ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: basic-auth', '  namespace: default', 'type: Opaque', 'stringData:', `  auth: "${sha1Line}\\n"`].join('\n') + '\n'
+
+let authPort = 0
+let upstreamHits = 0
+
+describe('auth-type: basic', () => {
+  const f = useProxy({
+    upstreams: {web: () => startUpstream((_req, res) => (upstreamHits++, res.end('secret stuff')))},
+    extraYaml: [htpasswdSecret],
+    ingresses: [
+      {name: 'basic', annotations: {'auth-type': 'basic', 'auth-secret': 'basic-auth', 'auth-realm': 'Authentication Required - foo'}, rules: rule('basic.test', 'web')},
+      {name: 'missing', annotations: {'auth-type': 'basic', 'auth-secret': 'nowhere'}, rules: rule('missing.test', 'web')},
+    ],
+  })
+
+  it.each([
+    [undefined, 401],
+    [basic('foo', 'wrong'), 401],
+    [basic('nobody', 'bar'), 401],
+    [basic('foo', 'bar'), 200],
+  ])('Authorization %s → %i', async (authorization, status) => {
+    const before = upstreamHits
+    const reply = await send(f.proxy.port, {path: '/', headers: {host: 'basic.test', ...(authorization ? {authorization} : {})}})
+    expect(reply.status).toBe(status)
+    if (status === 401) {
+      expect(reply.headers['www-authenticate']).toBe('Basic realm="Authentication Required - foo"')
+      expect(upstreamHits).toBe(before)
+    }
+  })
+
+  it('a missing auth-secret answers 503 naming the Secret', async () => {
+    const reply = await send(f.proxy.port, {path: '/', headers: {host: 'missing.test', authorization: basic('foo', 'bar')}})
+    expect(reply.status).toBe(503)
+    expect(reply.body).toContain('default/nowhere')
+  })
+})
+
+describe('auth-url', () => {
+  let auth: Upstream
+  const f = useProxy({
+    services: ['web'],
+    upstreams: {
+      authsvc: async () => {
+        auth = await startUpstream((req, res) => {
+          const token = req.headers.authorization
+          if (token === 'Bearer good') {
+            res.writeHead(200, {'x-auth-user': 'alice', 'x-auth-email': 'alice@example.com', 'x-other': 'not copied'})
+            res.end()
+          } else if (token === 'Bearer forbidden') {
+            res.writeHead(403)
+            res.end()
+          } else {
+            res.writeHead(401, {'www-authenticate': 'Bearer'})
+            res.end()
+          }
+        })
+        authPort = auth.port
+        return auth
+      },
+    },
+    get ingresses(): IngressSpec[] {
+      return [
+        {name: 'ext', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-response-headers': 'X-Auth-User, X-Auth-Email'}, rules: rule('ext.test', 'web')},
+        {name: 'signin', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-signin': 'https://login.example.com/start'}, rules: rule('signin.test', 'web')},
+      ]
+    },
+  })
+
+  it('2xx lets the request through with auth-response-headers copied upstream', async () => {
+    const reply = await send(f.proxy.port, {path: '/page?x=1', headers: {host: 'ext.test', authorization: 'Bearer good'}})
+    expect(reply.status).toBe(200)
+    const headers = jsonOf(reply).headers as Record<string, string>
+    expect(headers['x-auth-user']).toBe('alice')
+    expect(headers['x-auth-email']).toBe('alice@example.com')
+    expect(headers['x-other']).toBeUndefined()
+  })
+
+  it.each([
+    ['Bearer nope', 401],
+    ['Bearer forbidden', 403],
+  ])('%s: the auth service answer %i is passed to the client', async (authorization, status) => {
+    const reply = await send(f.proxy.port, {path: '/', headers: {host: 'ext.test', authorization}})
+    expect(reply.status).toBe(status)
+  })
+
+  it('401 with auth-signin redirects to the sign-in URL with rd=', async () => {
+    const reply = await send(f.proxy.port, {path: '/deep?x=1', headers: {host: 'signin.test'}})
+    expect(reply.status).toBe(302)
+    expect(reply.headers.location).toBe(`https://login.example.com/start?rd=${encodeURIComponent('http://signin.test/deep?x=1')}`)
+  })
+})
+
+describe('enable-cors', () => {
+  const f = useProxy({
+    services: ['api'],
+    ingresses: [
+      {name: 'cors', annotations: {'enable-cors': 'true', 'cors-allow-origin': 'https://app.example.com', 'cors-allow-methods': 'GET, POST', 'cors-max-age': '600', 'cors-expose-headers': 'X-Total'}, rules: rule('cors.test', 'api')},
+      {name: 'cors-any', annotations: {'enable-cors': 'true'}, rules: rule('any.test', 'api')},
+    ],
+  })
+
+  it('answers the preflight itself with 204', async () => {
+    const reply = await send(f.proxy.port, {method: 'OPTIONS', path: '/items', headers: {host: 'cors.test', origin: 'https://app.example.com', 'access-control-request-method': 'POST'}})
+    expect(reply.status).toBe(204)
+    expect(reply.headers).toMatchObject({'access-control-allow-origin': 'https://app.example.com', 'access-control-allow-methods': 'GET, POST', 'access-control-max-age': '600', 'access-control-allow-credentials': 'true'})
+  })
+
+  it('adds the CORS headers to proxied responses', async () => {
+    const reply = await send(f.proxy.port, {path: '/items', headers: {host: 'cors.test', origin: 'https://app.example.com'}})
+    expect(reply.status).toBe(200)
+    expect(reply.headers).toMatchObject({'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'X-Total', vary: 'Origin'})
+    const star = await send(f.proxy.port, {path: '/', headers: {host: 'any.test', origin: 'https://x.test'}})
+    expect(star.headers['access-control-allow-origin']).toBe('*')
+  })
+
+  it('adds nothing for an origin that is not allowed', async () => {
+    const reply = await send(f.proxy.port, {path: '/items', headers: {host: 'cors.test', origin: 'https://evil.test'}})
+    expect(reply.headers['access-control-allow-origin']).toBeUndefined()
+  })
+})
