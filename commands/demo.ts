@@ -6,6 +6,7 @@ import {startDemoServer, stopDemoServer} from '../src/runtime/demo-servers.js'
 import {packageRoot} from '../src/runtime/package-root.js'
 import {listenFlags, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
 import {startSession} from '../src/runtime/session.js'
+import {profileNamed} from '../src/proxy/profile.js'
 import {chooseView} from '../src/runtime/view.js'
 
 export default class Demo extends KingressCommand {
@@ -28,6 +29,8 @@ export default class Demo extends KingressCommand {
         bind: flags.bind,
         http: portChoice(flags['http-port'], 80, 8080),
         https: portChoice(flags['https-port'], 443, 8443),
+        strictTls: flags['strict-tls'],
+        profile: profileNamed(flags.profile),
         log: view.log,
         bus: view.bus,
       })
@@ -35,6 +38,8 @@ export default class Demo extends KingressCommand {
       const port = url.port || '80'
       const at = `${url.hostname}:${port}`
       const address = url.hostname.replace(/^\[|\]$/g, '')
+      const secure = session.urls.find((u) => u.startsWith('https:'))
+      const httpsPort = secure === undefined ? null : new URL(secure).port || '443'
       const lines = [
         `demo: webserver-blue-svc → 127.0.0.1:${blue.port}, webserver-green-svc → 127.0.0.1:${green.port} (built-in servers)`,
         'try:',
@@ -43,6 +48,7 @@ export default class Demo extends KingressCommand {
         `  curl -H 'Host: example.com' http://${at}/blue`,
         `  curl -H 'Host: example.com' http://${at}/green`,
         `  curl -H 'Host: example.com' -H 'Accept: application/json' http://${at}/nowhere   # kingress's 404, explained`,
+        ...(httpsPort === null ? [] : [`  curl --cacert "$(kingress ca path)" --resolve blue.example.com:${httpsPort}:${address} https://blue.example.com:${httpsPort}/`]),
       ]
       await serveUntilStopped(session, {view, manifests: inputs, extraLines: lines, dockerStatus: () => 'off (the demo uses built-in servers)'})
     } finally {

@@ -1,13 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {KingressCommand} from '../src/cli/base-command.js'
-import {classFlag, manifestArgs} from '../src/cli/flags.js'
+import {backendFlag, classFlag, dockerFlag, manifestArgs} from '../src/cli/flags.js'
 import {buildProviders} from '../src/runtime/providers.js'
 import type {DockerProvider} from '../src/backends/docker/index.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
 import {dockerStatusLine} from '../src/runtime/docker-status.js'
 import {listenFlags, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
 import {startSession} from '../src/runtime/session.js'
+import {profileNamed} from '../src/proxy/profile.js'
 import {chooseView} from '../src/runtime/view.js'
 
 export default class Up extends KingressCommand {
@@ -20,8 +21,8 @@ export default class Up extends KingressCommand {
   static override args = manifestArgs
   static override flags = {
     ...listenFlags,
-    backend: Flags.string({description: 'serve Service S (port P) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: 'S[:P]=HOST:PORT'}),
-    docker: Flags.boolean({description: 'find endpoints among Docker containers (off with --no-docker)', allowNo: true, default: true}),
+    backend: backendFlag,
+    docker: dockerFlag,
     class: classFlag,
     hosts: Flags.boolean({description: 'add the served hosts to the hosts file while up, and remove them on exit'}),
     'hosts-file': Flags.string({description: 'the hosts file --hosts manages (default: the system one)', helpValue: 'PATH'}),
@@ -46,6 +47,8 @@ export default class Up extends KingressCommand {
       bind: flags.bind,
       http: portChoice(flags['http-port'], 80, 8080),
       https: portChoice(flags['https-port'], 443, 8443),
+      strictTls: flags['strict-tls'],
+      profile: profileNamed(flags.profile),
       log: view.log,
       bus: view.bus,
     })

@@ -39,8 +39,19 @@ export interface ListenResult {
 }
 
 /**
- * One listening server with its proxy handler. HTTP today; an HTTPS/HTTP2 listener is the same
- * class around `http2.createSecureServer({allowHTTP1: true, ...})` (see createHttpListener).
+ * Closes a server's connections where Node's own closeIdleConnections/closeAllConnections do not
+ * reach (HTTP/2 sessions of the HTTPS listener).
+ */
+export interface ConnectionCloser {
+  /** Stop idle connections now (HTTP/2: GOAWAY, streams in flight finish). */
+  closeIdle(): void
+  /** Cut whatever is left. */
+  closeAll(): void
+}
+
+/**
+ * One listening server with its proxy handler: around `http.createServer()` (createHttpListener) or
+ * `http2.createSecureServer({allowHTTP1: true, ...})` (createHttpsListener, with a ConnectionCloser).
  */
 export class ProxyListener {
   readonly handler: ProxyHandler
@@ -51,6 +62,7 @@ export class ProxyListener {
     ctx: ProxyContext,
     readonly server: Server | Http2SecureServer,
     scheme: 'http' | 'https',
+    private readonly closer: ConnectionCloser | null = null,
   ) {
     this.info = {scheme, port: 0}
     this.handler = createHandler(ctx, this.info)
@@ -97,9 +109,11 @@ export class ProxyListener {
     const server = this.server as Server
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections?.()
+    this.closer?.closeIdle()
     for (const socket of core.tunnels) socket.destroy()
     await within(core.whenIdle(), drainMs)
     server.closeAllConnections?.()
+    this.closer?.closeAll()
     await within(closed, 1000)
   }
 }

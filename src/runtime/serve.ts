@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {renderDiagnostics} from '../cli/render-diagnostics.js'
 import type {DashboardHandle} from '../dashboard/index.js'
 import {renderSyncReport} from '../hosts/render.js'
+import {shellQuote} from '../hosts/shell-quote.js'
 import type {LogFormat} from './access-log.js'
 import type {PortChoice, Session} from './session.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
@@ -12,10 +13,12 @@ import type {SessionView} from './view.js'
 /** Flags `up` and `demo` share: where to listen and how to log. */
 export const listenFlags = {
   'http-port': Flags.integer({description: 'HTTP port (default 80; falls back to 8080 when 80 cannot be bound and the flag is not given)', min: 0, max: 65535, helpValue: 'N'}),
-  'https-port': Flags.integer({description: 'HTTPS port (default 443, fallback 8443); served once local TLS is set up', min: 0, max: 65535, helpValue: 'N'}),
+  'https-port': Flags.integer({description: 'HTTPS port, HTTP/2 and HTTP/1.1 (default 443; falls back to 8443 when 443 cannot be bound and the flag is not given)', min: 0, max: 65535, helpValue: 'N'}),
+  'strict-tls': Flags.boolean({description: 'as ingress-nginx: only hosts listed under spec.tls get a trusted certificate, the others its untrusted "Fake Certificate" (default: every Ingress host gets one from the local CA)'}),
   bind: Flags.string({description: 'address to listen on', default: '127.0.0.1', helpValue: 'ADDR'}),
   dashboard: Flags.boolean({description: 'show the live dashboard (off with --no-dashboard, and whenever stdout is not a terminal)', allowNo: true, default: true}),
   'log-format': Flags.string({description: 'access log format', options: ['text', 'json'], default: 'text'}),
+  profile: Flags.string({description: "defaults where an Ingress sets none: ingress-nginx applies the controller's 1m body limit (413) and 60 s proxy timeouts (504)", options: ['kingress', 'ingress-nginx'], default: 'kingress', helpValue: 'NAME'}),
 }
 
 export function portChoice(flag: number | undefined, defaultPort: number, fallbackPort: number): PortChoice {
@@ -47,6 +50,10 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   const warnings = session.diagnostics.filter((d) => d.severity !== 'note')
   if (warnings.length > 0) process.stderr.write(renderDiagnostics(warnings) + '\n')
   for (const fallback of session.fallbacks) process.stderr.write(`kingress: ${fallback.notice}\n`)
+  if (session.certificates) {
+    for (const warning of session.certificates.current.warnings) process.stderr.write(`kingress: tls: ${warning}\n`)
+    for (const line of await trustNotice(session.certificates.current.ca)) process.stderr.write(`kingress: ${line}\n`)
+  }
   for (const backend of session.runtime.current.backends.all) {
     if (backend.problem !== null) process.stderr.write(`kingress: ${backend.label}: ${backend.problem}\n`)
   }
@@ -72,7 +79,10 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   else process.stdout.write(ready + '\n')
 
   const stopped = untilStopSignal()
-  if (options.view.dashboard) dashboard = await openDashboard(session, options, hosts)
+  if (options.view.dashboard) {
+    session.runtime.captureDetail = true
+    dashboard = await openDashboard(session, options, hosts)
+  }
   const signal = await stopped
   await dashboard?.stop()
   process.stderr.write(`kingress: ${signal}: draining in-flight requests and stopping\n`)
@@ -81,6 +91,18 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   if (cleaned) process.stderr.write(`kingress: hosts: ${cleaned}\n`)
   // Anything still holding the loop (a stuck client socket) must not keep kingress alive.
   setTimeout(() => process.exit(0), 1000).unref()
+}
+
+/**
+ * One or two lines when the local CA is not trusted yet (nothing when it is): what to run so
+ * browsers and curl accept the certificates, and the variable Node clients need.
+ */
+export async function trustNotice(ca: {readonly certPath: string; readonly created: boolean}, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const {caTrustState} = await import('../tls/trust/index.js')
+  const trust = await caTrustState({env}).catch(() => ({installed: false, where: [] as string[]}))
+  if (trust.installed) return []
+  const what = ca.created ? `created a local certificate authority for HTTPS (${ca.certPath}); this machine does not trust it yet` : `the local certificate authority (${ca.certPath}) is not trusted on this machine yet`
+  return [`${what}: run \`kingress ca install\` so browsers and curl accept kingress's certificates.`, `Node clients read CAs from a variable instead: NODE_EXTRA_CA_CERTS=${shellQuote(ca.certPath)}`]
 }
 
 async function openDashboard(session: Session, options: ServeOptions, hosts: SessionHosts | null): Promise<DashboardHandle> {

@@ -2,10 +2,13 @@ import type {BackoffPolicy} from '../backends/health.js'
 import type {EndpointProvider} from '../backends/types.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
 import type {ProxyTimeouts} from '../proxy/context.js'
+import type {Profile} from '../proxy/profile.js'
 import {createHttpListener, type ListenResult, type PortFallback, type ProxyListener} from '../proxy/listener.js'
+import {createHttpsListener, setDefaultCertificate} from '../proxy/https-listener.js'
 import {AccessLog, type LogFormat} from './access-log.js'
 import {EventBus} from './events.js'
 import {Runtime} from './runtime.js'
+import type {SessionCertificates, SessionTlsOptions} from './session-tls.js'
 import {ManifestWatcher} from './watch.js'
 
 export interface PortChoice {
@@ -21,13 +24,19 @@ export interface SessionOptions {
   readonly providers: readonly EndpointProvider[]
   readonly bind: string
   readonly http: PortChoice
-  /** Accepted now; served once the TLS listener lands. */
+  /** HTTPS (HTTP/2 and HTTP/1.1) with certificates from the local CA; omitted: HTTP only. */
   readonly https?: PortChoice
+  /** --strict-tls: hosts without a spec.tls entry get the untrusted fake certificate, as ingress-nginx serves them. */
+  readonly strictTls?: boolean
+  /** Where KINGRESS_HOME (the local CA and certificates) is read; default process.env. */
+  readonly env?: NodeJS.ProcessEnv
   /** Watch the manifests and reload on edits (default true). */
   readonly watch?: boolean
   /** The plain log (one line per request); null for none (e.g. when a dashboard subscribes instead). */
   readonly log?: {readonly out: NodeJS.WritableStream; readonly format: LogFormat} | null
   readonly timeouts?: Partial<ProxyTimeouts>
+  /** --profile: defaults where an Ingress sets nothing (ingress-nginx: 1m body limit, 60 s proxy timeouts). */
+  readonly profile?: Profile
   readonly backoff?: BackoffPolicy
   /** Bound on the drain at close (default 10 s). */
   readonly drainMs?: number
@@ -47,6 +56,8 @@ export class Session {
     private readonly watcher: ManifestWatcher | null,
     readonly log: AccessLog | null,
     private readonly drainMs: number,
+    /** The HTTPS listener's certificates (null without HTTPS). */
+    readonly certificates: SessionCertificates | null = null,
   ) {}
 
   get bus(): EventBus {
@@ -74,6 +85,7 @@ export class Session {
     this.closing ??= (async () => {
       this.runtime.bus.emit('closing', {reason})
       await this.watcher?.close()
+      this.certificates?.close()
       await Promise.all(this.listeners.map((l) => l.close(this.drainMs)))
       await this.runtime.close()
       this.log?.close()
@@ -89,6 +101,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   const off = bus.on('reload', (e) => {
     if (e.initial) diagnostics = e.diagnostics
   })
+  // The CA loads (or, on a first start, is created) while the manifests load.
+  const tlsOptions: SessionTlsOptions = {env: options.env, strict: options.strictTls ?? false, className: options.className}
+  const tls = options.https ? import('./session-tls.js').then((m) => ({SessionCertificates: m.SessionCertificates, store: m.SessionCertificates.prepare(tlsOptions)})) : null
+  tls?.catch(() => {})
   let runtime: Runtime
   try {
     runtime = await Runtime.create({
@@ -96,6 +112,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       className: options.className,
       providers: options.providers,
       timeouts: options.timeouts,
+      profile: options.profile,
       backoff: options.backoff,
       bus,
     })
@@ -108,11 +125,25 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   }
   const listeners: ProxyListener[] = []
   const results: ListenResult[] = []
+  let certificates: SessionCertificates | null = null
   try {
+    // HTTPS first: ssl-redirect Locations need its port from the first plain-HTTP request on.
+    let secure: ListenResult | null = null
+    if (tls !== null && options.https) {
+      const {SessionCertificates, store} = await tls
+      certificates = await SessionCertificates.create(runtime.current, tlsOptions, store)
+      const https = createHttpsListener(runtime, certificates.credentials())
+      listeners.push(https)
+      secure = await https.listen({port: options.https.port, bind: options.bind, explicit: options.https.explicit, fallbackPort: options.https.fallbackPort, flag: '--https-port'})
+      runtime.httpsPort = secure.port
+      certificates.follow(bus, () => runtime.current, (entry) => setDefaultCertificate(https, entry.certPem, entry.keyPem))
+    }
     const http = createHttpListener(runtime)
     listeners.push(http)
     results.push(await http.listen({port: options.http.port, bind: options.bind, explicit: options.http.explicit, fallbackPort: options.http.fallbackPort, flag: '--http-port'}))
+    if (secure !== null) results.push(secure)
   } catch (error) {
+    certificates?.close()
     await Promise.all(listeners.map((l) => l.close(0)))
     await runtime.close()
     log?.close()
@@ -124,5 +155,5 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     watcher = new ManifestWatcher(options.inputs, () => runtime.reload('manifests'))
     await watcher.ready
   }
-  return new Session(runtime, listeners, results, diagnostics, watcher, log, options.drainMs ?? 10_000)
+  return new Session(runtime, listeners, results, diagnostics, watcher, log, options.drainMs ?? 10_000, certificates)
 }

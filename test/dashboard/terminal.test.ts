@@ -6,14 +6,14 @@
 import {createServer, request as httpRequest, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterAll, describe, expect, it} from 'vitest'
-import {REPO_ROOT} from '../support/cli.js'
+import {REPO_ROOT, testKingressHome} from '../support/cli.js'
 import {Tmux} from './support/tmux.js'
 
 // Skipped only off CI: .ci/run installs tmux, so a missing tmux there must fail, not skip.
 const hasTmux = Tmux.available() || process.env.CI === 'true'
 if (!hasTmux) console.log('SKIPPED dashboard pseudo-terminal tests: tmux is not installed (apt-get install tmux)')
 /** Environment for the program under test: the dashboard must not think it runs in CI. */
-const ENV = 'env -u CI -u CONTINUOUS_INTEGRATION NODE_ENV=production TERM=xterm-256color'
+const ENV = `env -u CI -u CONTINUOUS_INTEGRATION NODE_ENV=production TERM=xterm-256color KINGRESS_HOME=${testKingressHome()}`
 
 const tmux = new Tmux()
 const servers: Server[] = []
@@ -28,11 +28,12 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)))
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)))
-  await new Promise((resolve) => server.close(resolve))
-  return port
+/** `count` distinct free ports: all are held open until every one is known, so none repeats. */
+async function freePorts(count: number): Promise<number[]> {
+  const held = Array.from({length: count}, () => createServer())
+  const ports = await Promise.all(held.map((server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)))))
+  await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))))
+  return ports
 }
 
 function get(port: number, host: string, path: string): Promise<number> {
@@ -90,8 +91,7 @@ describe.skipIf(!hasTmux)('dashboard in a pseudo-terminal', () => {
       res.end(`blue says hi to ${req.url}\n`)
     })
     const upstreamPort = await listen(upstream)
-    const httpPort = await freePort()
-    const httpsPort = await freePort()
+    const [httpPort = 0, httpsPort = 0] = await freePorts(2)
     const session = 'up'
     tmux.start(session, REPO_ROOT, 100, 30)
     await tmux.waitFor(session, (s) => s.includes('tmux$'), 5000, 'the shell prompt')

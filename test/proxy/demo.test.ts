@@ -2,13 +2,14 @@ import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
+import {testKingressHome} from '../support/cli.js'
 import {send} from './helpers.js'
 
 const RUN_JS = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
 describe('kingress demo', () => {
   it('serves the seed example with built-in blue and green servers, prints curl examples, exits 0', async () => {
-    const child = spawn(process.execPath, [RUN_JS, 'demo', '--http-port', '0', '--no-dashboard'], {env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [RUN_JS, 'demo', '--http-port', '0', '--https-port', '0', '--no-dashboard'], {env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', KINGRESS_HOME: testKingressHome()}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -17,7 +18,7 @@ describe('kingress demo', () => {
     try {
       const deadline = Date.now() + 20_000
       while (!stdout.includes('# kingress') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 25))
-      expect(stdout, stderr).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+ \(routes: blue\.example\.com, example\.com, green\.example\.com\)$/m)
+      expect(stdout, stderr).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+ https:\/\/127\.0\.0\.1:\d+ \(routes: blue\.example\.com, example\.com, green\.example\.com\)$/m)
       const port = Number(/ready http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1])
       expect(stdout).toContain(`curl --resolve blue.example.com:${port}:127.0.0.1 http://blue.example.com:${port}/`)
       expect(stdout).toContain(`curl -H 'Host: example.com' http://127.0.0.1:${port}/green`)

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
-import {runCli} from '../support/cli.js'
+import {runCli, testKingressHome} from '../support/cli.js'
 import {echoUpstream, FIXTURES, ingress, send, startProxy, startUpstream} from './helpers.js'
 
 const RUN_JS = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -36,8 +36,8 @@ describe('graceful shutdown', () => {
 describe('the real CLI: kingress up', () => {
   it('prints ready, serves, logs each request, and exits 0 on SIGTERM', async () => {
     const upstream = await echoUpstream('cli')
-    const child = spawn(process.execPath, [RUN_JS, 'up', `${FIXTURES}virtual-host-ingress.yaml`, '--http-port', '0', '--no-docker', '--no-dashboard', '--backend', `webserver-blue-svc=127.0.0.1:${upstream.port}`], {
-      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1'},
+    const child = spawn(process.execPath, [RUN_JS, 'up', `${FIXTURES}virtual-host-ingress.yaml`, '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--backend', `webserver-blue-svc=127.0.0.1:${upstream.port}`], {
+      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', KINGRESS_HOME: testKingressHome()},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -57,7 +57,7 @@ describe('the real CLI: kingress up', () => {
         })
         child.on('exit', () => reject(new Error(`exited before ready\nstderr: ${stderr}`)))
       })
-      expect(ready).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+ \(routes: blue\.example\.com, green\.example\.com\)$/)
+      expect(ready).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+ https:\/\/127\.0\.0\.1:\d+ \(routes: blue\.example\.com, green\.example\.com\)$/)
       const port = Number(/:(\d+) /.exec(ready)![1])
       const reply = await send(port, {headers: {host: 'blue.example.com', 'x-request-id': 'cli-1'}})
       expect(reply.status).toBe(200)
@@ -75,8 +75,8 @@ describe('the real CLI: kingress up', () => {
 
   it('--log-format json prints one JSON object per request', async () => {
     const upstream = await echoUpstream('json')
-    const child = spawn(process.execPath, [RUN_JS, 'up', `${FIXTURES}virtual-host-ingress.yaml`, '--http-port', '0', '--no-docker', '--log-format', 'json', '--backend', `webserver-blue-svc=127.0.0.1:${upstream.port}`], {
-      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1'},
+    const child = spawn(process.execPath, [RUN_JS, 'up', `${FIXTURES}virtual-host-ingress.yaml`, '--http-port', '0', '--https-port', '0', '--no-docker', '--log-format', 'json', '--backend', `webserver-blue-svc=127.0.0.1:${upstream.port}`], {
+      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', KINGRESS_HOME: testKingressHome()},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
