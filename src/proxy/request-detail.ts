@@ -11,17 +11,17 @@ function pairs(flat: readonly string[]): [string, string][] {
   return out
 }
 
-/** `default/web (web.yaml:12:9) host blue.example.com (exact), Prefix /api: prefix match` */
+/** The why first (screens cut long lines): `Prefix /api (prefix match), host blue.example.com (exact), Ingress default/web web.yaml:12:9` */
 export function describeMatch(match: MatchResult | null): string {
   if (match === null) return 'not routed (the request was refused before routing)'
   const route = match.route
   if (route !== null) {
     const host = match.vhost?.pattern ?? '(any host)'
-    return `${route.origin.namespace}/${route.origin.name} (${formatPosition(route.at)}) host ${host} (${match.vhost?.kind ?? 'any'}), ${route.pathType} ${route.path}: ${match.pathMatch} match`
+    return `${route.pathType} ${route.path} (${match.pathMatch} match), host ${host} (${match.vhost?.kind ?? 'any'}), Ingress ${route.origin.namespace}/${route.origin.name} ${formatPosition(route.at)}`
   }
   if (match.defaultRoute !== null) {
     const origin = match.defaultRoute.origin
-    return `${origin.namespace}/${origin.name} (${formatPosition(origin.at)}) spec.defaultBackend: no path of host ${match.host} matched ${match.path}`
+    return `spec.defaultBackend: no path of host ${match.host} matched ${match.path}, Ingress ${origin.namespace}/${origin.name} ${formatPosition(origin.at)}`
   }
   return `no rule for host ${match.host} and path ${match.path}: kingress answered 404`
 }

@@ -38,7 +38,7 @@ async function freePorts(count: number): Promise<number[]> {
 
 function get(port: number, host: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({host: '127.0.0.1', port, path, headers: {host}}, (res) => {
+    const req = httpRequest({host: '127.0.0.1', port, path, headers: {host, 'x-probe': 'e2e-detail'}}, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode ?? 0))
     })
@@ -113,6 +113,15 @@ describe.skipIf(!hasTmux)('dashboard in a pseudo-terminal', () => {
     expect(screen).toContain(path)
     expect(screen).toMatch(new RegExp(`blue\\.example\\.com${path}\\s+200`))
     expect(screen).toContain(`127.0.0.1:${upstreamPort}`)
+
+    // The detail view of a real proxied request: headers both ways, the rule and why, upstream timing.
+    tmux.keys(session, 'Down')
+    tmux.keys(session, 'Enter')
+    screen = await tmux.waitFor(session, (s) => s.includes('Request details') && s.includes('x-probe: e2e-detail'), 5000, 'the detail view of a proxied request')
+    expect(screen).toMatch(/matched\s+ImplementationSpecific \/ \(string-prefix match\), host blue\.example\.com \(exact\), Ingress de/)
+    expect(screen).toMatch(/upstream\s+connect -, first byte [\d.]+\s*ms/)
+    expect(screen).toMatch(/x-request-id: /i)
+    tmux.keys(session, 'Escape')
 
     tmux.keys(session, 'q')
     screen = await tmux.waitFor(session, (s) => /kingress exited \d+\s*\ntmux\$/.test(s), 15_000, 'kingress to exit and the prompt')
