@@ -4,7 +4,7 @@
 // a tmux pseudo-terminal when tmux is installed), with the same load generator (wrk), 64 keep-alive
 // connections, on loopback. Installs nothing; says what it skips. Bounded: about two minutes in all.
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, request} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -19,6 +19,8 @@ const HOST = 'bench.test'
 const PACED_RATE = Number(process.env.BENCH_RATE ?? 2000)
 const PACED_SECONDS = 5
 const children = new Set()
+// kingress up mints certificates at start: keep them (and its CA) out of the user's own KINGRESS_HOME.
+const KINGRESS_HOME = mkdtempSync(join(tmpdir(), 'kingress-bench-home-'))
 
 function which(command) {
   try {
@@ -199,7 +201,7 @@ function quote(word) {
 async function withDashboard(upstreamPort) {
   const port = await freePort()
   const session = `kingress-bench-${process.pid}`
-  const command = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'NODE_ENV=production', 'TERM=xterm-256color', process.execPath, join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort)].map(quote).join(' ')
+  const command = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'NODE_ENV=production', 'TERM=xterm-256color', `KINGRESS_HOME=${KINGRESS_HOME}`, process.execPath, join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort)].map(quote).join(' ')
   execFileSync('tmux', ['-L', session, 'new-session', '-d', '-s', session, '-x', '120', '-y', '40', command])
   try {
     await waitFor(port)
@@ -274,7 +276,7 @@ async function main() {
   const devNull = openSync('/dev/null', 'w')
   const kingress = start(process.execPath, [join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort), '--no-dashboard'], {
     stdio: ['ignore', devNull, 'pipe'],
-    env: {...process.env, NODE_ENV: 'production'},
+    env: {...process.env, NODE_ENV: 'production', KINGRESS_HOME},
   })
   let stderr = ''
   kingress.stderr.on('data', (d) => (stderr += d))
@@ -337,4 +339,5 @@ main()
   })
   .finally(async () => {
     await Promise.all([...children].map(stop))
+    rmSync(KINGRESS_HOME, {recursive: true, force: true})
   })
