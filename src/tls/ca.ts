@@ -2,9 +2,9 @@ import crypto, {type KeyObject, X509Certificate} from 'node:crypto'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import forge from 'node-forge'
 
 import {UserError} from '../errors.js'
+import {forge, type ForgeCertificate} from './forge.js'
 import {ensurePrivateDir, readIfExists, withLock, writeFileAtomic} from './files.js'
 import {kingressHome, userAtHost} from './home.js'
 import {buildCertificate, generateRsaKey, type NameAttribute, nameAttributes, privateKeyPem, sha256Fingerprint} from './x509.js'
@@ -38,7 +38,8 @@ export interface LocalCA {
   readonly paths: CaPaths
   readonly certPem: string
   readonly cert: X509Certificate
-  readonly forgeCert: forge.pki.Certificate
+  /** Parsed by node-forge on first read (issuing a leaf needs it; serving cached ones does not). */
+  readonly forgeCert: ForgeCertificate
   readonly privateKey: KeyObject
   /** SHA-256 of the certificate, lower-case hex without colons. */
   readonly fingerprint: string
@@ -81,10 +82,8 @@ export async function loadCA(paths: CaPaths): Promise<LocalCA | null> {
   }
   let cert: X509Certificate
   let privateKey: KeyObject
-  let forgeCert: forge.pki.Certificate
   try {
     cert = new X509Certificate(certPem)
-    forgeCert = forge.pki.certificateFromPem(certPem)
   } catch (error) {
     throw new UserError('ca-damaged', `the local CA certificate ${paths.cert} cannot be read (${(error as Error).message}). ${repair}`)
   }
@@ -99,7 +98,7 @@ export async function loadCA(paths: CaPaths): Promise<LocalCA | null> {
   if (new Date(cert.validTo).getTime() <= Date.now()) {
     throw new UserError('ca-expired', `the local CA ${paths.cert} expired on ${new Date(cert.validTo).toISOString().slice(0, 10)}. Run \`kingress ca uninstall\`, then ${repair}`)
   }
-  return describe(paths, certPem, cert, forgeCert, privateKey, false)
+  return describe(paths, certPem, cert, privateKey, false)
 }
 
 async function createCA(paths: CaPaths, options: CaOptions): Promise<LocalCA> {
@@ -133,21 +132,26 @@ async function createCA(paths: CaPaths, options: CaOptions): Promise<LocalCA> {
   // Key first: a reader that finds the certificate also finds its key.
   await writeFileAtomic(paths.key, privateKeyPem(privateKey), 0o600)
   await writeFileAtomic(paths.cert, certPem, 0o644)
-  return describe(paths, certPem, new X509Certificate(certPem), forge.pki.certificateFromPem(certPem), privateKey, true)
+  return describe(paths, certPem, new X509Certificate(certPem), privateKey, true)
 }
 
-function describe(paths: CaPaths, certPem: string, cert: X509Certificate, forgeCert: forge.pki.Certificate, privateKey: KeyObject, created: boolean): LocalCA {
+function describe(paths: CaPaths, certPem: string, cert: X509Certificate, privateKey: KeyObject, created: boolean): LocalCA {
   const fingerprint = sha256Fingerprint(cert)
-  const cn = nameAttributes(forgeCert.subject.attributes).find((a) => a.name === 'commonName')
+  let forgeCert: ForgeCertificate | null = null
+  const parsed = (): ForgeCertificate => (forgeCert ??= forge().pki.certificateFromPem(certPem))
   return {
     paths,
     certPem,
     cert,
-    forgeCert,
+    get forgeCert() {
+      return parsed()
+    },
     privateKey,
     fingerprint,
     id: fingerprint.slice(0, 8),
-    commonName: cn?.value ?? 'kingress local CA',
+    get commonName() {
+      return nameAttributes(parsed().subject.attributes).find((a) => a.name === 'commonName')?.value ?? 'kingress local CA'
+    },
     created,
   }
 }

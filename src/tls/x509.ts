@@ -2,7 +2,7 @@ import crypto, {type KeyObject, X509Certificate} from 'node:crypto'
 import net from 'node:net'
 import {promisify} from 'node:util'
 
-import forge from 'node-forge'
+import {forge, type ForgeAsn1, type ForgeCertificate, type ForgeCertificateField} from './forge.js'
 
 const generateKeyPair = promisify(crypto.generateKeyPair)
 
@@ -40,38 +40,39 @@ export interface CertificateSpec {
  * certificate here, the native one ~1 ms, and the bytes are the same PKCS#1 v1.5 signature.
  */
 export function buildCertificate(spec: CertificateSpec): string {
-  const cert = forge.pki.createCertificate()
-  cert.publicKey = forge.pki.publicKeyFromPem(spec.publicKey.export({type: 'spki', format: 'pem'}).toString())
+  const f = forge()
+  const cert = f.pki.createCertificate()
+  cert.publicKey = f.pki.publicKeyFromPem(spec.publicKey.export({type: 'spki', format: 'pem'}).toString())
   cert.serialNumber = randomSerialHex()
   cert.validity.notBefore = spec.notBefore
   cert.validity.notAfter = spec.notAfter
   cert.setSubject(spec.subject.map(utf8Attribute))
   cert.setIssuer(spec.issuer.map(utf8Attribute))
   cert.setExtensions(spec.extensions.map((e) => ({...e})))
-  const sha256WithRSA = forge.pki.oids.sha256WithRSAEncryption
+  const sha256WithRSA = f.pki.oids.sha256WithRSAEncryption
   if (sha256WithRSA === undefined) throw new Error('node-forge lacks the sha256WithRSAEncryption OID')
   // What forge's cert.sign() does, with the signing step done natively.
   cert.signatureOid = sha256WithRSA
   cert.siginfo.algorithmOid = sha256WithRSA
-  const tbs = (forge.pki as unknown as {getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1}).getTBSCertificate(cert)
-  ;(cert as unknown as {tbsCertificate: forge.asn1.Asn1}).tbsCertificate = tbs
-  const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary')
+  const tbs = (f.pki as unknown as {getTBSCertificate(c: ForgeCertificate): ForgeAsn1}).getTBSCertificate(cert)
+  ;(cert as unknown as {tbsCertificate: ForgeAsn1}).tbsCertificate = tbs
+  const tbsDer = Buffer.from(f.asn1.toDer(tbs).getBytes(), 'binary')
   const signature = crypto.sign('sha256', tbsDer, spec.signingKey)
   cert.signature = signature.toString('binary')
-  return forge.pki.certificateToPem(cert).replaceAll('\r\n', '\n')
+  return f.pki.certificateToPem(cert).replaceAll('\r\n', '\n')
 }
 
 /** forge writes PrintableString by default, which cannot hold `@` or `_`; use UTF8String (forge encodes the UTF-8). */
-function utf8Attribute(a: NameAttribute): forge.pki.CertificateField {
-  return {name: a.name, value: a.value, valueTagClass: forge.asn1.Type.UTF8} as unknown as forge.pki.CertificateField
+function utf8Attribute(a: NameAttribute): ForgeCertificateField {
+  return {name: a.name, value: a.value, valueTagClass: forge().asn1.Type.UTF8} as unknown as ForgeCertificateField
 }
 
 /** A forge certificate's subject as NameAttributes (forge leaves parsed UTF8String values as raw UTF-8 bytes). */
-export function nameAttributes(fields: readonly forge.pki.CertificateField[]): NameAttribute[] {
+export function nameAttributes(fields: readonly ForgeCertificateField[]): NameAttribute[] {
   return fields.map((f) => {
     const raw = String(f.value)
-    const utf8 = (f as {valueTagClass?: number}).valueTagClass === forge.asn1.Type.UTF8
-    return {name: f.name ?? f.type ?? '', value: utf8 ? forge.util.decodeUtf8(raw) : raw}
+    const utf8 = (f as {valueTagClass?: number}).valueTagClass === forge().asn1.Type.UTF8
+    return {name: f.name ?? f.type ?? '', value: utf8 ? forge().util.decodeUtf8(raw) : raw}
   })
 }
 
@@ -83,9 +84,9 @@ export function randomSerialHex(): string {
 }
 
 /** The subjectKeyIdentifier of a forge certificate as a binary string, for a child's authorityKeyIdentifier. */
-export function subjectKeyIdentifierBytes(cert: forge.pki.Certificate): string {
+export function subjectKeyIdentifierBytes(cert: ForgeCertificate): string {
   const ext = cert.getExtension('subjectKeyIdentifier') as {subjectKeyIdentifier?: string} | undefined
-  if (ext?.subjectKeyIdentifier !== undefined) return forge.util.hexToBytes(ext.subjectKeyIdentifier)
+  if (ext?.subjectKeyIdentifier !== undefined) return forge().util.hexToBytes(ext.subjectKeyIdentifier)
   return cert.generateSubjectKeyIdentifier().getBytes()
 }
 

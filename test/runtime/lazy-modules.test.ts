@@ -1,0 +1,52 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {FIXTURES} from '../proxy/helpers.js'
+import {startServingCli} from '../support/cli.js'
+
+const PRELOAD = fileURLToPath(new URL('./support/loaded-modules.cjs', import.meta.url))
+
+/**
+ * Idle memory is a target (issue 3: under 80 MB): modules that cost megabytes and that a plain `up`
+ * does not use stay unloaded. node-forge is needed only to mint certificates, the undici package
+ * root only for auth-url, dockerode only with Docker.
+ */
+describe('what a warm `kingress up --no-docker` keeps out of memory', () => {
+  let dir = ''
+  afterAll(async () => {
+    if (dir) await rm(dir, {recursive: true, force: true})
+  })
+
+  async function loadedModules(home: string, list: string): Promise<string[]> {
+    const cli = await startServingCli(['up', join(FIXTURES, 'virtual-host-ingress.yaml'), '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard'], {
+      env: {KINGRESS_HOME: home, KINGRESS_TEST_LOADED: list, NODE_OPTIONS: `--require ${PRELOAD}`},
+    })
+    try {
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const text = await readFile(list, 'utf8').catch(() => null)
+        if (text !== null) return text.split('\n')
+        if (Date.now() > deadline) throw new Error('the preload wrote no module list')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    } finally {
+      await cli.stop('SIGTERM')
+    }
+  }
+
+  it('loads node-forge only while minting, never the undici root or dockerode', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kingress-lazy-'))
+    const cold = await loadedModules(dir, join(dir, 'cold.txt'))
+    expect(cold.some((m) => m.includes('/node-forge/'))).toBe(true)
+    const warm = await loadedModules(dir, join(dir, 'warm.txt'))
+    expect(warm.filter((m) => m.includes('/node-forge/'))).toEqual([])
+    expect(warm.filter((m) => /\/undici\/index\.js$/.test(m))).toEqual([])
+    expect(warm.filter((m) => m.includes('/dockerode/'))).toEqual([])
+    // The proxy's own pools are loaded (the check sees what it should).
+    expect(warm.some((m) => m.endsWith('/undici/lib/dispatcher/pool.js'))).toBe(true)
+  })
+})
