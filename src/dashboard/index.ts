@@ -34,7 +34,7 @@ export interface DashboardOptions {
    * them in the header instead, and print them on the restored terminal at stop(). Default true.
    */
   readonly captureStderr?: boolean
-  /** Share of one core drawing may use under sustained traffic; frames are spaced to stay under it (≤ 10/s). Default 0.05. */
+  /** Share of one core drawing may use under sustained traffic; frames are spaced to stay under it (≤ 10/s). Default 0.02. */
   readonly cpuBudget?: number
   /** A store to feed (tests, or to read counters); one is created otherwise. */
   readonly store?: DashboardStore

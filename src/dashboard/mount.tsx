@@ -10,7 +10,7 @@ import {HIGHLIGHT_MS} from './components/RouteList.js'
 export const FRAME_MS = 100
 const IDLE_FRAME_MS = 1000
 /** Share of one core the drawing may take under sustained traffic. */
-export const DEFAULT_CPU_BUDGET = 0.05
+export const DEFAULT_CPU_BUDGET = 0.02
 
 /** Anything on screen that changes with time alone: last-minute rates, a lit route. */
 function isLive(snapshot: DashboardSnapshot): boolean {
