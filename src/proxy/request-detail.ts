@@ -26,20 +26,53 @@ export function describeMatch(match: MatchResult | null): string {
   return `no rule for host ${match.host} and path ${match.path}: kingress answered 404`
 }
 
-/** Built only when ProxyContext.captureDetail is on, once per request, at the end of the exchange. */
+type ResponseHeaders = readonly string[] | OutgoingHttpHeaders | null
+
+/**
+ * A request's details, kept as references (the arrays Node and the exchange already hold, the
+ * match) and turned into text only when a view reads them: capturing costs one small object per
+ * request, not header copies or string building on the proxy's hot path.
+ */
+class CapturedDetail implements RequestDetail {
+  constructor(
+    private readonly rawRequestHeaders: readonly string[],
+    private readonly sent: ResponseHeaders,
+    private readonly match: MatchResult | null,
+    private readonly sentAt: number,
+    private readonly firstByteAt: number,
+  ) {}
+
+  get requestHeaders(): [string, string][] {
+    return pairs(this.rawRequestHeaders)
+  }
+
+  get responseHeaders(): RequestDetail['responseHeaders'] {
+    const sent = this.sent
+    if (sent === null) return undefined
+    return Array.isArray(sent) ? pairs(sent as readonly string[]) : (sent as Readonly<Record<string, string | readonly string[] | number | undefined>>)
+  }
+
+  get matched(): string {
+    return describeMatch(this.match)
+  }
+
+  get upstreamConnectMs(): null {
+    return null
+  }
+
+  get upstreamFirstByteMs(): number | null {
+    return this.sentAt > 0 && this.firstByteAt > 0 ? this.firstByteAt - this.sentAt : null
+  }
+}
+
+/** Called only when ProxyContext.captureDetail is on, once per request, at the end of the exchange. */
 export function requestDetail(
   rawRequestHeaders: readonly string[],
   /** The list given to writeHead, or the response's headers when kingress answered itself. */
-  responseHeaders: readonly string[] | OutgoingHttpHeaders | null,
+  responseHeaders: ResponseHeaders,
   match: MatchResult | null,
   sentAt: number,
   firstByteAt: number,
 ): RequestDetail {
-  return {
-    requestHeaders: pairs(rawRequestHeaders),
-    responseHeaders: responseHeaders === null ? undefined : Array.isArray(responseHeaders) ? pairs(responseHeaders as readonly string[]) : (responseHeaders as Readonly<Record<string, string | readonly string[] | number | undefined>>),
-    matched: describeMatch(match),
-    upstreamConnectMs: null,
-    upstreamFirstByteMs: sentAt > 0 && firstByteAt > 0 ? firstByteAt - sentAt : null,
-  }
+  return new CapturedDetail(rawRequestHeaders, responseHeaders, match, sentAt, firstByteAt)
 }
