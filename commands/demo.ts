@@ -4,9 +4,8 @@ import {KingressCommand} from '../src/cli/base-command.js'
 import {parseBackendFlag, StaticProvider} from '../src/backends/static.js'
 import {startDemoServer, stopDemoServer} from '../src/runtime/demo-servers.js'
 import {packageRoot} from '../src/runtime/package-root.js'
-import {listenFlags, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
+import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
 import {startSession} from '../src/runtime/session.js'
-import {profileNamed} from '../src/proxy/profile.js'
 import {chooseView} from '../src/runtime/view.js'
 
 export default class Demo extends KingressCommand {
@@ -26,13 +25,7 @@ export default class Demo extends KingressCommand {
       const session = await startSession({
         inputs,
         providers,
-        bind: flags.bind,
-        http: portChoice(flags['http-port'], 80, 8080),
-        https: portChoice(flags['https-port'], 443, 8443),
-        strictTls: flags['strict-tls'],
-        profile: profileNamed(flags.profile),
-        log: view.log,
-        bus: view.bus,
+        ...listenOptions(flags, view),
       })
       const url = new URL(session.urls[0]!)
       const port = url.port || '80'

@@ -6,9 +6,8 @@ import {buildProviders} from '../src/runtime/providers.js'
 import type {DockerProvider} from '../src/backends/docker/index.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
 import {dockerStatusLine} from '../src/runtime/docker-status.js'
-import {listenFlags, portChoice, serveUntilStopped} from '../src/runtime/serve.js'
+import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
 import {startSession} from '../src/runtime/session.js'
-import {profileNamed} from '../src/proxy/profile.js'
 import {chooseView} from '../src/runtime/view.js'
 
 export default class Up extends KingressCommand {
@@ -44,13 +43,7 @@ export default class Up extends KingressCommand {
       inputs,
       className: flags.class,
       providers,
-      bind: flags.bind,
-      http: portChoice(flags['http-port'], 80, 8080),
-      https: portChoice(flags['https-port'], 443, 8443),
-      strictTls: flags['strict-tls'],
-      profile: profileNamed(flags.profile),
-      log: view.log,
-      bus: view.bus,
+      ...listenOptions(flags, view),
     })
     await serveUntilStopped(session, {
       view,

@@ -5,7 +5,8 @@ import type {DashboardHandle} from '../dashboard/index.js'
 import {renderSyncReport} from '../hosts/render.js'
 import {shellQuote} from '../hosts/shell-quote.js'
 import type {LogFormat} from './access-log.js'
-import type {PortChoice, Session} from './session.js'
+import {profileNamed} from '../proxy/profile.js'
+import type {PortChoice, Session, SessionOptions} from './session.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
 import {untilStopSignal} from './signals.js'
 import type {SessionView} from './view.js'
@@ -19,6 +20,22 @@ export const listenFlags = {
   dashboard: Flags.boolean({description: 'show the live dashboard (off with --no-dashboard, and whenever stdout is not a terminal)', allowNo: true, default: true}),
   'log-format': Flags.string({description: 'access log format', options: ['text', 'json'], default: 'text'}),
   profile: Flags.string({description: "defaults where an Ingress sets none: ingress-nginx applies the controller's 1m body limit (413) and 60 s proxy timeouts (504)", options: ['kingress', 'ingress-nginx'], default: 'kingress', helpValue: 'NAME'}),
+}
+
+/** The session options `up` and `demo` take from listenFlags and the chosen view. */
+export function listenOptions(
+  flags: {readonly 'http-port'?: number; readonly 'https-port'?: number; readonly bind: string; readonly 'strict-tls': boolean; readonly profile: string},
+  view: SessionView,
+): Pick<SessionOptions, 'bind' | 'http' | 'https' | 'strictTls' | 'profile' | 'log' | 'bus'> {
+  return {
+    bind: flags.bind,
+    http: portChoice(flags['http-port'], 80, 8080),
+    https: portChoice(flags['https-port'], 443, 8443),
+    strictTls: flags['strict-tls'],
+    profile: profileNamed(flags.profile),
+    log: view.log,
+    bus: view.bus,
+  }
 }
 
 export function portChoice(flag: number | undefined, defaultPort: number, fallbackPort: number): PortChoice {

@@ -29,16 +29,28 @@ export interface CliResult {
   readonly ms: number
 }
 
-/** Runs the built CLI (`bin/run.js`, as npm installs it) to completion. `npm test` builds first. */
-export function runCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<CliResult> {
+export interface CliOptions {
+  readonly cwd?: string
+  /** Added to a production, no-colour environment with a per-run KINGRESS_HOME. */
+  readonly env?: NodeJS.ProcessEnv
+  readonly timeoutMs?: number
+}
+
+/** The built CLI (`bin/run.js`, as npm installs it) as a child process. `npm test` builds first. */
+function spawnCli(args: readonly string[], options: CliOptions): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [RUN_JS, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    // NODE_ENV=test (set by vitest) would make oclif look for TypeScript sources.
+    env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', KINGRESS_HOME: testKingressHome(), ...options.env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+/** Runs the built CLI to completion. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, [RUN_JS, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      // NODE_ENV=test (set by vitest) would make oclif look for TypeScript sources.
-      env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', KINGRESS_HOME: testKingressHome(), ...options.env},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawnCli(args, options)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -71,14 +83,10 @@ export interface ServingCli {
 
 /**
  * Starts the built CLI and resolves once it prints a line starting with `ready` on stdout (rejects
- * if it exits first, or after `timeoutMs`). `env` is added to a production, no-colour environment.
+ * if it exits first, or after `timeoutMs`).
  */
-export function startServingCli(args: readonly string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<ServingCli> {
-  const child = spawn(process.execPath, [RUN_JS, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
-    env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', KINGRESS_HOME: testKingressHome(), ...options.env},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+export function startServingCli(args: readonly string[], options: CliOptions = {}): Promise<ServingCli> {
+  const child = spawnCli(args, options)
   let stdout = ''
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))

@@ -9,32 +9,11 @@
 import {EventBus} from '../../../src/runtime/events.js'
 import {shouldUseDashboard, startDashboard} from '../../../src/dashboard/index.js'
 import type {DashboardStatus, RouteRow} from '../../../src/dashboard/types.js'
+import {ROWS} from '../helpers.js'
 
 const rate = Number(process.argv[2] ?? '20')
 const bus = new EventBus()
-const rows: RouteRow[] = [
-  {
-    routeId: 0,
-    host: 'blue.example.com',
-    path: '/',
-    pathType: 'Prefix',
-    service: 'webserver-blue-svc:80',
-    serviceKey: 'default/webserver-blue-svc:80',
-    endpoints: [
-      {name: 'blue-1', address: '127.0.0.1:8081', state: 'ready', reason: null},
-      {name: 'blue-2', address: '127.0.0.1:8082', state: 'ready', reason: null},
-    ],
-  },
-  {
-    routeId: 1,
-    host: 'green.example.com',
-    path: '/api',
-    pathType: 'Exact',
-    service: 'webserver-green-svc:8080',
-    serviceKey: 'default/webserver-green-svc:8080',
-    endpoints: [{name: 'green-1', address: '127.0.0.1:9091', state: 'starting', reason: 'healthcheck is "starting"'}],
-  },
-]
+const rows: RouteRow[] = ROWS
 const status: DashboardStatus = {manifests: ['fixtures/demo.yaml'], urls: ['http://127.0.0.1:8080'], hosts: 'not managed (use --hosts)', ca: 'not installed', docker: 'off (--no-docker)'}
 
 if (!shouldUseDashboard({isTTY: process.stdout.isTTY, noDashboardFlag: false, env: process.env})) {
