@@ -4,7 +4,6 @@ import {renderDiagnostics} from '../cli/render-diagnostics.js'
 import type {DashboardHandle} from '../dashboard/index.js'
 import {renderSyncReport} from '../hosts/render.js'
 import {shellQuote} from '../hosts/shell-quote.js'
-import type {LogFormat} from './access-log.js'
 import {profileNamed} from '../proxy/profile.js'
 import type {PortChoice, Session, SessionOptions} from './session.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
@@ -42,10 +41,6 @@ export function portChoice(flag: number | undefined, defaultPort: number, fallba
   return flag === undefined ? {port: defaultPort, explicit: false, fallbackPort} : {port: flag, explicit: true, fallbackPort}
 }
 
-export function logFormat(value: string): LogFormat {
-  return value === 'json' ? 'json' : 'text'
-}
-
 export interface ServeOptions {
   readonly view: SessionView
   /** The manifest files and folders, for the dashboard's header. */
@@ -67,9 +62,10 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   const warnings = session.diagnostics.filter((d) => d.severity !== 'note')
   if (warnings.length > 0) process.stderr.write(renderDiagnostics(warnings) + '\n')
   for (const fallback of session.fallbacks) process.stderr.write(`kingress: ${fallback.notice}\n`)
+  const trust = await caTrust()
   if (session.certificates) {
     for (const warning of session.certificates.current.warnings) process.stderr.write(`kingress: tls: ${warning}\n`)
-    for (const line of await trustNotice(session.certificates.current.ca)) process.stderr.write(`kingress: ${line}\n`)
+    for (const line of trustNotice(session.certificates.current.ca, trust)) process.stderr.write(`kingress: ${line}\n`)
   }
   for (const backend of session.runtime.current.backends.all) {
     if (backend.problem !== null) process.stderr.write(`kingress: ${backend.label}: ${backend.problem}\n`)
@@ -98,7 +94,7 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   const stopped = untilStopSignal()
   if (options.view.dashboard) {
     session.runtime.captureDetail = true
-    dashboard = await openDashboard(session, options, hosts)
+    dashboard = await openDashboard(session, options, hosts, trust)
   }
   const signal = await stopped
   await dashboard?.stop()
@@ -110,23 +106,29 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   setTimeout(() => process.exit(0), 1000).unref()
 }
 
+interface CaTrust {
+  readonly installed: boolean
+  readonly where: readonly string[]
+}
+
+/** Where the local CA is trusted (system store, NSS databases), read once at start. */
+async function caTrust(env: NodeJS.ProcessEnv = process.env): Promise<CaTrust> {
+  const {caTrustState} = await import('../tls/trust/index.js')
+  return caTrustState({env}).catch(() => ({installed: false, where: []}))
+}
+
 /**
  * One or two lines when the local CA is not trusted yet (nothing when it is): what to run so
  * browsers and curl accept the certificates, and the variable Node clients need.
  */
-export async function trustNotice(ca: {readonly certPath: string; readonly created: boolean}, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const {caTrustState} = await import('../tls/trust/index.js')
-  const trust = await caTrustState({env}).catch(() => ({installed: false, where: [] as string[]}))
+function trustNotice(ca: {readonly certPath: string; readonly created: boolean}, trust: CaTrust): string[] {
   if (trust.installed) return []
   const what = ca.created ? `created a local certificate authority for HTTPS (${ca.certPath}); this machine does not trust it yet` : `the local certificate authority (${ca.certPath}) is not trusted on this machine yet`
   return [`${what}: run \`kingress ca install\` so browsers and curl accept kingress's certificates.`, `Node clients read CAs from a variable instead: NODE_EXTRA_CA_CERTS=${shellQuote(ca.certPath)}`]
 }
 
-async function openDashboard(session: Session, options: ServeOptions, hosts: SessionHosts | null): Promise<DashboardHandle> {
+async function openDashboard(session: Session, options: ServeOptions, hosts: SessionHosts | null, trust: CaTrust): Promise<DashboardHandle> {
   const {startDashboard, routeRows, routeMatch} = await import('../dashboard/index.js')
-  // Loaded here only: node-forge costs memory a plain `up` does not need for this.
-  const {caTrustState} = await import('../tls/trust/index.js')
-  const trust = await caTrustState().catch(() => ({installed: false, where: [] as string[]}))
   const ca = trust.installed ? `trusted (${trust.where.join(', ')})` : 'not trusted yet: run kingress ca install'
   return startDashboard({
     bus: session.bus,
