@@ -23,7 +23,7 @@ import {pickMember} from './annotated/balance.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
 import {sendEarly} from './annotated/early.js'
 import {ewmaEnd, ewmaStart} from './annotated/ewma.js'
-import {adjustUpstreamHeaders, chooseBackend, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor, rewrittenTarget} from './annotated/plan.js'
+import {adjustUpstreamHeaders, chooseBackend, corsForOwnAnswer, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor, rewrittenTarget} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
 /** nginx's proxy_next_upstream_tries as ingress-nginx sets it. */
@@ -173,7 +173,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private answerEarly(early: EarlyResponse): void {
     this.finished = true
     this.status = early.status
-    this.bytes = sendEarly(this.req, this.res, early, this.requestId, this.hasRequestBody() || this.core.draining)
+    this.bytes = sendEarly(this.req, this.res, early, this.requestId, this.hasRequestBody() || this.core.draining, corsForOwnAnswer(this.plan, early.headers))
     this.log(early.status, early.reason)
   }
 
@@ -363,7 +363,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private page(page: ErrorPage, closeConnection: boolean): void {
     this.finished = true
     this.status = page.status
-    this.bytes = sendPage(this.req, this.res, page, closeConnection || this.core.draining)
+    this.bytes = sendPage(this.req, this.res, page, closeConnection || this.core.draining, corsForOwnAnswer(this.plan))
     this.log(page.status, page.code)
   }
 

@@ -9,14 +9,15 @@ import {PROXY_NAME} from './headers.js'
 export type ClientRequest = IncomingMessage | Http2ServerRequest
 export type ClientResponse = ServerResponse | Http2ServerResponse
 
-/** Answers with kingress's own page. Returns the number of body bytes. */
-export function sendPage(req: ClientRequest, res: ClientResponse, page: ErrorPage, closeConnection: boolean): number {
+/** Answers with kingress's own page (plus `extra` headers: CORS). Returns the number of body bytes. */
+export function sendPage(req: ClientRequest, res: ClientResponse, page: ErrorPage, closeConnection: boolean, extra: readonly string[] | null = null): number {
   const rendered = renderPage(page, pageFormat(req.headers.accept))
   if (res.headersSent) {
     res.destroy()
     return 0
   }
   const headers = pageHeaders(rendered, page.requestId)
+  if (extra !== null) headers.push(...extra)
   if (closeConnection && req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false
   ;(res as ServerResponse).writeHead(page.status, headers)
   if (req.method === 'HEAD') {

@@ -12,14 +12,16 @@ function headerList(early: EarlyResponse, requestId: string): string[] {
   return list
 }
 
-/** Sends a response an annotation decided (redirect, 401, 403, 413, 503, preflight). Returns the body bytes. */
-export function sendEarly(req: ClientRequest, res: ClientResponse, early: EarlyResponse, requestId: string, closeConnection: boolean): number {
+/** Sends a response an annotation decided (redirect, 401, 403, 413, 503, preflight), plus `extra` headers (CORS). Returns the body bytes. */
+export function sendEarly(req: ClientRequest, res: ClientResponse, early: EarlyResponse, requestId: string, closeConnection: boolean, extra: readonly string[] | null = null): number {
   if (res.headersSent) {
     res.destroy()
     return 0
   }
   if (closeConnection && req.httpVersionMajor === 1) (res as ServerResponse).shouldKeepAlive = false
-  ;(res as ServerResponse).writeHead(early.status, headerList(early, requestId))
+  const headers = headerList(early, requestId)
+  if (extra !== null) headers.push(...extra)
+  ;(res as ServerResponse).writeHead(early.status, headers)
   if (req.method === 'HEAD' || early.body === '') {
     res.end()
     return 0

@@ -135,6 +135,20 @@ export function responseHeadersFor(policy: IngressPolicy, view: RequestView, coo
   return out
 }
 
+/**
+ * CORS headers for kingress's own answers (error pages, 401/403/413/503, redirects) on a CORS-enabled
+ * Ingress, so a browser script can read why its request failed, as ingress-nginx adds them to error
+ * responses too. Null when the Ingress has no CORS or the answer already carries them (preflight).
+ */
+export function corsForOwnAnswer(plan: RequestPlan | null, already: Readonly<Record<string, string>> | null = null): string[] | null {
+  if (plan === null || plan.policy.cors === null) return null
+  if (already !== null && 'access-control-allow-origin' in already) return null
+  const cors = corsHeaders(plan.policy.cors, plan.view)
+  let out: string[] | null = null
+  for (const name in cors) (out ??= []).push(name, cors[name]!)
+  return out
+}
+
 /** Adds `extra` to a response head, replacing the upstream's headers of the same names (as more_set_headers does), except Set-Cookie. */
 export function mergeResponseHeaders(head: string[], extra: readonly string[]): void {
   const names = new Set<string>()

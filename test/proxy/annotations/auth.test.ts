@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 
-import {jsonOf, send, startUpstream, type Upstream} from '../helpers.js'
+import {echoUpstream, jsonOf, send, startUpstream, type Upstream} from '../helpers.js'
 import {useProxy, type IngressSpec} from './support.js'
 
 /** auth-type: basic (+ auth-secret, auth-realm), auth-url (+ auth-response-headers, auth-signin), enable-cors. */
@@ -102,13 +102,24 @@ describe('auth-url', () => {
   })
 })
 
+/** An endpoint where nothing listens any more: connections are refused. */
+async function closedPort(): Promise<Upstream> {
+  const gone = await echoUpstream('gone')
+  await gone.close()
+  return {...gone, close: async () => {}}
+}
+
 describe('enable-cors', () => {
   const f = useProxy({
     services: ['api'],
     ingresses: [
       {name: 'cors', annotations: {'enable-cors': 'true', 'cors-allow-origin': 'https://app.example.com', 'cors-allow-methods': 'GET, POST', 'cors-max-age': '600', 'cors-expose-headers': 'X-Total'}, rules: rule('cors.test', 'api')},
       {name: 'cors-any', annotations: {'enable-cors': 'true'}, rules: rule('any.test', 'api')},
+      // kingress's own answers on a CORS Ingress: a 502 (nothing listens), and a 403 from an access list.
+      {name: 'cors-down', annotations: {'enable-cors': 'true'}, rules: rule('down.test', 'down')},
+      {name: 'cors-denied', annotations: {'enable-cors': 'true', 'whitelist-source-range': '10.0.0.0/8'}, rules: rule('denied.test', 'api')},
     ],
+    upstreams: {down: closedPort},
   })
 
   it('answers the preflight itself with 204', async () => {
@@ -128,5 +139,14 @@ describe('enable-cors', () => {
   it('adds nothing for an origin that is not allowed', async () => {
     const reply = await send(f.proxy.port, {path: '/items', headers: {host: 'cors.test', origin: 'https://evil.test'}})
     expect(reply.headers['access-control-allow-origin']).toBeUndefined()
+  })
+
+  it("adds them to kingress's own error answers too, so a browser script can read the failure", async () => {
+    const down = await send(f.proxy.port, {path: '/', headers: {host: 'down.test', origin: 'https://x.test', accept: 'application/json'}})
+    expect(down.status).toBe(502)
+    expect(down.headers['access-control-allow-origin']).toBe('*')
+    const denied = await send(f.proxy.port, {path: '/', headers: {host: 'denied.test', origin: 'https://x.test'}})
+    expect(denied.status).toBe(403)
+    expect(denied.headers['access-control-allow-origin']).toBe('*')
   })
 })
