@@ -6,6 +6,7 @@ import type {Duplex} from 'node:stream'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
 import {gate} from '../annotations/gate.js'
+import {wwwRedirect} from '../annotations/redirects.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
@@ -62,6 +63,10 @@ export class Tunnel {
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
     const match = this.state.table.match(target.host, target.path)
     this.match = match
+    if (match.wwwRedirect !== null) {
+      const view = requestViewOf(req, match.host, target.path, req.url ?? '/', this.core.listener.scheme, clientAddress(req.socket.remoteAddress))
+      return this.refuse(wwwRedirect(match.wwwRedirect, view, {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port}))
+    }
     if (match.backend === null) return this.fail(notFoundPage(this.state.table, match, pageRequest))
     const backend = this.state.backends.forMatch(match)
     if (backend === undefined) return this.fail(badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))

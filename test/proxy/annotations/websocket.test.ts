@@ -5,7 +5,7 @@ import {WebSocket, WebSocketServer} from 'ws'
 import {startUpstream} from '../helpers.js'
 import {useProxy} from './support.js'
 
-/** What applies to WebSocket upgrades: access lists, basic auth, rewrite-target, upstream-vhost. */
+/** What applies to WebSocket upgrades: access lists, basic auth, from-to-www-redirect, rewrite-target, upstream-vhost. */
 
 const rule = (host: string, path = '/', pathType = 'Prefix') => [{host, paths: [{path, pathType, service: 'ws'}]}]
 
@@ -42,6 +42,7 @@ describe('annotations on WebSocket upgrades', () => {
       {name: 'denied', annotations: {'whitelist-source-range': '10.0.0.0/8'}, rules: rule('denied.test')},
       {name: 'auth', annotations: {'auth-type': 'basic', 'auth-secret': 'ws-auth'}, rules: rule('auth.test')},
       {name: 'rewrite', annotations: {'use-regex': 'true', 'rewrite-target': '/socket/$1', 'upstream-vhost': 'backend.internal'}, rules: rule('rewrite.test', '/ws/(.*)', 'ImplementationSpecific')},
+      {name: 'www', annotations: {'from-to-www-redirect': 'true'}, rules: rule('www.chat.test')},
     ],
   })
 
@@ -53,6 +54,11 @@ describe('annotations on WebSocket upgrades', () => {
     expect(await handshake(f.proxy.port, 'auth.test', '/')).toEqual({status: 401})
     const ok = await handshake(f.proxy.port, 'auth.test', '/', {authorization: `Basic ${Buffer.from('u:p').toString('base64')}`})
     expect(ok).toMatchObject({url: '/'})
+  })
+
+  it('from-to-www-redirect answers an upgrade for the other name with 308, not 404', async () => {
+    expect(await handshake(f.proxy.port, 'chat.test', '/live')).toEqual({status: 308})
+    expect(await handshake(f.proxy.port, 'www.chat.test', '/live')).toMatchObject({url: '/live'})
   })
 
   it('rewrite-target and upstream-vhost apply to the upgrade request', async () => {
