@@ -48,7 +48,7 @@ export default class Up extends KingressCommand {
     await serveUntilStopped(session, {
       view,
       manifests: inputs,
-      hosts: flags.hosts ? {hostsFile: hostsFileOrDefault(flags['hosts-file']), bind: flags.bind, className: flags.class, rerun: rerunCommand(this.id ?? 'up', this.argv)} : null,
+      hosts: flags.hosts ? {hostsFile: hostsFileOrDefault(flags['hosts-file']), bind: flags.bind, rerun: rerunCommand(this.id ?? 'up', this.argv)} : null,
       dockerStatus: () => dockerStatusLine(flags.docker, dockerProvider),
     })
   }

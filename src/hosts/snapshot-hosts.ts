@@ -1,4 +1,4 @@
-import type {Snapshot} from '../manifests/model.js'
+import type {Ingress, Snapshot} from '../manifests/model.js'
 
 export interface SnapshotHosts {
   /** Exact names, lower-case, sorted, without duplicates: what goes in the hosts file. */
@@ -13,10 +13,15 @@ export interface SnapshotHosts {
  * `kingress up --class` serves them).
  */
 export function hostsOfSnapshot(snapshot: Snapshot, options: {readonly className?: string} = {}): SnapshotHosts {
+  const className = options.className
+  return hostsOfIngresses(className === undefined ? snapshot.ingresses : snapshot.ingresses.filter((i) => i.className === className))
+}
+
+/** As hostsOfSnapshot, for Ingresses already chosen (a running session's served ones). */
+export function hostsOfIngresses(ingresses: readonly Ingress[]): SnapshotHosts {
   const names = new Set<string>()
   const wildcards = new Set<string>()
-  for (const ingress of snapshot.ingresses) {
-    if (options.className !== undefined && ingress.className !== options.className) continue
+  for (const ingress of ingresses) {
     const hosts = [...ingress.rules.map((r) => r.host), ...ingress.tls.flatMap((t) => t.hosts)]
     for (const raw of hosts) {
       if (raw === null) continue

@@ -2,12 +2,9 @@ import {resolveBackends} from '../backends/resolver.js'
 import {HealthRegistry, type BackoffPolicy} from '../backends/health.js'
 import type {EndpointProvider} from '../backends/types.js'
 import {UserError} from '../errors.js'
-import {hasErrors, type Diagnostic} from '../manifests/diagnostic.js'
-import type {Snapshot} from '../manifests/model.js'
-import {loadSnapshot} from '../manifests/snapshot.js'
+import type {Diagnostic} from '../manifests/diagnostic.js'
+import {compileManifests} from '../cli/manifest-session.js'
 import {renderDiagnostics} from '../cli/render-diagnostics.js'
-import {compile} from '../routing/compile.js'
-import type {RouteTable} from '../routing/table.js'
 import {DEFAULT_TIMEOUTS, type ProxyContext, type ProxyTimeouts} from '../proxy/context.js'
 import {DEFAULT_POOL_OPTIONS, PoolRegistry} from '../proxy/pools.js'
 import {KINGRESS_PROFILE, type Profile} from '../proxy/profile.js'
@@ -152,16 +149,12 @@ export class Runtime implements ProxyContext {
   }
 }
 
-async function build(options: RuntimeOptions, health: HealthRegistry, generation: number): Promise<{ok: true; state: RuntimeState; diagnostics: Diagnostic[]} | {ok: false; diagnostics: Diagnostic[]}> {
-  const loaded = await loadSnapshot(options.inputs)
-  const compiled = compile(loaded.snapshot, {className: options.className})
-  const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics]
-  if (hasErrors(diagnostics)) return {ok: false, diagnostics}
-  return {ok: true, state: stateOf(compiled.table, loaded.snapshot, options.providers, health, generation), diagnostics}
-}
-
-function stateOf(table: RouteTable, snapshot: Snapshot, providers: readonly EndpointProvider[], health: HealthRegistry, generation: number): RuntimeState {
-  return {generation, table, snapshot, backends: resolveBackends(table, snapshot, providers, health), hosts: servedHosts(table)}
+async function build(options: RuntimeOptions, health: HealthRegistry, generation: number): Promise<{ok: true; state: RuntimeState; diagnostics: readonly Diagnostic[]} | {ok: false; diagnostics: readonly Diagnostic[]}> {
+  const {snapshot, compiled, diagnostics, ok} = await compileManifests(options.inputs, {className: options.className})
+  if (!ok) return {ok: false, diagnostics}
+  const {table, ingresses} = compiled
+  const state: RuntimeState = {generation, table, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health), hosts: servedHosts(table)}
+  return {ok: true, state, diagnostics}
 }
 
 function reloadEvent(state: RuntimeState, initial: boolean, reason: ReloadEvent['reason'], diagnostics: readonly Diagnostic[]): ReloadEvent {

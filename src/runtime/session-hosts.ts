@@ -1,6 +1,6 @@
 import {isIP} from 'node:net'
 
-import {hostsOfSnapshot} from '../hosts/snapshot-hosts.js'
+import {hostsOfIngresses, type SnapshotHosts} from '../hosts/snapshot-hosts.js'
 import {cleanHosts, syncHosts, type SyncReport} from '../hosts/sync.js'
 import type {EventBus, ReloadEvent} from './events.js'
 import type {RuntimeState} from './state.js'
@@ -9,7 +9,6 @@ export interface SessionHostsOptions {
   readonly hostsFile: string
   /** Where the proxy listens; a wildcard or named bind address (0.0.0.0, ::, localhost) is written as 127.0.0.1. */
   readonly bind: string
-  readonly className?: string
   /** `kingress up ... --hosts` as typed: suggested with sudo when the file is not writable. */
   readonly rerun: string
 }
@@ -32,7 +31,7 @@ export class SessionHosts {
 
   /** First sync: a permission or ownership problem is thrown (a UserError saying what to run). */
   async start(bus: EventBus, onChange: (report: SyncReport | null, error: string | null) => void): Promise<SyncReport> {
-    const report = await this.sync()
+    const report = await this.sync(hostsOfIngresses(this.current().ingresses))
     this.off = bus.on('reload', (event) => this.onReload(event, onChange))
     return report
   }
@@ -59,11 +58,11 @@ export class SessionHosts {
 
   private onReload(event: ReloadEvent, onChange: (report: SyncReport | null, error: string | null) => void): void {
     if (!event.ok || event.reason === 'endpoints') return
-    const next = hostsOfSnapshot(this.current().snapshot, {className: this.options.className}).names
-    if (sameList(next, this.names)) return
+    const next = hostsOfIngresses(this.current().ingresses)
+    if (sameList(next.names, this.names)) return
     this.pending = this.pending.then(async () => {
       try {
-        const report = await this.sync()
+        const report = await this.sync(next)
         this.lastError = null
         onChange(report, null)
       } catch (error) {
@@ -73,8 +72,7 @@ export class SessionHosts {
     })
   }
 
-  private async sync(): Promise<SyncReport> {
-    const {names, wildcards} = hostsOfSnapshot(this.current().snapshot, {className: this.options.className})
+  private async sync({names, wildcards}: SnapshotHosts): Promise<SyncReport> {
     const report = await syncHosts({
       hostsFile: this.options.hostsFile,
       hosts: names,

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import type {SecureContext} from 'node:tls'
 
 import {KingressError, UserError} from '../errors.js'
-import type {Ingress, Secret} from '../manifests/model.js'
+import type {Secret} from '../manifests/model.js'
 import type {HttpsCredentials} from '../proxy/https-listener.js'
 import {type CertificateEntry, type CertificateSet, CertificateStore, type TlsHostRequest, tlsHostsFromIngresses} from '../tls/index.js'
 import type {EventBus} from './events.js'
@@ -13,8 +13,6 @@ export interface SessionTlsOptions {
   readonly env?: NodeJS.ProcessEnv
   /** --strict-tls: hosts without a spec.tls entry get the untrusted fake certificate, as ingress-nginx serves them. */
   readonly strict?: boolean
-  /** --class: only the Ingresses the route table serves ask for certificates. */
-  readonly className?: string
   /** How often a long session re-checks expiry (default 12 h; leaves are renewed 30 days ahead). */
   readonly recheckMs?: number
   /** The store to use (tests); default a new CertificateStore for env/strict. */
@@ -62,7 +60,7 @@ export class SessionCertificates {
 
   /** Loads or mints every certificate the state's Ingresses need; an unusable KINGRESS_HOME is a UserError. */
   static async create(state: RuntimeState, options: SessionTlsOptions = {}, store = SessionCertificates.prepare(options)): Promise<SessionCertificates> {
-    const requests = tlsRequests(state, options.className)
+    const requests = tlsRequests(state)
     let set: CertificateSet
     try {
       set = await store.certificatesFor(requests)
@@ -124,7 +122,7 @@ export class SessionCertificates {
   }
 
   private async run(state: RuntimeState, bus: EventBus, force: boolean): Promise<void> {
-    const requests = tlsRequests(state, this.options.className)
+    const requests = tlsRequests(state)
     const signature = signatureOf(requests)
     if (!force && signature === this.signature) return
     let next: CertificateSet
@@ -159,9 +157,8 @@ export class SessionCertificates {
 }
 
 /** The TLS view of the Ingresses the session serves (after --class), with the loaded Secrets. */
-export function tlsRequests(state: RuntimeState, className: string | undefined): TlsHostRequest[] {
-  const ingresses: readonly Ingress[] = className === undefined ? state.snapshot.ingresses : state.snapshot.ingresses.filter((i) => i.className === className)
-  return tlsHostsFromIngresses(ingresses, state.snapshot.secrets)
+export function tlsRequests(state: RuntimeState): TlsHostRequest[] {
+  return tlsHostsFromIngresses(state.ingresses, state.snapshot.secrets)
 }
 
 /** What decides the certificates: hosts, spec.tls flags, Secret names and contents, in order. */

@@ -102,7 +102,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     if (e.initial) diagnostics = e.diagnostics
   })
   // The CA loads (or, on a first start, is created) while the manifests load.
-  const tlsOptions: SessionTlsOptions = {env: options.env, strict: options.strictTls ?? false, className: options.className}
+  const tlsOptions: SessionTlsOptions = {env: options.env, strict: options.strictTls ?? false}
   const tls = options.https ? import('./session-tls.js').then((m) => ({SessionCertificates: m.SessionCertificates, store: m.SessionCertificates.prepare(tlsOptions)})) : null
   tls?.catch(() => {})
   let runtime: Runtime

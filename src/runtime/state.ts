@@ -1,5 +1,5 @@
 import type {BackendTable} from '../backends/resolver.js'
-import type {Snapshot} from '../manifests/model.js'
+import type {Ingress, Snapshot} from '../manifests/model.js'
 import type {RouteTable} from '../routing/table.js'
 
 /**
@@ -11,6 +11,8 @@ export interface RuntimeState {
   readonly table: RouteTable
   readonly backends: BackendTable
   readonly snapshot: Snapshot
+  /** The Ingresses the table serves: the snapshot's, less those another --class leaves out. */
+  readonly ingresses: readonly Ingress[]
   /** Hosts with a rule, as written (`*.example.com` included), sorted. */
   readonly hosts: readonly string[]
 }
