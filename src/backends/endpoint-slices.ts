@@ -1,6 +1,5 @@
 import type {EndpointSet, Service, ServicePort, Snapshot} from '../manifests/model.js'
-import {formatAddress} from './static.js'
-import type {BackendTarget, Endpoint, EndpointProvider, ServiceRef} from './types.js'
+import {formatAddress, type BackendTarget, type Endpoint, type EndpointProvider, type ServiceRef} from './types.js'
 
 /**
  * A Service without selector takes its addresses from EndpointSlice / Endpoints objects in the

@@ -2,7 +2,7 @@ import type {BackendRef, Snapshot} from '../manifests/model.js'
 import type {DefaultRoute, MatchResult, RouteTable} from '../routing/table.js'
 import {RoundRobin} from './balancer.js'
 import type {EndpointHealth, HealthRegistry} from './health.js'
-import {serviceRefKey, type BackendTarget, type Endpoint, type EndpointProvider, type ServiceRef} from './types.js'
+import {formatAddress, serviceRefKey, type BackendTarget, type Endpoint, type EndpointProvider, type ServiceRef} from './types.js'
 
 /** One ready endpoint as the proxy dials it. */
 export interface ResolvedEndpoint {
@@ -98,7 +98,7 @@ function fromTarget(key: string, label: string, provider: string, target: Backen
   const ready: ResolvedEndpoint[] = []
   for (const endpoint of target.endpoints) {
     if (!endpoint.ready) continue
-    const address = endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`
+    const address = formatAddress(endpoint.host, endpoint.port)
     ready.push({endpoint, address, health: health.get(endpoint.id)})
   }
   let problem = target.problem

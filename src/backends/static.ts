@@ -2,7 +2,7 @@ import {isIP} from 'node:net'
 
 import {UserError} from '../errors.js'
 import type {ServicePortRef} from '../manifests/model.js'
-import type {BackendTarget, Endpoint, EndpointProvider, ServiceRef} from './types.js'
+import {formatAddress, type BackendTarget, type Endpoint, type EndpointProvider, type ServiceRef} from './types.js'
 
 /** One `--backend S[:P]=HOST:PORT` flag. */
 export interface StaticBackend {
@@ -73,10 +73,6 @@ function parsePort(flag: string, text: string): number {
 function portMatches(flagPort: ServicePortRef, ref: ServicePortRef): boolean {
   if ('number' in flagPort) return 'number' in ref && ref.number === flagPort.number
   return 'name' in ref && ref.name === flagPort.name
-}
-
-export function formatAddress(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
 /** Endpoints from `--backend` flags: first in the resolution order, in every namespace. */

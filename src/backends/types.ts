@@ -48,6 +48,11 @@ export interface EndpointProvider {
   close(): Promise<void>
 }
 
+/** `host:port`, IPv6 in brackets: how endpoints are dialled, keyed and shown. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
 export function serviceRefKey(ref: ServiceRef): string {
   return `${ref.namespace}/${ref.service}:${'number' in ref.port ? ref.port.number : ref.port.name}`
 }

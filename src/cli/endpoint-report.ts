@@ -1,6 +1,6 @@
 import {HealthRegistry} from '../backends/health.js'
 import {resolveBackends, type BackendTable, type ResolvedBackend} from '../backends/resolver.js'
-import type {Endpoint} from '../backends/types.js'
+import {formatAddress, type Endpoint} from '../backends/types.js'
 import type {Snapshot} from '../manifests/model.js'
 import type {RouteTable} from '../routing/table.js'
 import {buildProviders} from '../runtime/providers.js'
@@ -39,7 +39,7 @@ export async function resolveEndpointsOnce(table: RouteTable, snapshot: Snapshot
 
 /** `blue-1 (127.0.0.1:32768 published)`, `blue-2 (172.17.0.3:80 bridge, not ready: …)`, `127.0.0.1:3000 (--backend)` */
 export function describeEndpoint(endpoint: Endpoint): string {
-  const address = endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`
+  const address = formatAddress(endpoint.host, endpoint.port)
   const via = endpoint.via === 'endpoint-slice' ? 'EndpointSlice' : endpoint.via === 'static' ? '--backend' : endpoint.via
   const state = endpoint.ready ? '' : `, not ready: ${endpoint.notReadyReason ?? 'unknown reason'}`
   return endpoint.name === address ? `${address} (${via}${state})` : `${endpoint.name} (${address} ${via}${state})`

@@ -1,11 +1,11 @@
 import type {ResolvedBackend} from '../backends/resolver.js'
-import type {Endpoint} from '../backends/types.js'
+import {formatAddress, type Endpoint} from '../backends/types.js'
 import type {MatchResult, Route, RouteTable} from '../routing/table.js'
 import type {EndpointState, RouteRow, RouteRowEndpoint} from './types.js'
 
 /**
- * Builds the dashboard's RouteRow[] from what the runtime serves. Type-only imports: this module
- * costs nothing to load and touches no socket.
+ * Builds the dashboard's RouteRow[] from what the runtime serves. It imports types and one small
+ * pure helper: this module costs nothing to load and touches no socket.
  *
  *   routes: () => routeRows(state.table, (route) => state.backends.forMatch(routeMatch(route)))
  */
@@ -37,7 +37,7 @@ export function routeMatch(route: Route): MatchResult {
 }
 
 export function endpointAddress(endpoint: Pick<Endpoint, 'host' | 'port'>): string {
-  return endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`
+  return formatAddress(endpoint.host, endpoint.port)
 }
 
 /** ready / starting (healthcheck still starting) / unhealthy (any other not-ready reason) / ejected (passive health). */

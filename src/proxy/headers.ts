@@ -153,16 +153,17 @@ export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[]
     if (lower === 'x-request-id') sawRequestId = true
     out.push(name, value)
   }
-  if (listed !== null) removeListed(out, listed)
+  if (listed !== null) removeHeaders(out, listed)
   out.push('via', via === null ? VIA_VALUE : `${via}, ${VIA_VALUE}`)
   if (!sawRequestId) out.push('x-request-id', requestId)
   return out
 }
 
-function removeListed(list: string[], listed: Set<string>): void {
+/** Removes, in place, every header of a flat `[name, value, ...]` list whose lower-case name is in `names`. */
+export function removeHeaders(list: string[], names: ReadonlySet<string>): void {
   let w = 0
   for (let r = 0; r < list.length; r += 2) {
-    if (listed.has(list[r]!.toLowerCase())) continue
+    if (names.has(list[r]!.toLowerCase())) continue
     list[w++] = list[r]!
     list[w++] = list[r + 1]!
   }

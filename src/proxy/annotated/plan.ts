@@ -10,6 +10,7 @@ import type {Snapshot} from '../../manifests/model.js'
 import type {RuntimeState} from '../../runtime/state.js'
 import type {MatchResult} from '../../routing/table.js'
 import type {ProxyContext} from '../context.js'
+import {removeHeaders} from '../headers.js'
 import type {UpstreamProtocol} from '../pools.js'
 
 /**
@@ -114,23 +115,22 @@ export function adjustUpstreamHeaders(list: string[], policy: IngressPolicy, aut
 }
 
 function setHeader(list: string[], name: string, value: string): void {
-  let w = 0
-  for (let r = 0; r < list.length; r += 2) {
-    if (list[r]!.toLowerCase() === name) continue
-    list[w++] = list[r]!
-    list[w++] = list[r + 1]!
-  }
-  list.length = w
+  removeHeaders(list, new Set([name]))
   list.push(name, value)
+}
+
+/** The CORS headers for this request as a flat list, or null (no CORS, or an origin it does not allow). */
+function corsList(policy: IngressPolicy, view: RequestView): string[] | null {
+  if (policy.cors === null) return null
+  const cors = corsHeaders(policy.cors, view)
+  let out: string[] | null = null
+  for (const name in cors) (out ??= []).push(name, cors[name]!)
+  return out
 }
 
 /** CORS headers for a CORS-enabled Ingress, and the affinity cookie of a new session. */
 export function responseHeadersFor(policy: IngressPolicy, view: RequestView, cookie: string | null): string[] | null {
-  let out: string[] | null = null
-  if (policy.cors !== null) {
-    const cors = corsHeaders(policy.cors, view)
-    for (const name in cors) (out ??= []).push(name, cors[name]!)
-  }
+  let out = corsList(policy, view)
   if (cookie !== null) (out ??= []).push('set-cookie', cookie)
   return out
 }
@@ -141,26 +141,15 @@ export function responseHeadersFor(policy: IngressPolicy, view: RequestView, coo
  * responses too. Null when the Ingress has no CORS or the answer already carries them (preflight).
  */
 export function corsForOwnAnswer(plan: RequestPlan | null, already: Readonly<Record<string, string>> | null = null): string[] | null {
-  if (plan === null || plan.policy.cors === null) return null
+  if (plan === null) return null
   if (already !== null && 'access-control-allow-origin' in already) return null
-  const cors = corsHeaders(plan.policy.cors, plan.view)
-  let out: string[] | null = null
-  for (const name in cors) (out ??= []).push(name, cors[name]!)
-  return out
+  return corsList(plan.policy, plan.view)
 }
 
 /** Adds `extra` to a response head, replacing the upstream's headers of the same names (as more_set_headers does), except Set-Cookie. */
 export function mergeResponseHeaders(head: string[], extra: readonly string[]): void {
   const names = new Set<string>()
   for (let i = 0; i < extra.length; i += 2) if (extra[i] !== 'set-cookie') names.add(extra[i]!)
-  if (names.size > 0) {
-    let w = 0
-    for (let r = 0; r < head.length; r += 2) {
-      if (names.has(head[r]!.toLowerCase())) continue
-      head[w++] = head[r]!
-      head[w++] = head[r + 1]!
-    }
-    head.length = w
-  }
+  if (names.size > 0) removeHeaders(head, names)
   head.push(...extra)
 }
