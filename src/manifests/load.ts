@@ -22,7 +22,7 @@ export interface LoadResult {
   readonly files: string[]
 }
 
-const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
+export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json'])
 /** Docker Compose's default file names: a folder of manifests may sit next to the Compose file that runs its backends. */
 const COMPOSE_FILE = /^(docker-)?compose(\.override)?\.ya?ml$/i
 

@@ -86,7 +86,7 @@ function asHtml(page: ErrorPage): string {
   const color = COLORS[page.status] ?? '#374151'
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${page.status} ${escape(page.title)} · ${PROXY_NAME}</title>
+<title>${page.status} ${escapeHtml(page.title)} · ${PROXY_NAME}</title>
 <style>
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f9fafb;color:#111827}
 main{max-width:46rem;margin:3rem auto;padding:0 1.25rem}
@@ -97,16 +97,17 @@ ul{font-family:ui-monospace,monospace;font-size:.85rem}.hint{background:#fff;bor
 footer{color:#9ca3af;font-size:.8rem;margin-top:2rem}
 </style></head>
 <body><main>
-<h1>${page.status} ${escape(page.title)}</h1>
-<p>${escape(page.message)}</p>
-<table>${rows.map(([k, v]) => `<tr><td>${k}</td><td>${escape(v)}</td></tr>`).join('')}</table>
-${page.details.length > 0 ? `<ul>${page.details.map((d) => `<li>${escape(d)}</li>`).join('')}</ul>` : ''}
-<p class="hint"><strong>What to do:</strong> ${escape(page.hint)}</p>
-<footer>${PROXY_NAME} · request id ${escape(page.requestId)}</footer>
+<h1>${page.status} ${escapeHtml(page.title)}</h1>
+<p>${escapeHtml(page.message)}</p>
+<table>${rows.map(([k, v]) => `<tr><td>${k}</td><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+${page.details.length > 0 ? `<ul>${page.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : ''}
+<p class="hint"><strong>What to do:</strong> ${escapeHtml(page.hint)}</p>
+<footer>${PROXY_NAME} · request id ${escapeHtml(page.requestId)}</footer>
 </main></body></html>
 `
 }
 
-function escape(text: string): string {
+/** Text for HTML: the five characters that matter as numeric references. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }

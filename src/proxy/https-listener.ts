@@ -4,7 +4,7 @@ import type {SecureContext} from 'node:tls'
 
 import {onClientError} from './client-error.js'
 import type {ProxyContext} from './context.js'
-import {type ConnectionCloser, MAX_HEADER_SIZE, ProxyListener} from './listener.js'
+import {type ConnectionCloser, HTTP1_LIMITS, MAX_HEADER_SIZE, ProxyListener} from './listener.js'
 
 /** What the HTTPS listener serves: a default certificate and a per-name choice (SNI). */
 export interface HttpsCredentials {
@@ -38,12 +38,7 @@ export function createHttpsListener(ctx: ProxyContext, credentials: HttpsCredent
     settings: {maxHeaderListSize: H2_MAX_HEADER_LIST},
   })
   // The HTTP/1.1 side reads these as http.Server does (see createHttpListener).
-  const http1 = server as Http2SecureServer & {maxHeaderSize?: number; maxHeadersCount?: number; headersTimeout?: number; requestTimeout?: number; keepAliveTimeout?: number}
-  http1.maxHeaderSize = MAX_HEADER_SIZE
-  http1.maxHeadersCount = 0
-  http1.headersTimeout = 60_000
-  http1.requestTimeout = 0
-  http1.keepAliveTimeout = 65_000
+  Object.assign(server, HTTP1_LIMITS, {maxHeadersCount: 0})
   // A client that rejects the certificate (or speaks no TLS) ends its handshake: nothing to report.
   server.on('tlsClientError', dropSocket)
   server.on('sessionError', ignore)

@@ -12,6 +12,12 @@ import {fallbackNotice, PortUnavailableError, type BindFailure} from './port-hel
 /** nginx: large_client_header_buffers 4 8k — 32 KiB of request head in all. */
 export const MAX_HEADER_SIZE = 32 * 1024
 
+/**
+ * The HTTP/1.1 side of both listeners (the HTTPS one sets them as properties). Uploads may take as
+ * long as they take; the head must arrive within a minute (nginx client_header_timeout).
+ */
+export const HTTP1_LIMITS = {maxHeaderSize: MAX_HEADER_SIZE, requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000} as const
+
 export interface ListenOptions {
   readonly port: number
   readonly bind: string
@@ -119,14 +125,7 @@ export class ProxyListener {
 }
 
 export function createHttpListener(ctx: ProxyContext): ProxyListener {
-  const server = createServer({
-    maxHeaderSize: MAX_HEADER_SIZE,
-    // Uploads may take as long as they take; the head must arrive within a minute (nginx client_header_timeout).
-    requestTimeout: 0,
-    headersTimeout: 60_000,
-    keepAliveTimeout: 65_000,
-    noDelay: true,
-  })
+  const server = createServer({...HTTP1_LIMITS, noDelay: true})
   // The 32 KiB head limit bounds the count; Node's default (2000) would drop headers silently.
   server.maxHeadersCount = 0
   return new ProxyListener(ctx, server, 'http')

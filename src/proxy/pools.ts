@@ -42,43 +42,32 @@ export class PoolRegistry {
   getFor(address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): Pool {
     if (protocol === 'HTTP' && connectTimeoutMs === null) return this.get(address)
     const key = `${protocol} ${address} ${connectTimeoutMs ?? ''}`
-    let pool = this.pools.get(key)
-    if (pool === undefined) {
-      const tls = protocol === 'HTTPS' || protocol === 'GRPCS'
-      const h2 = protocol === 'GRPC' || protocol === 'GRPCS'
-      pool = new Pool(`${tls ? 'https' : 'http'}://${address}`, {
-        connections: this.options.connections,
-        pipelining: 1,
-        // gRPC needs HTTP/2: prior knowledge (h2c) over TCP, ALPN over TLS. (Pool passes useH2c to its
-        // connector only inside `connect`; undici's own H2CClient is a single connection.)
-        connect: {timeout: connectTimeoutMs ?? this.options.connectTimeoutMs, ...(tls ? {rejectUnauthorized: false} : h2 ? {useH2c: true} : {})},
-        ...(h2 ? {allowH2: true} : {}),
-        keepAliveTimeout: 4000,
-        maxHeaderSize: 64 * 1024,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      } as ConstructorParameters<typeof PoolType>[1])
-      this.pools.set(key, pool)
-      this.addresses.set(key, address)
-    }
-    return pool
+    return this.pools.get(key) ?? this.create(key, address, protocol, connectTimeoutMs)
   }
 
+  /** The plain HTTP pool of an endpoint: what every request on a route without annotations uses. */
   get(address: string): Pool {
-    let pool = this.pools.get(address)
-    if (pool === undefined) {
-      pool = new Pool(`http://${address}`, {
-        connections: this.options.connections,
-        pipelining: 1,
-        connect: {timeout: this.options.connectTimeoutMs},
-        keepAliveTimeout: 4000,
-        maxHeaderSize: 64 * 1024,
-        // Timeouts are set per request by the proxy.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      })
-      this.pools.set(address, pool)
-    }
+    return this.pools.get(address) ?? this.create(address, address, 'HTTP', null)
+  }
+
+  private create(key: string, address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): Pool {
+    const tls = protocol === 'HTTPS' || protocol === 'GRPCS'
+    const h2 = protocol === 'GRPC' || protocol === 'GRPCS'
+    const pool = new Pool(`${tls ? 'https' : 'http'}://${address}`, {
+      connections: this.options.connections,
+      pipelining: 1,
+      // gRPC needs HTTP/2: prior knowledge (h2c) over TCP, ALPN over TLS. (Pool passes useH2c to its
+      // connector only inside `connect`; undici's own H2CClient is a single connection.)
+      connect: {timeout: connectTimeoutMs ?? this.options.connectTimeoutMs, ...(tls ? {rejectUnauthorized: false} : h2 ? {useH2c: true} : {})},
+      ...(h2 ? {allowH2: true} : {}),
+      keepAliveTimeout: 4000,
+      maxHeaderSize: 64 * 1024,
+      // Timeouts are set per request by the proxy.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    } as ConstructorParameters<typeof PoolType>[1])
+    this.pools.set(key, pool)
+    if (key !== address) this.addresses.set(key, address)
     return pool
   }
 

@@ -77,8 +77,8 @@ export function requestLine(e: RequestEvent): string {
 }
 
 function reloadText(e: ReloadEvent): string {
-  if (e.ok) return `reload ok (${e.reason}): ${e.message}` + (e.diagnostics.length > 0 ? '\n' + e.diagnostics.map((d) => '  ' + formatDiagnostic(d)).join('\n') : '')
-  return `reload failed (${e.reason}): ${e.message}` + (e.diagnostics.length > 0 ? '\n' + e.diagnostics.map((d) => '  ' + formatDiagnostic(d)).join('\n') : '')
+  const findings = e.diagnostics.map((d) => '\n  ' + formatDiagnostic(d)).join('')
+  return `reload ${e.ok ? 'ok' : 'failed'} (${e.reason}): ${e.message}${findings}`
 }
 
 function reloadJson(e: ReloadEvent): object {

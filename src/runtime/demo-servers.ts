@@ -1,6 +1,8 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {escapeHtml} from '../proxy/error-page.js'
+
 /** The course's webserver-blue / webserver-green pods, as two tiny built-in servers. */
 export interface DemoServer {
   readonly color: 'blue' | 'green'
@@ -12,18 +14,14 @@ export interface DemoServer {
 const COLORS = {blue: '#1d4ed8', green: '#15803d'} as const
 
 function page(color: 'blue' | 'green', req: IncomingMessage): string {
-  const host = escape(String(req.headers.host ?? ''))
-  const path = escape(req.url ?? '/')
+  const host = escapeHtml(String(req.headers.host ?? ''))
+  const path = escapeHtml(req.url ?? '/')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${color}</title>
 <style>html,body{height:100%;margin:0}body{background:${COLORS[color]};color:#fff;font:20px system-ui,sans-serif;display:flex;flex-direction:column;align-items:center;justify-content:center}
 h1{font-size:8rem;margin:0}code{background:rgba(0,0,0,.25);padding:.2rem .5rem;border-radius:.3rem}</style></head>
 <body><h1>${color}</h1><p>host <code>${host}</code> path <code>${path}</code></p><p>served by webserver-${color} through kingress</p></body></html>
 `
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 export async function startDemoServer(color: 'blue' | 'green', host = '127.0.0.1'): Promise<DemoServer> {

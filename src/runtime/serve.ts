@@ -4,7 +4,7 @@ import {renderDiagnostics} from '../cli/render-diagnostics.js'
 import type {DashboardHandle} from '../dashboard/index.js'
 import {renderSyncReport} from '../hosts/render.js'
 import {shellQuote} from '../hosts/shell-quote.js'
-import {profileNamed} from '../proxy/profile.js'
+import {PROFILE_NAMES, profileNamed} from '../proxy/profile.js'
 import type {PortChoice, Session, SessionOptions} from './session.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
 import {untilStopSignal} from './signals.js'
@@ -18,7 +18,7 @@ export const listenFlags = {
   bind: Flags.string({description: 'address to listen on', default: '127.0.0.1', helpValue: 'ADDR'}),
   dashboard: Flags.boolean({description: 'show the live dashboard (off with --no-dashboard, and whenever stdout is not a terminal)', allowNo: true, default: true}),
   'log-format': Flags.string({description: 'access log format', options: ['text', 'json'], default: 'text'}),
-  profile: Flags.string({description: "defaults where an Ingress sets none: ingress-nginx applies the controller's 1m body limit (413) and 60 s proxy timeouts (504)", options: ['kingress', 'ingress-nginx'], default: 'kingress', helpValue: 'NAME'}),
+  profile: Flags.string({description: "defaults where an Ingress sets none: ingress-nginx applies the controller's 1m body limit (413) and 60 s proxy timeouts (504)", options: [...PROFILE_NAMES], default: 'kingress', helpValue: 'NAME'}),
 }
 
 /** The session options `up` and `demo` take from listenFlags and the chosen view. */

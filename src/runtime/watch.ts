@@ -1,7 +1,7 @@
 import {extname} from 'node:path'
 import {watch, type FSWatcher} from 'chokidar'
 
-const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
+import {MANIFEST_EXTENSIONS} from '../manifests/load.js'
 
 /**
  * Watches the manifest files and folders, and calls `onChange` once per burst of edits (editors
