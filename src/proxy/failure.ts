@@ -8,6 +8,9 @@ export interface Classified {
   readonly detail: string
 }
 
+/** Attempts per request across a Service's endpoints: nginx's proxy_next_upstream_tries as ingress-nginx sets it. */
+export const MAX_TRIES = 3
+
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTDOWN'])
 const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
 

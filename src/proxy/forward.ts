@@ -10,24 +10,20 @@ import {wwwRedirect} from '../annotations/redirects.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
-import type {MatchResult} from '../routing/table.js'
+import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
-import {classify} from './failure.js'
+import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
 import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
 import {requestDetail} from './request-detail.js'
 import {requestTarget} from './target.js'
-import {pickMember} from './annotated/balance.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
 import {sendEarly} from './annotated/early.js'
 import {ewmaEnd, ewmaStart} from './annotated/ewma.js'
-import {adjustUpstreamHeaders, chooseBackend, corsForOwnAnswer, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor, rewrittenTarget} from './annotated/plan.js'
+import {adjustUpstreamHeaders, chooseUpstream, corsForOwnAnswer, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor, rewrittenTarget} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
-
-/** nginx's proxy_next_upstream_tries as ingress-nginx sets it. */
-const MAX_TRIES = 3
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 
@@ -116,8 +112,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (up.oversized !== null) return this.page(badRequestPage(431, 'Request header fields too large', `The header ${up.oversized} is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(target.host, target.path)), true)
     this.headers = up.list
     this.hasBody = this.hasRequestBody()
-    const route = match.route
-    if ((route !== null ? route.active : match.defaultRoute!.active) || this.core.ctx.profile.defaultBodySizeLimit !== null) return this.runAnnotated(target.path)
+    if (servingRule(match).active || this.core.ctx.profile.defaultBodySizeLimit !== null) return this.runAnnotated(target.path)
     const member = backend.balancer.pick(null)
     if (member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(target.host, target.path)), this.hasBody)
     this.member = member
@@ -137,7 +132,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   /** Gate (access lists, redirects, preflight, limits, basic auth, declared size), then external auth, then forward. */
   private runAnnotated(path: string): void {
     const match = this.match!
-    const policy = match.route !== null ? match.route.policy : match.defaultRoute!.policy
+    const policy = servingRule(match).policy
     const plan = new RequestPlan(policy, this.viewOf(path), this.core.ctx)
     this.plan = plan
     const verdict = gate(policy, plan.view, gateContextFor(this.core.ctx, this.state, match, this.core.listener.port))
@@ -159,10 +154,9 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private forwardAnnotated(authHeaders: Readonly<Record<string, string>> | null): void {
     const plan = this.plan!
     const match = this.match!
-    const backend = chooseBackend(this.state, match, plan.view, this.backend!, plan)
-    this.backend = backend
-    const picked = pickMember(backend, plan.balancing, plan.view, match.route?.path ?? '/', null)
-    if (picked.member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(match.host, match.path)), this.hasBody)
+    const picked = chooseUpstream(this.state, match, plan, this.backend!)
+    this.backend = picked.backend
+    if (picked.member === null) return this.page(noEndpointsPage(match, picked.backend, this.pageRequest(match.host, match.path)), this.hasBody)
     this.member = picked.member
     plan.target = rewrittenTarget(match, plan.policy, plan.view.query)
     plan.responseHeaders = responseHeadersFor(plan.policy, plan.view, picked.cookie)

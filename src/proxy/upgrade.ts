@@ -10,20 +10,18 @@ import {wwwRedirect} from '../annotations/redirects.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
-import type {MatchResult} from '../routing/table.js'
+import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
-import {classify} from './failure.js'
+import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, clientAddress, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
 import {sendPageOnSocket} from './respond.js'
 import {requestTarget} from './target.js'
-import {pickMember} from './annotated/balance.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
-import {adjustUpstreamHeaders, chooseBackend, gateContextFor, RequestPlan, rewrittenTarget} from './annotated/plan.js'
+import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan, rewrittenTarget} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
-const MAX_TRIES = 3
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/
 
 /**
@@ -63,10 +61,7 @@ export class Tunnel {
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
     const match = this.state.table.match(target.host, target.path)
     this.match = match
-    if (match.wwwRedirect !== null) {
-      const view = requestViewOf(req, match.host, target.path, req.url ?? '/', this.core.listener.scheme, clientAddress(req.socket.remoteAddress))
-      return this.refuse(wwwRedirect(match.wwwRedirect, view, {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port}))
-    }
+    if (match.wwwRedirect !== null) return this.refuse(wwwRedirect(match.wwwRedirect, this.viewOf(target.path), {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port}))
     if (match.backend === null) return this.fail(notFoundPage(this.state.table, match, pageRequest))
     const backend = this.state.backends.forMatch(match)
     if (backend === undefined) return this.fail(badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))
@@ -77,15 +72,15 @@ export class Tunnel {
       port: this.core.listener.port,
       requestId: this.requestId,
     }).list
-    const route = match.route
-    if (!(route !== null ? route.active : match.defaultRoute!.active)) {
+    const rule = servingRule(match)
+    if (!rule.active) {
       const member = backend.balancer.pick(null)
       if (member === null) return this.fail(noEndpointsPage(match, backend, pageRequest))
       this.member = member
       return this.open(null)
     }
-    const policy = route !== null ? route.policy : match.defaultRoute!.policy
-    const plan = new RequestPlan(policy, requestViewOf(req, match.host, target.path, req.url ?? '/', this.core.listener.scheme, clientAddress(req.socket.remoteAddress)), this.core.ctx)
+    const policy = rule.policy
+    const plan = new RequestPlan(policy, this.viewOf(target.path), this.core.ctx)
     this.plan = plan
     const verdict = gate(policy, plan.view, gateContextFor(this.core.ctx, this.state, match, this.core.listener.port))
     if (verdict.early !== null) return this.refuse(verdict.early)
@@ -106,13 +101,17 @@ export class Tunnel {
   private forwardAnnotated(authHeaders: Readonly<Record<string, string>> | null): void {
     const plan = this.plan!
     const match = this.match!
-    const backend = chooseBackend(this.state, match, plan.view, this.backend!, plan)
+    const {backend, member} = chooseUpstream(this.state, match, plan, this.backend!)
     this.backend = backend
-    const member = pickMember(backend, plan.balancing, plan.view, match.route?.path ?? '/', null).member
     if (member === null) return this.fail(noEndpointsPage(match, backend, {host: match.host, path: match.path, requestId: this.requestId}))
     this.member = member
     adjustUpstreamHeaders(this.headers, plan.policy, authHeaders)
     this.open(rewrittenTarget(match, plan.policy, plan.view.query))
+  }
+
+  private viewOf(path: string) {
+    const req = this.req
+    return requestViewOf(req, this.match!.host, path, req.url ?? '/', this.core.listener.scheme, clientAddress(req.socket.remoteAddress))
   }
 
   /** Writes the upstream request head (with the rewritten target, if any) and dials. */

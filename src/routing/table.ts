@@ -57,6 +57,11 @@ export interface DefaultRoute {
   readonly active: boolean
 }
 
+/** The rule that serves a match with a backend: its path rule, else the Ingress's spec.defaultBackend. */
+export function servingRule(match: MatchResult): Route | DefaultRoute {
+  return match.route ?? match.defaultRoute!
+}
+
 export type HostMatchKind = 'exact' | 'wildcard' | 'any'
 
 /** All paths one host serves, merged across Ingresses, indexed for lookup without scanning. */

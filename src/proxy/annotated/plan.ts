@@ -8,7 +8,8 @@ import {rewritePath} from '../../annotations/rewrite.js'
 import type {ResolvedBackend} from '../../backends/resolver.js'
 import type {Snapshot} from '../../manifests/model.js'
 import type {RuntimeState} from '../../runtime/state.js'
-import type {MatchResult} from '../../routing/table.js'
+import {servingRule, type MatchResult} from '../../routing/table.js'
+import {pickMember, type Pick as EndpointPick} from './balance.js'
 import type {ProxyContext} from '../context.js'
 import {removeHeaders} from '../headers.js'
 import type {UpstreamProtocol} from '../pools.js'
@@ -73,7 +74,7 @@ export function secretsOf(snapshot: Snapshot): SecretLookup {
 
 export function gateContextFor(ctx: ProxyContext, state: RuntimeState, match: MatchResult, listenerPort: number): GateContext {
   const route = match.route
-  const origin = route !== null ? route.origin : match.defaultRoute!.origin
+  const origin = servingRule(match).origin
   return {
     // The host's spec.tls status was computed with the table: the route's own host, or the request's for wildcard and host-less rules.
     tls: (route !== null && route.tls) || state.table.hostHasTls(match.host),
@@ -86,8 +87,17 @@ export function gateContextFor(ctx: ProxyContext, state: RuntimeState, match: Ma
   }
 }
 
+/**
+ * Where an annotated request goes: the canary's backend or the main one, then the endpoint by the
+ * serving Ingress's balancing (affinity, upstream-hash-by, ewma, round robin).
+ */
+export function chooseUpstream(state: RuntimeState, match: MatchResult, plan: RequestPlan, main: ResolvedBackend): EndpointPick & {readonly backend: ResolvedBackend} {
+  const backend = chooseBackend(state, match, plan.view, main, plan)
+  return {backend, ...pickMember(backend, plan.balancing, plan.view, match.route?.path ?? '/', null)}
+}
+
 /** The canary Ingress's backend when its rules pick it and it has endpoints; else the main one. */
-export function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestView, main: ResolvedBackend, plan: RequestPlan): ResolvedBackend {
+function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestView, main: ResolvedBackend, plan: RequestPlan): ResolvedBackend {
   const route = match.route
   if (route === null || route.canary === null || !useCanary(route.canary.rule, view)) return main
   const canary = state.backends.forCanary(route.id)
