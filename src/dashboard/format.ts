@@ -67,9 +67,9 @@ export function statusColor(status: number): StatusColor {
   return 'white'
 }
 
-/** `host` without a `:port`, or `(no host)`; then the path. */
+/** The Host header as the client sent it (empty when absent), then the path. */
 export function hostPath(host: string, path: string): string {
-  return `${host === '' ? '' : host}${path}`
+  return host + path
 }
 
 /** A route's host and path as the route list shows it (`*` for a rule without host). */

@@ -19,7 +19,7 @@ export class AccessLog {
   constructor(
     bus: EventBus,
     private readonly out: NodeJS.WritableStream,
-    private readonly format: LogFormat,
+    format: LogFormat,
   ) {
     this.off = [
       bus.on('request', (e) => this.push(format === 'json' ? JSON.stringify({type: 'request', ...e, time: new Date(e.time).toISOString(), durationMs: round(e.durationMs)}) : requestLine(e))),

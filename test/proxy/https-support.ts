@@ -1,11 +1,12 @@
 import {execFile} from 'node:child_process'
 import {X509Certificate} from 'node:crypto'
 import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type {IncomingMessage} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import tls from 'node:tls'
+
+import {startUpstream, type Upstream} from './helpers.js'
 
 /** A sandbox for one `kingress up`: KINGRESS_HOME and HOME in a temp folder, never the user's. */
 export interface TlsSandbox {
@@ -86,15 +87,12 @@ export function curl(args: readonly string[]): Promise<CurlResult> {
   })
 }
 
-export interface EchoServer {
-  readonly port: number
-  readonly server: Server
-  close(): Promise<void>
-}
+/** The proxy tests' upstream (a real server on 127.0.0.1). */
+export type EchoServer = Upstream
 
 /** An upstream answering with its name, the method, URL, headers and the request body, as JSON. */
-export async function bodyEcho(name: string): Promise<EchoServer> {
-  const server = createServer((req: IncomingMessage, res) => {
+export function bodyEcho(name: string): Promise<EchoServer> {
+  return startUpstream((req: IncomingMessage, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -102,19 +100,6 @@ export async function bodyEcho(name: string): Promise<EchoServer> {
       res.end(JSON.stringify({name, method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8')}))
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  return {
-    port: (server.address() as AddressInfo).port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
 }
 
 /** Polls `check` every 100 ms until it returns a value, at most `ms`. */

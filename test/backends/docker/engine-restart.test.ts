@@ -8,8 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type DockerProvider, EventStreamParser, createDockerProvider} from '../../../src/backends/docker/index.js'
 import type {ServiceRef} from '../../../src/backends/types.js'
-import type {Service, Snapshot} from '../../../src/manifests/model.js'
-import {ensureTestImage, httpGetReady, newRunId, privateEngineSupport, removeTestContainers, runContainer, waitFor} from '../../support/docker/index.js'
+import {ensureTestImage, httpGetReady, newRunId, privateEngineSupport, removeTestContainers, runContainer, selectorService, servicesSnapshot, waitFor} from '../../support/docker/index.js'
 import {type PrivateEngine, createPrivateEngine} from '../../support/docker/private-engine.js'
 
 const support = privateEngineSupport()
@@ -18,19 +17,7 @@ const skip = !support.ok && process.env.CI !== 'true'
 if (!support.ok) console.warn(`engine-restart suite: ${support.reason}${skip ? ' — skipping' : ''}`)
 
 const runId = newRunId()
-const snapshot: Snapshot = {
-  ingresses: [],
-  endpointSets: [],
-  secrets: [],
-  services: [
-    {
-      kind: 'Service',
-      meta: {name: 'restart-svc', namespace: 'default', annotations: {}, labels: {}, creationTimestamp: null, at: {file: 't', line: 1, col: 1}, loadIndex: 0} as Service['meta'],
-      selector: {app: 'restart'},
-      ports: [{name: 'http', port: 80, targetPort: 80, protocol: 'TCP'}],
-    },
-  ],
-}
+const snapshot = servicesSnapshot(selectorService('restart-svc', {app: 'restart'}))
 const ref: ServiceRef = {namespace: 'default', service: 'restart-svc', port: {number: 80}}
 
 describe.skipIf(skip)('Docker provider when the engine restarts', () => {

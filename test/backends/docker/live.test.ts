@@ -17,6 +17,7 @@ import {
   removeTestContainers,
   requireClient,
   runContainer,
+  selectorService,
   waitFor,
 } from '../../support/docker/index.js'
 
@@ -26,13 +27,8 @@ const runId = newRunId()
 const prefix = `kgr-${runId}`
 
 function service(name: string, selector: Record<string, string>, targetPort: number | string = 80): Service {
-  return {
-    kind: 'Service',
-    meta: {name, namespace: 'default', annotations: {}, labels: {}, creationTimestamp: null, at: {file: 'test', line: 1, col: 1}, loadIndex: 0} as Service['meta'],
-    // Every selector also carries this run's label, so parallel runs never see each other's containers.
-    selector: {...selector, [RUN_LABEL]: runId},
-    ports: [{name: 'http', port: 80, targetPort, protocol: 'TCP'}],
-  }
+  // Every selector also carries this run's label, so parallel runs never see each other's containers.
+  return selectorService(name, {...selector, [RUN_LABEL]: runId}, targetPort)
 }
 
 const snapshot: Snapshot = {

@@ -13,22 +13,9 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {createDockerProvider, describeConnectFailure} from '../../../src/backends/docker/index.js'
 import type {DockerHostCandidate} from '../../../src/backends/docker/index.js'
 import type {ServiceRef} from '../../../src/backends/types.js'
-import type {Service, Snapshot} from '../../../src/manifests/model.js'
-import {waitFor} from '../../support/docker/index.js'
+import {selectorService, servicesSnapshot, waitFor} from '../../support/docker/index.js'
 
-const snapshot: Snapshot = {
-  ingresses: [],
-  endpointSets: [],
-  secrets: [],
-  services: [
-    {
-      kind: 'Service',
-      meta: {name: 'web', namespace: 'default', annotations: {}, labels: {}, creationTimestamp: null, at: {file: 't', line: 1, col: 1}, loadIndex: 0} as Service['meta'],
-      selector: {app: 'web'},
-      ports: [{name: 'http', port: 80, targetPort: 80, protocol: 'TCP'}],
-    },
-  ],
-}
+const snapshot = servicesSnapshot(selectorService('web', {app: 'web'}))
 const ref: ServiceRef = {namespace: 'default', service: 'web', port: {number: 80}}
 
 interface FakeEngine {

@@ -16,6 +16,7 @@ import {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 
 import {openDockerClient} from '../../../src/backends/docker/index.js'
+import type {Service, Snapshot} from '../../../src/manifests/model.js'
 
 export const TEST_IMAGE = 'kingress-test-web:latest'
 export const TEST_LABEL = 'kingress.test'
@@ -264,4 +265,19 @@ export function privateEngineSupport(): {ok: true; dockerd: string} | {ok: false
   } catch {
     return {ok: false, reason: 'no dockerd binary (apt-get install docker.io)'}
   }
+}
+
+/** A Service as the loader makes it (namespace default), with one port `http` 80 → `targetPort`. */
+export function selectorService(name: string, selector: Record<string, string>, targetPort: number | string = 80): Service {
+  return {
+    kind: 'Service',
+    meta: {name, namespace: 'default', annotations: {}, labels: {}, creationTimestamp: null, at: {file: 'test', line: 1, col: 1}, loadIndex: 0} as Service['meta'],
+    selector,
+    ports: [{name: 'http', port: 80, targetPort, protocol: 'TCP'}],
+  }
+}
+
+/** A snapshot holding only these Services: what the provider tests resolve against. */
+export function servicesSnapshot(...services: Service[]): Snapshot {
+  return {ingresses: [], endpointSets: [], secrets: [], services}
 }
