@@ -1,6 +1,7 @@
 import type {BackendRef, Snapshot} from '../manifests/model.js'
 import type {DefaultRoute, MatchResult, RouteTable} from '../routing/table.js'
 import {RoundRobin} from './balancer.js'
+import {formatSelector} from './docker/candidates.js'
 import type {EndpointHealth, HealthRegistry} from './health.js'
 import {formatAddress, serviceRefKey, type BackendTarget, type Endpoint, type EndpointProvider, type ServiceRef} from './types.js'
 
@@ -115,9 +116,7 @@ export function unresolvedProblem(ref: ServiceRef, snapshot: Snapshot, providers
   const docker = providers.some((p) => p.name === 'docker')
   const service = snapshot.services.find((s) => s.meta.name === ref.service && s.meta.namespace === ref.namespace)
   if (service?.selector) {
-    const selector = Object.entries(service.selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
+    const selector = formatSelector(service.selector)
     const dockerPart = docker ? `no running Docker container has the labels ${selector}` : `Docker discovery is not in use (--no-docker, or not available), so its selector ${selector} matches nothing`
     return `Service ${ref.namespace}/${ref.service} selects containers by labels, and ${dockerPart}. Start a container with those labels, or point the Service at a local server: ${flag} (repeat the flag for more endpoints).`
   }

@@ -1,5 +1,5 @@
 import type {Service, ServicePort, Snapshot} from '../../manifests/model.js'
-import type {BackendTarget, Endpoint, ServiceRef} from '../types.js'
+import {formatAddress, type BackendTarget, type Endpoint, type ServiceRef} from '../types.js'
 import {type AddressChoice, type PlatformInfo, chooseAddress} from './address.js'
 import {describeSelectorMiss, formatSelector, similarity} from './candidates.js'
 import {type ContainerFacts, describePorts, tcpPorts} from './containers.js'
@@ -145,7 +145,6 @@ function endpointFor(
       hint: port.hint,
     }
   }
-  const hostText = address.host.includes(':') ? `[${address.host}]` : address.host
   const extras = [address.via, address.note, readiness === null ? null : container.health !== 'none' && container.state === 'running' ? `healthcheck "${container.health}"` : container.state].filter(
     (x): x is string => x !== null,
   )
@@ -159,7 +158,7 @@ function endpointFor(
       ready: readiness === null,
       notReadyReason: readiness,
     },
-    describe: `${container.name} (${hostText}:${address.port} ${extras.join(', ')})`,
+    describe: `${container.name} (${formatAddress(address.host, address.port)} ${extras.join(', ')})`,
     hint: port.hint,
   }
 }
