@@ -32,7 +32,7 @@ export default class Up extends KingressCommand {
     const inputs = argv as string[]
     const view = chooseView(flags)
     let dockerProvider: DockerProvider | null = null
-    // Loaded only when used: dockerode and its dependencies are about 11 MB of memory.
+    // Loaded only when used: dockerode and its dependencies are about 27 MB of memory.
     const docker = async () => {
       const {createDockerProvider} = await import('../src/backends/docker/index.js')
       dockerProvider = await createDockerProvider({onWarning: (line) => process.stderr.write(`kingress: ${line}\n`)})
