@@ -1,6 +1,7 @@
+import type {Semantics} from '../src/routing/compile.js'
 import {KingressCommand} from '../src/cli/base-command.js'
 import {backendAsJson, backendsAsText, resolveEndpointsOnce} from '../src/cli/endpoint-report.js'
-import {backendFlag, classFlag, dockerFlag, jsonFlag, manifestArgs} from '../src/cli/flags.js'
+import {backendFlag, classFlag, dockerFlag, jsonFlag, manifestArgs, semanticsFlag} from '../src/cli/flags.js'
 import {compileManifests} from '../src/cli/manifest-session.js'
 import {annotationReportsAsJson, renderAnnotationReports} from '../src/cli/render-annotations.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
@@ -12,11 +13,11 @@ export default class Routes extends KingressCommand {
   static override examples = ['<%= config.bin %> routes fixtures/', '<%= config.bin %> routes fixtures/fan-out-ingress.yaml --json', '<%= config.bin %> routes k8s/ --no-docker --backend web=127.0.0.1:5173']
   static override strict = false
   static override args = manifestArgs
-  static override flags = {class: classFlag, json: jsonFlag, backend: backendFlag, docker: dockerFlag}
+  static override flags = {semantics: semanticsFlag, class: classFlag, json: jsonFlag, backend: backendFlag, docker: dockerFlag}
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Routes)
-    const result = await compileManifests(argv as string[], {className: flags.class})
+    const result = await compileManifests(argv as string[], {className: flags.class, semantics: flags.semantics as Semantics})
     const problems = result.diagnostics.filter((d) => d.severity !== 'note')
     if (!result.ok) {
       process.stderr.write(renderDiagnostics(problems) + '\nFix the errors above (`kingress validate` lists them all).\n')

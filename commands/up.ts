@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {KingressCommand} from '../src/cli/base-command.js'
-import {backendFlag, classFlag, dockerFlag, manifestArgs} from '../src/cli/flags.js'
+import {backendFlag, classFlag, dockerFlag, manifestArgs, semanticsFlag} from '../src/cli/flags.js'
+import type {Semantics} from '../src/routing/compile.js'
 import {buildProviders} from '../src/runtime/providers.js'
 import type {DockerProvider} from '../src/backends/docker/index.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
@@ -23,6 +24,7 @@ export default class Up extends KingressCommand {
     backend: backendFlag,
     docker: dockerFlag,
     class: classFlag,
+    semantics: semanticsFlag,
     hosts: Flags.boolean({description: 'add the served hosts to the hosts file while up, and remove them on exit'}),
     'hosts-file': Flags.string({description: 'the hosts file --hosts manages (default: the system one)', helpValue: 'PATH'}),
   }
@@ -42,6 +44,7 @@ export default class Up extends KingressCommand {
     const session = await startSession({
       inputs,
       className: flags.class,
+      semantics: flags.semantics as Semantics,
       providers,
       ...listenOptions(flags, view),
     })

@@ -1,5 +1,6 @@
+import type {Semantics} from '../src/routing/compile.js'
 import {KingressCommand} from '../src/cli/base-command.js'
-import {classFlag, manifestArgs} from '../src/cli/flags.js'
+import {classFlag, manifestArgs, semanticsFlag} from '../src/cli/flags.js'
 import {compileManifests} from '../src/cli/manifest-session.js'
 import {renderAnnotationReports} from '../src/cli/render-annotations.js'
 import {countBySeverity, plural, renderDiagnostics} from '../src/cli/render-diagnostics.js'
@@ -9,11 +10,11 @@ export default class Validate extends KingressCommand {
   static override examples = ['<%= config.bin %> validate fixtures/virtual-host-ingress.yaml', '<%= config.bin %> validate k8s/ --class nginx']
   static override strict = false
   static override args = manifestArgs
-  static override flags = {class: classFlag}
+  static override flags = {semantics: semanticsFlag, class: classFlag}
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Validate)
-    const result = await compileManifests(argv as string[], {className: flags.class})
+    const result = await compileManifests(argv as string[], {className: flags.class, semantics: flags.semantics as Semantics})
     if (result.diagnostics.length > 0) this.log(renderDiagnostics(result.diagnostics))
     const counts = countBySeverity(result.diagnostics)
     const files = plural(result.files.length, 'file')

@@ -13,6 +13,8 @@ export interface GateContext extends RedirectContext {
   readonly ingressKey: string
   /** kingress's default body limit when the Ingress sets none (--profile ingress-nginx: 1m). */
   readonly defaultBodySizeLimit: number | null
+  /** The path of the Ingress rule (the location) that serves the request, for no-tls-redirect-locations. */
+  readonly locationPath: string
 }
 
 export interface GateResult {
@@ -24,19 +26,21 @@ export interface GateResult {
 const PASS: GateResult = {early: null, release: null}
 
 /**
- * Everything an Ingress's annotations decide before the request is forwarded, in ingress-nginx's
- * order: access lists, redirects, CORS preflight, rate limits, basic auth, declared body size.
- * (External auth is asynchronous and runs after this.)
+ * Everything an Ingress's annotations decide before the request is forwarded, in nginx's phase
+ * order for an ingress-nginx location (nginx.tmpl): the declared body size (client_max_body_size,
+ * checked as the location is found), the CORS preflight and permanent/temporal-redirect (rewrite
+ * phase, in that order in the template), ssl-redirect (rewrite_by_lua, after them), rate limits
+ * (preaccess), then access lists and basic auth (access). External auth is asynchronous and runs after this.
  */
 export function gate(policy: IngressPolicy, req: RequestView, ctx: GateContext): GateResult {
-  const denied = checkSourceRanges(policy, req.remoteAddress)
-  if (denied) return {early: denied, release: null}
-  const redirect = redirectFor(policy, req, ctx)
-  if (redirect) return {early: redirect, release: null}
+  const tooLarge = checkDeclaredBodySize(policy.bodySizeLimit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length'))
+  if (tooLarge) return {early: tooLarge, release: null}
   if (policy.cors) {
     const preflight = corsPreflight(policy.cors, req)
     if (preflight) return {early: preflight, release: null}
   }
+  const redirect = redirectFor(policy, req, ctx, ctx.locationPath)
+  if (redirect) return {early: redirect, release: null}
   const clientKey = `${ctx.ingressKey}|${req.remoteAddress}`
   if (policy.limitRps !== null && !ctx.limiter.takeRequest(clientKey, policy.limitRps)) {
     return {early: rateLimited(policy.limitStatusCode, 'limit-rps'), release: null}
@@ -46,7 +50,7 @@ export function gate(policy: IngressPolicy, req: RequestView, ctx: GateContext):
     if (!ctx.limiter.takeConnection(clientKey, policy.limitConnections)) return {early: rateLimited(policy.limitStatusCode, 'limit-connections'), release: null}
     release = () => ctx.limiter.releaseConnection(clientKey)
   }
-  const early = (policy.basicAuth ? checkBasicAuth(policy.basicAuth, req, ctx.secrets) : null) ?? checkDeclaredBodySize(policy.bodySizeLimit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length'))
+  const early = checkSourceRanges(policy, req.remoteAddress) ?? (policy.basicAuth ? checkBasicAuth(policy.basicAuth, req, ctx.secrets) : null)
   if (early) {
     release?.()
     return {early, release: null}

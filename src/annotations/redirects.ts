@@ -1,13 +1,10 @@
+import {escapeUri} from '../routing/escape-uri.js'
 import type {IngressPolicy} from './policy.js'
-import type {EarlyResponse, RequestView} from './request-view.js'
+import {headerValue, type EarlyResponse, type RequestView} from './request-view.js'
 
 function redirect(status: number, location: string, reason: string): EarlyResponse {
   const body = `<html>\n<head><title>${status} Redirect</title></head>\n<body>\n<center><h1>${status} Redirect</h1></center>\n<hr><center>kingress</center>\n</body>\n</html>\n`
   return {status, headers: {location, 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body))}, body, reason}
-}
-
-function authority(host: string, port: number, defaultPort: number): string {
-  return port === defaultPort ? host : `${host}:${port}`
 }
 
 export interface RedirectContext {
@@ -15,31 +12,84 @@ export interface RedirectContext {
   readonly tls: boolean
   /** Where HTTPS is served, to build https:// URLs (443 in a cluster; 8443 after a fallback). */
   readonly httpsPort: number | null
-  /** Where HTTP is served, for from-to-www redirects on plain HTTP. */
+  /** The port of the listener the request arrived on. */
   readonly httpPort: number
 }
 
 /**
- * from-to-www-redirect: a request for the other name (`www.` added or removed) of a rule's host goes
- * to the rule's host with 308, keeping scheme, path and query.
+ * The authority nginx writes into a redirect it builds itself: the Host without port
+ * (server_name_in_redirect off, port_in_redirect off in nginx.tmpl). kingress adds the port when
+ * it serves on another port than the scheme's own (the 8080/8443 fallbacks), or the redirect
+ * would leave kingress.
  */
-export function wwwRedirect(target: string, req: RequestView, ctx: RedirectContext): EarlyResponse {
-  const https = req.scheme === 'https'
-  const port = https ? (ctx.httpsPort ?? 443) : ctx.httpPort
-  return redirect(308, `${req.scheme}://${authority(target, port, https ? 443 : 80)}${req.path}${req.query}`, 'from-to-www-redirect')
+function laptopAuthority(host: string, port: number, scheme: 'http' | 'https'): string {
+  return port === (scheme === 'https' ? 443 : 80) ? host : `${host}:${port}`
+}
+
+/** `$request_uri` less one `/` when it is its very last byte (lua ngx_srv_redirect.lua, lua_ingress.lua; so `/a/?q` keeps it). */
+function requestUriWithoutTrailingSlash(req: RequestView): string {
+  const uri = req.path + req.query
+  return uri.endsWith('/') ? uri.slice(0, -1) : uri
 }
 
 /**
- * The redirects ingress-nginx performs for a matched route before proxying, in its order:
- * ssl-redirect, permanent/temporal redirect, app-root. Null when the request is to be forwarded.
+ * from-to-www-redirect: the other name of a rule's host is its own server block answering 308 to
+ * `<scheme>://<host>:<port><request_uri>` — the port always written, the query kept, one trailing
+ * slash dropped (nginx.tmpl, rootfs/etc/nginx/lua/nginx/ngx_srv_redirect.lua).
  */
-export function redirectFor(policy: IngressPolicy, req: RequestView, ctx: RedirectContext): EarlyResponse | null {
-  const wantsHttps = policy.forceSslRedirect || (ctx.tls && policy.sslRedirect !== false)
-  if (req.scheme === 'http' && wantsHttps && ctx.httpsPort !== null) {
-    // 308 keeps the method and the body (ingress-nginx's default ssl-redirect code).
-    return redirect(308, `https://${authority(req.host, ctx.httpsPort, 443)}${req.path}${req.query}`, 'ssl-redirect')
-  }
-  if (policy.redirect) return redirect(policy.redirect.code, policy.redirect.url, policy.redirect.code === 302 || policy.redirect.code === 307 ? 'temporal-redirect' : 'permanent-redirect')
-  if (policy.appRoot && req.path === '/') return redirect(302, `${policy.appRoot}${req.query}`, 'app-root')
-  return null
+export function wwwRedirect(target: string, req: RequestView, ctx: RedirectContext): EarlyResponse {
+  const port = req.scheme === 'https' ? (ctx.httpsPort ?? 443) : ctx.httpPort
+  return redirect(308, `${req.scheme}://${target}:${port}${requestUriWithoutTrailingSlash(req)}`, 'from-to-www-redirect')
+}
+
+/**
+ * app-root: `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }` in the server block
+ * (nginx.tmpl), so it acts before any location is chosen; `return` drops the query string.
+ */
+export function appRootRedirect(appRoot: string, req: RequestView): EarlyResponse {
+  const httpHost = headerValue(req.headers, 'host') ?? headerValue(req.headers, ':authority') ?? req.host
+  return redirect(302, `${req.scheme}://${httpHost}${appRoot}`, 'app-root')
+}
+
+/**
+ * nginx's auto_redirect: 301 to the location's name (the URI with `/` added), escaped, with the
+ * query kept (ngx_http_core_module.c, ngx_http_core_find_config_phase on NGX_DONE).
+ */
+export function slashRedirect(locationName: string, req: RequestView, ctx: RedirectContext): EarlyResponse {
+  return redirect(301, `${req.scheme}://${laptopAuthority(req.host, ctx.httpPort, req.scheme)}${escapeUri(locationName)}${req.query}`, 'trailing-slash')
+}
+
+/**
+ * permanent-redirect / temporal-redirect: `return <code> <url>;` in the location (nginx.tmpl). The
+ * URL is sent as written — no path, no query added; a relative one is made absolute with the Host
+ * (absolute_redirect on, port_in_redirect off).
+ */
+export function configuredRedirect(policy: IngressPolicy, req: RequestView, ctx: RedirectContext): EarlyResponse | null {
+  if (policy.redirect === null) return null
+  const {url, code} = policy.redirect
+  const location = url.startsWith('/') ? `${req.scheme}://${laptopAuthority(req.host, ctx.httpPort, req.scheme)}${url}` : url
+  return redirect(code, location, code === 302 || code === 307 ? 'temporal-redirect' : 'permanent-redirect')
+}
+
+/** no-tls-redirect-locations' default (config.go): ACME HTTP-01 challenges are never sent to HTTPS. */
+const NO_TLS_REDIRECT_PREFIX = '/.well-known/acme-challenge'
+
+/**
+ * ssl-redirect / force-ssl-redirect (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https and
+ * rewrite): plain HTTP on a host with a certificate (or any host with force-ssl-redirect) gets 308
+ * to https with the raw request URI, the query kept, one trailing slash dropped.
+ */
+export function sslRedirect(policy: IngressPolicy, req: RequestView, ctx: RedirectContext, locationPath: string): EarlyResponse | null {
+  if (req.scheme !== 'http' || ctx.httpsPort === null || locationPath.startsWith(NO_TLS_REDIRECT_PREFIX)) return null
+  if (!policy.forceSslRedirect && !(ctx.tls && policy.sslRedirect !== false)) return null
+  return redirect(308, `https://${laptopAuthority(req.host, ctx.httpsPort, 'https')}${requestUriWithoutTrailingSlash(req)}`, 'ssl-redirect')
+}
+
+/**
+ * The redirects a location itself performs, in nginx's phase order: the `return` of
+ * permanent/temporal-redirect (rewrite phase), then ssl-redirect (rewrite_by_lua, which runs after
+ * the rewrite module's directives). Null when the request goes on.
+ */
+export function redirectFor(policy: IngressPolicy, req: RequestView, ctx: RedirectContext, locationPath = req.path): EarlyResponse | null {
+  return configuredRedirect(policy, req, ctx) ?? sslRedirect(policy, req, ctx, locationPath)
 }

@@ -7,6 +7,12 @@ export const manifestArgs = {
 
 export const classFlag = Flags.string({description: 'serve only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation)', helpValue: 'NAME'})
 
+export const semanticsFlag = Flags.string({
+  description: "path matching: ingress-nginx's (its nginx locations, regex mode, trailing-slash 301s) or the Ingress API's documented rules (spec)",
+  options: ['ingress-nginx', 'spec'],
+  default: 'ingress-nginx',
+})
+
 export const jsonFlag = Flags.boolean({description: 'print JSON instead of text'})
 
 export const backendFlag = Flags.string({description: 'serve Service S (port P) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: 'S[:P]=HOST:PORT'})

@@ -1,7 +1,7 @@
 import {hasErrors, type Diagnostic} from '../manifests/diagnostic.js'
 import {loadSnapshot} from '../manifests/snapshot.js'
 import type {Snapshot} from '../manifests/model.js'
-import {compile, type CompileResult} from '../routing/compile.js'
+import {compile, type CompileOptions, type CompileResult} from '../routing/compile.js'
 
 export interface CompiledManifests {
   readonly files: readonly string[]
@@ -13,7 +13,7 @@ export interface CompiledManifests {
 }
 
 /** load → validate → compile, the pipeline every manifest-reading command starts with. */
-export async function compileManifests(inputs: readonly string[], options: {className?: string} = {}): Promise<CompiledManifests> {
+export async function compileManifests(inputs: readonly string[], options: CompileOptions = {}): Promise<CompiledManifests> {
   const loaded = await loadSnapshot(inputs)
   const compiled = compile(loaded.snapshot, options)
   const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics]

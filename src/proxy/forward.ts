@@ -6,16 +6,16 @@ import type {Dispatcher} from 'undici'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
 import {gate} from '../annotations/gate.js'
-import {wwwRedirect} from '../annotations/redirects.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
+import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
 import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, upstreamRequestHeaders} from './headers.js'
-import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
+import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
 import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
 import {requestDetail} from './request-detail.js'
 import {requestTarget} from './target.js'
@@ -97,12 +97,14 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (url.length > MAX_HEADER_LINE) return this.page(badRequestPage(414, 'URI too long', `The request line is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(host, url.slice(0, 200))), true)
     const match = this.state.table.match(target.host, target.path)
     this.match = match
-    if (match.wwwRedirect !== null) return this.answerEarly(wwwRedirect(match.wwwRedirect, this.viewOf(target.path), this.redirectContext()))
-    if (match.backend === null) return this.page(notFoundPage(this.state.table, match, this.pageRequest(target.host, target.path)), this.hasRequestBody())
-    const backend = this.state.backends.forMatch(match)
+    if (match.pathMatch === 'invalid-path') return this.page(invalidPathPage(match, this.pageRequest(target.host, url)), true)
+    if (hasServerAnswer(match)) return this.answerEarly(serverAnswer(match, this.viewOf(target.path), this.redirectContext())!)
+    const rule = servingRule(match)
+    if (match.backend === null && rule?.active !== true) return this.page(notFoundPage(this.state.table, match, this.pageRequest(target.host, target.path)), this.hasRequestBody())
+    if (req.method === 'CONNECT') return this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(target.host, url)), true)
+    const backend = match.backend === null ? null : this.state.backends.forMatch(match)
     if (backend === undefined) return this.page(badRequestPage(503, 'No endpoints', 'The backend of this rule is not resolved yet.', this.pageRequest(target.host, target.path)), this.hasRequestBody())
     this.backend = backend
-    if (req.method === 'CONNECT') return this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(target.host, url)), true)
     const up = upstreamRequestHeaders(req.rawHeaders, target.host, headers.connection, {
       clientIp: clientAddress(req.socket?.remoteAddress),
       scheme: this.core.listener.scheme,
@@ -112,7 +114,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (up.oversized !== null) return this.page(badRequestPage(431, 'Request header fields too large', `The header ${up.oversized} is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(target.host, target.path)), true)
     this.headers = up.list
     this.hasBody = this.hasRequestBody()
-    if (servingRule(match).active || this.core.ctx.profile.defaultBodySizeLimit !== null) return this.runAnnotated(target.path)
+    if (rule!.active || this.core.ctx.profile.defaultBodySizeLimit !== null || backend === null) return this.runAnnotated(target.path)
     const member = backend.balancer.pick(null)
     if (member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(target.host, target.path)), this.hasBody)
     this.member = member
@@ -132,7 +134,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   /** Gate (access lists, redirects, preflight, limits, basic auth, declared size), then external auth, then forward. */
   private runAnnotated(path: string): void {
     const match = this.match!
-    const policy = servingRule(match).policy
+    const policy = servingRule(match)!.policy
     const plan = new RequestPlan(policy, this.viewOf(path), this.core.ctx)
     this.plan = plan
     const verdict = gate(policy, plan.view, gateContextFor(this.core.ctx, this.state, match, this.core.listener.port))
@@ -154,6 +156,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private forwardAnnotated(authHeaders: Readonly<Record<string, string>> | null): void {
     const plan = this.plan!
     const match = this.match!
+    // The root location answered with ingress-nginx's default backend: its annotations ran, now the 404.
+    if (this.backend === null) return this.page(notFoundPage(this.state.table, match, this.pageRequest(match.host, match.path)), this.hasBody)
     const picked = chooseUpstream(this.state, match, plan, this.backend!)
     this.backend = picked.backend
     if (picked.member === null) return this.page(noEndpointsPage(match, picked.backend, this.pageRequest(match.host, match.path)), this.hasBody)

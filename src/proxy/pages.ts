@@ -32,7 +32,7 @@ export function notFoundPage(table: RouteTable, match: MatchResult, request: Pag
   try {
     const explanation = explain(table, `http://${request.host || 'localhost'}${request.path}`)
     message = `${capitalise(explanation.hostMatch)}; ${explanation.verdict}.`
-    for (const c of explanation.candidates) details.push(`${c.route.host ?? '(any host)'} ${c.route.path} (${c.route.pathType}): ${c.reason}`)
+    for (const c of explanation.candidates) details.push(c.reason)
   } catch {
     // A Host header that is no URL host: the short message above says enough.
   }
@@ -104,4 +104,21 @@ export function badRequestPage(status: number, title: string, message: string, r
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** nginx refuses a URI whose `..` climbs above the root (ngx_http_parse_complex_uri) with 400 before choosing a server's location. */
+export function invalidPathPage(match: MatchResult, request: PageRequest): ErrorPage {
+  return {
+    status: 400,
+    code: 'invalid-path',
+    title: 'Bad request',
+    message: `The path ${request.path.slice(0, 200)} climbs above the root with "..": nginx, and so kingress, refuses it before routing.`,
+    ...request,
+    host: match.host,
+    rule: null,
+    backend: null,
+    endpoints: [],
+    details: [],
+    hint: 'Remove the ".." segments (or their %2e%2e spelling) that go above /.',
+  }
 }

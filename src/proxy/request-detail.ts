@@ -17,7 +17,7 @@ export function describeMatch(match: MatchResult | null): string {
   const route = match.route
   if (route !== null) {
     const host = match.vhost?.pattern ?? '(any host)'
-    return `${route.pathType} ${route.path} (${match.pathMatch} match), host ${host} (${match.vhost?.kind ?? 'any'}), Ingress ${route.origin.namespace}/${route.origin.name} ${formatPosition(route.at)}`
+    return `${route.pathType} ${route.path} (${match.location?.directive ?? match.pathMatch}), host ${host} (${match.vhost?.kind ?? 'any'}), Ingress ${route.origin.namespace}/${route.origin.name} ${formatPosition(route.at)}`
   }
   if (match.defaultRoute !== null) {
     const origin = match.defaultRoute.origin

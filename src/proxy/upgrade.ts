@@ -6,7 +6,7 @@ import type {Duplex} from 'node:stream'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
 import {gate} from '../annotations/gate.js'
-import {wwwRedirect} from '../annotations/redirects.js'
+import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
@@ -15,7 +15,7 @@ import type {ErrorPage} from './error-page.js'
 import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, clientAddress, upstreamRequestHeaders} from './headers.js'
-import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
+import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
 import {sendPageOnSocket} from './respond.js'
 import {requestTarget} from './target.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
@@ -61,8 +61,10 @@ export class Tunnel {
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
     const match = this.state.table.match(target.host, target.path)
     this.match = match
-    if (match.wwwRedirect !== null) return this.refuse(wwwRedirect(match.wwwRedirect, this.viewOf(target.path), {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port}))
-    if (match.backend === null) return this.fail(notFoundPage(this.state.table, match, pageRequest))
+    if (match.pathMatch === 'invalid-path') return this.fail(invalidPathPage(match, pageRequest))
+    if (hasServerAnswer(match)) return this.refuse(serverAnswer(match, this.viewOf(target.path), {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port})!)
+    const rule = servingRule(match)
+    if (match.backend === null || rule === null) return this.fail(notFoundPage(this.state.table, match, pageRequest))
     const backend = this.state.backends.forMatch(match)
     if (backend === undefined) return this.fail(badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))
     this.backend = backend
@@ -72,7 +74,6 @@ export class Tunnel {
       port: this.core.listener.port,
       requestId: this.requestId,
     }).list
-    const rule = servingRule(match)
     if (!rule.active) {
       const member = backend.balancer.pick(null)
       if (member === null) return this.fail(noEndpointsPage(match, backend, pageRequest))

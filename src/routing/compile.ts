@@ -1,22 +1,29 @@
 import {policyIsActive} from '../annotations/active.js'
 import {parseAnnotations} from '../annotations/parse.js'
-import {rewriteRegexFor} from '../annotations/rewrite.js'
-import type {AnnotationReport, IngressPolicy} from '../annotations/policy.js'
+import {DEFAULT_POLICY, type AnnotationReport, type IngressPolicy} from '../annotations/policy.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
-import {objectKey, type BackendRef, type Ingress, type PathType, type Snapshot} from '../manifests/model.js'
+import {objectKey, type BackendRef, type Ingress, type IngressPath, type Snapshot} from '../manifests/model.js'
 import {annotationWarnings} from './annotation-warnings.js'
-import {RouteTable, type CanaryRoute, type DefaultRoute, type HostMatchKind, type Route, type RouteOrigin, type VirtualHost} from './table.js'
+import {ingressNginxOrder} from './ingress-order.js'
+import {nginxLocations, type LocationDraft} from './nginx-locations.js'
+import {quirkWarnings} from './quirk-warnings.js'
+import {elementPrefixKey, specLocations} from './spec-locations.js'
+import {RouteTable, type CanaryRoute, type DefaultRoute, type HostMatchKind, type Location, type RootRule, type Route, type RouteOrigin, type VirtualHost} from './table.js'
 import {hostWarnings, serviceWarnings, tlsWarnings} from './warnings.js'
+
+export type Semantics = 'ingress-nginx' | 'spec'
 
 export interface CompileOptions {
   /** Serve only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation). */
   readonly className?: string
+  /** ingress-nginx's locations (the default), or the Ingress API's documented matching. */
+  readonly semantics?: Semantics
 }
 
 export interface CompileResult {
   readonly table: RouteTable
   readonly diagnostics: Diagnostic[]
-  /** The Ingresses that passed the class filter, oldest first. */
+  /** The Ingresses that passed the class filter, in ingress-nginx's order. */
   readonly ingresses: readonly Ingress[]
   /** Per Ingress (`namespace/name`), how each ingress-nginx annotation is honoured. */
   readonly annotationReports: ReadonlyMap<string, readonly AnnotationReport[]>
@@ -24,96 +31,80 @@ export interface CompileResult {
 
 /**
  * Snapshot → RouteTable, pure: the same snapshot always gives the same table and the same
- * diagnostics. Ingresses for one host are merged as ingress-nginx merges them; on a conflict (same
- * host, path and pathType) the oldest Ingress wins.
+ * diagnostics. Servers are assembled as ingress-nginx assembles them (controller.go createServers,
+ * getBackendServers): Ingresses in sortIngressSlice order, the first Ingress naming a host creates
+ * its server and root location, the first path with a given path and type wins.
  */
 export function compile(snapshot: Snapshot, options: CompileOptions = {}): CompileResult {
+  const semantics = options.semantics ?? 'ingress-nginx'
   const diagnostics: Diagnostic[] = []
-  const ingresses = selectByClass(snapshot.ingresses, options.className, diagnostics).sort(byAge)
+  const ingresses = selectByClass(snapshot.ingresses, options.className, diagnostics).sort(ingressNginxOrder)
   const tlsHosts = collectTlsHosts(ingresses)
 
   const policies = new Map<Ingress, IngressPolicy>()
   const annotationReports = new Map<string, readonly AnnotationReport[]>()
   for (const ingress of ingresses) {
     const parsed = parseAnnotations(ingress.meta.annotations, ingress.meta.namespace)
-    policies.set(ingress, parsed.policy)
+    policies.set(ingress, semantics === 'spec' ? {...parsed.policy, useRegex: false} : parsed.policy)
     annotationReports.set(objectKey(ingress.meta), parsed.reports)
   }
-  const regexHosts = hostsInRegexMode(ingresses, policies)
+  const served = ingresses.filter((ingress) => policies.get(ingress)!.canary === null)
+  const canaries = ingresses.filter((ingress) => policies.get(ingress)!.canary !== null)
 
-  const builders = new Map<string, HostBuilder>()
-  const builderFor = (host: string | null): HostBuilder => {
-    const key = host ?? ''
-    let builder = builders.get(key)
-    if (!builder) {
-      builder = new HostBuilder(host, host !== null && coveredByTls(host, tlsHosts), regexHosts.has(key))
-      builders.set(key, builder)
+  const catchAllDefault = catchAllDefaultOf(served, policies, tlsHosts)
+  const servers = new Map<string, ServerDraft>()
+  servers.set('', new ServerDraft(null, false, catchAllDefault === null ? globalDefaultRoot() : rootDraft(catchAllDefault, catchAllDefault, catchAllDefault.policy)))
+  for (const ingress of served) {
+    for (const rule of ingress.rules) {
+      const key = rule.host ?? ''
+      if (servers.has(key)) continue
+      const tls = rule.host !== null && coveredByTls(rule.host, tlsHosts)
+      const policy = policies.get(ingress)!
+      const origin = originOf(ingress)
+      const active = policyIsActive(policy) || tls || (tlsHosts.size > 0 && rule.host!.startsWith('*.'))
+      const fallback = defaultRouteOf(ingress, policy, tlsHosts)
+      servers.set(key, new ServerDraft(rule.host, tls, rootDraft({origin, policy, active}, fallback, policy, ingress)))
     }
-    return builder
   }
 
-  let nextId = 0
-  const canaries: Ingress[] = []
-  let catchAllDefault: DefaultRoute | null = null
-  for (const ingress of ingresses) {
+  const routes: Route[] = []
+  for (const ingress of served) {
     const policy = policies.get(ingress)!
-    if (policy.canary) {
-      canaries.push(ingress)
-      continue
-    }
     const origin = originOf(ingress)
     const active = policyIsActive(policy)
-    const defaultRoute = ingress.defaultBackend && ingress.defaultBackendAt ? {backend: ingress.defaultBackend, origin, at: ingress.defaultBackendAt, policy, active: active || tlsHosts.size > 0} : null
-    if (defaultRoute && ingress.rules.length === 0) catchAllDefault ??= defaultRoute
     for (const rule of ingress.rules) {
-      const builder = builderFor(rule.host)
-      if (defaultRoute) builder.offerDefault(defaultRoute)
-      if (rule.host === null && defaultRoute) catchAllDefault ??= defaultRoute
+      const server = servers.get(rule.host ?? '')!
       for (const path of rule.paths) {
-        const routePath = path.path === '' ? '/' : path.path
-        const regex = builder.regexMode && path.pathType !== 'Exact' ? nginxRegex(routePath, path, diagnostics) : null
-        const route: Route = {
-          id: nextId++,
-          host: rule.host,
-          path: routePath,
-          pathType: path.pathType,
-          backend: path.backend,
-          origin,
-          at: path.at,
-          field: path.field,
-          tls: builder.tls,
-          policy,
-          regex,
-          canary: null,
-          rewriteRegex: policy.rewriteTarget === null ? null : rewriteRegexFor(routePath, regex),
-          // A wildcard or host-less rule can serve a host listed under spec.tls: ssl-redirect is decided per request.
-          active: active || builder.tls || (tlsHosts.size > 0 && (rule.host === null || rule.host.startsWith('*.'))),
-        }
-        const loser = builder.add(route)
-        if (loser) diagnostics.push(conflictWarning(loser.kept, loser.dropped))
+        const route = routeOf(routes.length, rule.host, path, origin, policy, server.tls, active || server.tls || (tlsHosts.size > 0 && (rule.host === null || rule.host.startsWith('*.'))))
+        const kept = server.add(route, ingress)
+        if (kept !== null) diagnostics.push(conflictWarning(kept, route))
+        else routes.push(route)
       }
     }
   }
-  for (const ingress of canaries) attachCanary(ingress, policies.get(ingress)!, builders, diagnostics)
+  for (const ingress of canaries) attachCanary(ingress, policies.get(ingress)!, servers, routes, diagnostics)
 
   const exactHosts = new Map<string, VirtualHost>()
   const wildcardHosts = new Map<string, VirtualHost>()
   let anyHost: VirtualHost | null = null
-  for (const builder of [...builders.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''))) {
-    const vhost = builder.build()
+  for (const server of [...servers.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''))) {
+    if (server.host === null && server.drafts.length === 1 && server.drafts[0]!.route === null) continue
+    const vhost = server.build(semantics, diagnostics)
     if (vhost.kind === 'exact') exactHosts.set(vhost.pattern!, vhost)
     else if (vhost.kind === 'wildcard') wildcardHosts.set(vhost.pattern!.slice(2), vhost)
     else anyHost = vhost
   }
+  const vhosts = [...exactHosts.values(), ...wildcardHosts.values(), ...(anyHost ? [anyHost] : [])]
 
   diagnostics.push(
-    ...tlsWarnings(ingresses, builders),
+    ...tlsWarnings(ingresses, servers),
     ...hostWarnings(ingresses),
     ...serviceWarnings(ingresses, snapshot.services),
-    ...annotationWarnings(ingresses, policies, annotationReports, regexHosts),
+    ...annotationWarnings(ingresses, policies, annotationReports, new Set(vhosts.filter((v) => v.regexMode !== null).map((v) => v.pattern ?? ''))),
+    ...(semantics === 'ingress-nginx' ? quirkWarnings(served, vhosts, catchAllDefault) : []),
   )
-  const wwwAlternates = wwwAlternatesOf(ingresses, policies, exactHosts)
-  const table = new RouteTable([...builders.values()].flatMap((b) => b.allRoutes()), exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates, tlsHosts)
+  const wwwAlternates = wwwAlternatesOf(served, policies, exactHosts)
+  const table = new RouteTable(routes, exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates, tlsHosts, semantics)
   return {table, diagnostics, ingresses, annotationReports}
 }
 
@@ -131,18 +122,60 @@ function selectByClass(all: readonly Ingress[], className: string | undefined, d
   return kept
 }
 
-/** Oldest first: a creationTimestamp orders objects that have one, before those without; then load order. */
-export function byAge(a: Ingress, b: Ingress): number {
-  const ta = a.meta.creationTimestamp
-  const tb = b.meta.creationTimestamp
-  if (ta !== null && tb !== null && ta !== tb) return Date.parse(ta) - Date.parse(tb)
-  if (ta !== null && tb === null) return -1
-  if (ta === null && tb !== null) return 1
-  return a.meta.loadIndex - b.meta.loadIndex
-}
-
 function originOf(ingress: Ingress): RouteOrigin {
   return {namespace: ingress.meta.namespace, name: ingress.meta.name, at: ingress.meta.at, annotations: ingress.meta.annotations}
+}
+
+function routeOf(id: number, host: string | null, path: IngressPath, origin: RouteOrigin, policy: IngressPolicy, tls: boolean, active: boolean): Route {
+  return {
+    id,
+    host,
+    path: path.path === '' ? '/' : path.path,
+    pathType: path.pathType,
+    // internal/k8s/main.go SetDefaultNGINXPathType: ImplementationSpecific (and no type) is Prefix.
+    effectiveType: path.pathType === 'Exact' ? 'Exact' : 'Prefix',
+    backend: path.backend,
+    origin,
+    at: path.at,
+    field: path.field,
+    tls,
+    policy,
+    canary: null,
+    active,
+  }
+}
+
+function defaultRouteOf(ingress: Ingress, policy: IngressPolicy, tlsHosts: ReadonlySet<string>): DefaultRoute | null {
+  if (ingress.defaultBackend === null || ingress.defaultBackendAt === null || ingress.defaultBackend.kind !== 'service') return null
+  return {backend: ingress.defaultBackend, origin: originOf(ingress), at: ingress.defaultBackendAt, policy, active: policyIsActive(policy) || tlsHosts.size > 0}
+}
+
+/**
+ * The catch-all server's default backend: the first Ingress with a spec.defaultBackend and no rules.
+ * Its redirect and rewrite annotations are not applied there (createServers keeps the originals).
+ */
+function catchAllDefaultOf(ingresses: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>, tlsHosts: ReadonlySet<string>): DefaultRoute | null {
+  for (const ingress of ingresses) {
+    if (ingress.rules.length > 0) continue
+    const own = policies.get(ingress)!
+    const policy: IngressPolicy = {...own, redirect: null, appRoot: null, fromToWwwRedirect: false, sslRedirect: null, forceSslRedirect: false, rewriteTarget: null, useRegex: false, xForwardedPrefix: null}
+    const route = defaultRouteOf(ingress, policy, tlsHosts)
+    if (route !== null) return route
+  }
+  return null
+}
+
+/** ingress-nginx's own default backend: 404 for everything, no annotations. */
+function globalDefaultRoot(): LocationDraft {
+  return {path: '/', type: 'Prefix', route: null, root: null, defaultRoute: null, policy: DEFAULT_POLICY, ingress: null}
+}
+
+function rootDraft(root: RootRule, fallback: DefaultRoute | null, policy: IngressPolicy, ingress?: Ingress): LocationDraft {
+  return {path: '/', type: 'Prefix', route: null, root, defaultRoute: fallback, policy, ingress: ingress ? ingressRef(ingress) : null}
+}
+
+function ingressRef(ingress: Ingress): NonNullable<LocationDraft['ingress']> {
+  return {key: objectKey(ingress.meta), at: ingress.meta.at, annotationAt: (key) => ingress.meta.annotationPositions[key] ?? ingress.meta.at}
 }
 
 function collectTlsHosts(ingresses: readonly Ingress[]): Set<string> {
@@ -159,108 +192,84 @@ export function coveredByTls(host: string, tlsHosts: ReadonlySet<string>): boole
   return dot > 0 && tlsHosts.has('*' + host.slice(dot))
 }
 
-const PATH_TYPE_RANK: Record<PathType, number> = {Exact: 0, Prefix: 1, ImplementationSpecific: 2}
-
-/** Precedence within one host: longer path first; at equal length Exact, Prefix, ImplementationSpecific. */
-function byPrecedence(a: Route, b: Route): number {
-  const la = matchLength(a)
-  const lb = matchLength(b)
-  if (la !== lb) return lb - la
-  return PATH_TYPE_RANK[a.pathType] - PATH_TYPE_RANK[b.pathType] || a.id - b.id
-}
-
-function matchLength(route: Route): number {
-  return route.pathType === 'Prefix' ? prefixKey(route.path).length : route.path.length
-}
-
-/** Prefix `/foo/` and `/foo` are the same rule (the trailing slash is ignored); `/` is the empty key. */
-export function prefixKey(path: string): string {
-  let end = path.length
-  while (end > 0 && path[end - 1] === '/') end--
-  return path.slice(0, end)
-}
-
 function conflictWarning(kept: Route, dropped: Route): Diagnostic {
   const host = dropped.host ?? '*(any host)'
   const winner = `Ingress ${kept.origin.namespace}/${kept.origin.name} (${kept.at.file}:${kept.at.line})`
+  const same = dropped.pathType === kept.pathType ? '' : ` (${kept.pathType} and ${dropped.pathType} are the same location: ingress-nginx treats ImplementationSpecific as Prefix)`
   return {
     severity: 'warning',
     at: dropped.at,
     field: `${dropped.field}.path`,
-    message: `${host} ${dropped.path} (${dropped.pathType}) is already served by ${winner}, which is older and wins; this path is ignored. Remove one of them or change the path.`,
+    message: `${host} ${dropped.path} (${dropped.pathType}) is already served by ${winner}, which comes first in ingress-nginx's order (oldest creationTimestamp, then namespace/name from z to a) and wins${same}; this path is ignored. Remove one of them or change the path.`,
   }
 }
 
-class HostBuilder {
-  private readonly routes: Route[] = []
-  private readonly exact = new Map<string, Route>()
-  private readonly prefix = new Map<string, Route>()
-  private readonly stringPrefix = new Map<string, Route>()
-  private defaultRoute: DefaultRoute | null = null
+/** One nginx server block being assembled: its root location and its paths, in insertion order. */
+class ServerDraft {
+  readonly drafts: LocationDraft[]
+  private readonly byKey = new Map<string, number>()
 
   constructor(
     readonly host: string | null,
     readonly tls: boolean,
-    readonly regexMode: boolean,
-  ) {}
-
-  allRoutes(): Route[] {
-    return this.routes
+    root: LocationDraft,
+  ) {
+    this.drafts = [root]
+    this.byKey.set('Prefix /', 0)
   }
 
-  /** The route a canary Ingress shadows: same path and pathType. */
-  find(path: string, pathType: Route['pathType']): Route | undefined {
-    const [index, key] = this.indexFor({path, pathType})
-    return index.get(key)
-  }
-
-  replace(old: Route, updated: Route): void {
-    const [index, key] = this.indexFor(old)
-    index.set(key, updated)
-    this.routes[this.routes.indexOf(old)] = updated
-  }
-
-  /** Adds a route unless an older one has the same path and pathType; then reports the pair. */
-  add(route: Route): {kept: Route; dropped: Route} | null {
-    const [index, key] = this.indexFor(route)
-    const existing = index.get(key)
-    if (existing) return {kept: existing, dropped: route}
-    index.set(key, route)
-    this.routes.push(route)
+  /** Adds a path unless one with the same path and type is there; the root default location is replaced. Returns the route kept instead. */
+  add(route: Route, ingress: Ingress): Route | null {
+    const key = `${route.effectiveType} ${route.path}`
+    const index = this.byKey.get(key)
+    const draft: LocationDraft = {path: route.path, type: route.effectiveType, route, root: null, defaultRoute: null, policy: route.policy, ingress: ingressRef(ingress)}
+    if (index === undefined) {
+      this.byKey.set(key, this.drafts.length)
+      this.drafts.push(draft)
+      return null
+    }
+    const existing = this.drafts[index]!
+    if (existing.route !== null) return existing.route
+    this.drafts[index] = draft
     return null
   }
 
-  offerDefault(route: DefaultRoute): void {
-    this.defaultRoute ??= route
+  /** The route a canary Ingress shadows: same path and (effective) type. */
+  find(path: string, type: Route['effectiveType']): Route | null {
+    const index = this.byKey.get(`${type} ${path}`)
+    return index === undefined ? null : this.drafts[index]!.route
   }
 
-  build(): VirtualHost {
+  replace(old: Route, updated: Route): void {
+    const index = this.byKey.get(`${old.effectiveType} ${old.path}`)!
+    this.drafts[index] = {...this.drafts[index]!, route: updated}
+  }
+
+  build(semantics: Semantics, diagnostics: Diagnostic[]): VirtualHost {
     const kind: HostMatchKind = this.host === null ? 'any' : this.host.startsWith('*.') ? 'wildcard' : 'exact'
-    const lengths = [...new Set([...this.stringPrefix.keys()].map((k) => k.length))].sort((a, b) => b - a)
-    return {
-      pattern: this.host,
-      kind,
-      routes: [...this.routes].sort(byPrecedence),
-      exact: this.exact,
-      prefix: this.prefix,
-      stringPrefix: this.stringPrefix,
-      stringPrefixLengths: lengths,
-      regexRoutes: this.regexMode ? this.routes.filter((r) => r.regex !== null).sort(byPathLengthDesc) : [],
-      defaultRoute: this.defaultRoute,
-      tls: this.tls,
+    const {locations, regexMode} = semantics === 'spec' ? {locations: specLocations(this.drafts), regexMode: null} : nginxLocations(this.drafts, diagnostics)
+    const exact = new Map<string, Location>()
+    const prefix = new Map<string, Location>()
+    const routes: Route[] = []
+    const seen = new Set<Route>()
+    for (const location of locations) {
+      if (location.kind === 'exact' && !exact.has(location.name)) exact.set(location.name, location)
+      else if (location.kind === 'prefix' && !prefix.has(location.name)) prefix.set(location.name, location)
+      else if (location.kind === 'element-prefix' && !prefix.has(elementPrefixKey(location.name))) prefix.set(elementPrefixKey(location.name), location)
+      if (location.route !== null && !seen.has(location.route)) {
+        seen.add(location.route)
+        routes.push(location.route)
+      }
     }
+    const prefixLengths = [...new Set([...prefix.keys()].map((name) => name.length))].sort((a, b) => b - a)
+    const appRoot = locations.map((l) => (l.route ?? l.root)?.policy.appRoot ?? null).find((root) => root !== null) ?? null
+    return {pattern: this.host, kind, routes, locations, regexMode, exact, prefix, prefixLengths, defaultRoute: rootFallback(this.drafts), tls: this.tls, appRoot, specSemantics: semantics === 'spec'}
   }
+}
 
-  private indexFor(route: Pick<Route, 'path' | 'pathType'>): [Map<string, Route>, string] {
-    switch (route.pathType) {
-      case 'Exact':
-        return [this.exact, route.path]
-      case 'Prefix':
-        return [this.prefix, prefixKey(route.path)]
-      case 'ImplementationSpecific':
-        return [this.stringPrefix, route.path]
-    }
-  }
+/** The spec.defaultBackend the root location serves; none once an Ingress path `/` took the root over. */
+function rootFallback(drafts: readonly LocationDraft[]): DefaultRoute | null {
+  return drafts.find((d) => d.route === null)?.defaultRoute ?? null
 }
 
 export function describeBackend(backend: BackendRef): string {
@@ -268,45 +277,15 @@ export function describeBackend(backend: BackendRef): string {
   return `${backend.service}:${'number' in backend.port ? backend.port.number : backend.port.name}`
 }
 
-/** ingress-nginx puts every path of a host in regex mode when any of its Ingresses has use-regex or rewrite-target. */
-function hostsInRegexMode(ingresses: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>): Set<string> {
-  const hosts = new Set<string>()
-  for (const ingress of ingresses) {
-    const policy = policies.get(ingress)!
-    if (!policy.useRegex && policy.rewriteTarget === null) continue
-    for (const rule of ingress.rules) hosts.add(rule.host ?? '')
-  }
-  return hosts
-}
-
-/** `location ~* "^<path>"`: anchored at the start, case-insensitive, as ingress-nginx writes it. */
-function nginxRegex(path: string, at: {at: Diagnostic['at']; field: string}, diagnostics: Diagnostic[]): RegExp {
-  try {
-    return new RegExp('^' + path, 'i')
-  } catch (error) {
-    diagnostics.push({
-      severity: 'warning',
-      at: at.at,
-      field: `${at.field}.path`,
-      message: `"${path}" is not a valid regular expression (${(error as Error).message}); it is matched literally. In regex mode every path of the host is a regex: escape special characters.`,
-    })
-    return new RegExp('^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
-  }
-}
-
-function byPathLengthDesc(a: Route, b: Route): number {
-  return b.path.length - a.path.length || a.id - b.id
-}
-
-/** A canary Ingress does not conflict with the main one: it becomes the alternative backend of the same path. */
-function attachCanary(ingress: Ingress, policy: IngressPolicy, builders: ReadonlyMap<string, HostBuilder>, diagnostics: Diagnostic[]): void {
+/** A canary Ingress does not conflict with the main one: it becomes the alternative backend of the same path (controller.go mergeAlternativeBackends). */
+function attachCanary(ingress: Ingress, policy: IngressPolicy, servers: ReadonlyMap<string, ServerDraft>, routes: Route[], diagnostics: Diagnostic[]): void {
   const origin = originOf(ingress)
   for (const rule of ingress.rules) {
     for (const path of rule.paths) {
       const routePath = path.path === '' ? '/' : path.path
-      const builder = builders.get(rule.host ?? '')
-      const main = builder?.find(routePath, path.pathType)
-      if (!builder || !main) {
+      const server = servers.get(rule.host ?? '')
+      const main = server?.find(routePath, path.pathType === 'Exact' ? 'Exact' : 'Prefix') ?? null
+      if (!server || !main) {
         diagnostics.push({
           severity: 'warning',
           at: path.at,
@@ -316,7 +295,9 @@ function attachCanary(ingress: Ingress, policy: IngressPolicy, builders: Readonl
         continue
       }
       const canary: CanaryRoute = {backend: path.backend, rule: policy.canary!, policy, origin, at: path.at}
-      builder.replace(main, {...main, canary, active: true})
+      const updated = {...main, canary, active: true}
+      server.replace(main, updated)
+      routes[routes.indexOf(main)] = updated
     }
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The request path as routing sees it: percent-decoded, `//` merged, `.` and `..` resolved (never
- * above `/`), as nginx does before choosing a location. `/public/../admin` is therefore matched as
- * `/admin`, so a rule for `/public` can never serve it. A trailing slash is kept.
+ * The request path as routing sees it: percent-decoded, `//` merged, `.` and `..` resolved, as nginx
+ * does before choosing a location (ngx_http_parse.c, ngx_http_parse_complex_uri).
+ * `/public/../admin` is therefore matched as `/admin`, so a rule for `/public` can never serve it.
+ * A trailing slash is kept. Null when a `..` climbs above the root (`/..`, `/%2e%2e/x`), which
+ * nginx refuses with 400 (NGX_HTTP_PARSE_INVALID_REQUEST).
  */
-export function normalizePath(rawPath: string): string {
+export function normalizePath(rawPath: string): string | null {
   if (rawPath === '' || rawPath[0] !== '/') rawPath = '/' + rawPath
   if (!needsNormalizing(rawPath)) return rawPath
   const decoded = rawPath.includes('%') ? percentDecode(rawPath) : rawPath
@@ -18,6 +20,7 @@ export function normalizePath(rawPath: string): string {
       continue
     }
     if (segment === '..') {
+      if (out.length === 0) return null
       out.pop()
       if (i === last) trailingSlash = true
       continue

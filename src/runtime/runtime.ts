@@ -7,6 +7,7 @@ import {compileManifests} from '../cli/manifest-session.js'
 import {renderDiagnostics} from '../cli/render-diagnostics.js'
 import {DEFAULT_TIMEOUTS, type ProxyContext, type ProxyTimeouts} from '../proxy/context.js'
 import {DEFAULT_POOL_OPTIONS, PoolRegistry} from '../proxy/pools.js'
+import type {Semantics} from '../routing/compile.js'
 import {KINGRESS_PROFILE, type Profile} from '../proxy/profile.js'
 import {RateLimiter} from '../annotations/rate-limit.js'
 import {EventBus, type ReloadEvent} from './events.js'
@@ -16,6 +17,7 @@ export interface RuntimeOptions {
   /** Manifest files and folders, as given on the command line. */
   readonly inputs: readonly string[]
   readonly className?: string
+  readonly semantics?: Semantics
   /** Asked in order for every backend: static flags, EndpointSlices, Docker. */
   readonly providers: readonly EndpointProvider[]
   readonly timeouts?: Partial<ProxyTimeouts>
@@ -150,7 +152,7 @@ export class Runtime implements ProxyContext {
 }
 
 async function build(options: RuntimeOptions, health: HealthRegistry, generation: number): Promise<{ok: true; state: RuntimeState; diagnostics: readonly Diagnostic[]} | {ok: false; diagnostics: readonly Diagnostic[]}> {
-  const {snapshot, compiled, diagnostics, ok} = await compileManifests(options.inputs, {className: options.className})
+  const {snapshot, compiled, diagnostics, ok} = await compileManifests(options.inputs, {className: options.className, semantics: options.semantics})
   if (!ok) return {ok: false, diagnostics}
   const {table, ingresses} = compiled
   const state: RuntimeState = {generation, table, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health), hosts: servedHosts(table)}

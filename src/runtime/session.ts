@@ -1,3 +1,4 @@
+import type {Semantics} from '../routing/compile.js'
 import type {BackoffPolicy} from '../backends/health.js'
 import type {EndpointProvider} from '../backends/types.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
@@ -21,6 +22,7 @@ export interface PortChoice {
 export interface SessionOptions {
   readonly inputs: readonly string[]
   readonly className?: string
+  readonly semantics?: Semantics
   readonly providers: readonly EndpointProvider[]
   readonly bind: string
   readonly http: PortChoice
@@ -110,6 +112,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     runtime = await Runtime.create({
       inputs: options.inputs,
       className: options.className,
+      semantics: options.semantics,
       providers: options.providers,
       timeouts: options.timeouts,
       profile: options.profile,

@@ -307,8 +307,9 @@ function planCertificates(requests: readonly TlsHostRequest[], strict: boolean, 
   }
   if (strict) return plan
   // Without --strict-tls every host gets a trusted certificate, unless a spec.tls wildcard covers it.
-  for (const request of requests) {
-    if (request.tls) continue
+  // Exact names before rule wildcards, so the result does not depend on the order of the Ingresses.
+  const ruleHosts = requests.filter((r) => !r.tls)
+  for (const request of [...ruleHosts.filter((r) => !r.host.startsWith('*.')), ...ruleHosts.filter((r) => r.host.startsWith('*.'))]) {
     const host = accept(request.host)
     if (host === null || sniLookup(plan, null, host) !== null) continue
     plan.set(host, {host, secret: null})

@@ -36,18 +36,20 @@ describe('redirects', () => {
     expect(redirectFor(policyOf({'force-ssl-redirect': 'true'}), req(), ctx)?.status).toBe(308)
     expect(redirectFor(DEFAULT_POLICY, req({scheme: 'https'}), {...ctx, tls: true})).toBeNull()
   })
-  it('permanent-redirect (301 or its code), temporal-redirect (302), app-root (302 on / only)', () => {
+  // nginx.tmpl: `return <code> <url>;` in the location; app-root is a server-level `if ($uri = /)` (see test/routing/ingress-nginx.test.ts).
+  it('permanent-redirect (301 or its code), temporal-redirect (302): the URL as written, no path or query added', () => {
     expect(redirectFor(policyOf({'permanent-redirect': 'https://new.example.com'}), req(), ctx)).toMatchObject({status: 301, headers: {location: 'https://new.example.com'}})
     expect(redirectFor(policyOf({'permanent-redirect': 'https://n.com', 'permanent-redirect-code': '308'}), req(), ctx)?.status).toBe(308)
     expect(redirectFor(policyOf({'temporal-redirect': 'https://t.com'}), req(), ctx)?.status).toBe(302)
-    expect(redirectFor(policyOf({'app-root': '/app1'}), req({path: '/', query: ''}), ctx)?.headers.location).toBe('/app1')
-    expect(redirectFor(policyOf({'app-root': '/app1'}), req(), ctx)).toBeNull()
+    expect(redirectFor(policyOf({'app-root': '/app1'}), req({path: '/', query: ''}), ctx)).toBeNull()
   })
   it('from-to-www-redirect answers the other name of the rule host', () => {
     const {table} = compileYaml(ingressYaml('w', [{host: 'www.example.com', paths: [{path: '/', pathType: 'Prefix'}]}], {annotations: {[`${N}from-to-www-redirect`]: 'true'}}))
     expect(table.match('example.com', '/').wwwRedirect).toBe('www.example.com')
     expect(table.match('www.example.com', '/').wwwRedirect).toBeNull()
+    // ngx_srv_redirect.lua: <scheme>://<host>:<port><request_uri>, the port always written.
     expect(wwwRedirect('www.example.com', req({host: 'example.com'}), ctx).headers.location).toBe('http://www.example.com:8080/x?a=1')
+    expect(wwwRedirect('www.example.com', req({host: 'example.com', path: '/x/', query: ''}), {...ctx, httpPort: 80}).headers.location).toBe('http://www.example.com:80/x')
   })
 })
 

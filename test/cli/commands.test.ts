@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
+import {ingressYaml} from '../support/manifests.js'
 
 const STACK_FRAME = /\n\s+at .+:\d+:\d+/
 
@@ -70,11 +71,14 @@ describe('kingress routes', () => {
     expect(result.code).toBe(0)
     const [table, backends] = result.stdout.trim().split('\n\n')
     const lines = table!.split('\n')
-    expect(lines[0]).toMatch(/^HOST\s+PATH\s+PATH TYPE\s+BACKEND\s+TLS\s+INGRESS$/)
-    expect(lines).toHaveLength(5)
+    expect(lines[0]).toMatch(/^HOST\s+NGINX LOCATION\s+RULE\s+BACKEND\s+TLS\s+INGRESS$/)
+    // blue and green hosts have location /; example.com has /blue/, = /blue, /green/, = /green and its root.
+    expect(lines).toHaveLength(9)
     expect(backends).toContain('webserver-blue-svc:80 → 127.0.0.1:3000 (--backend), 127.0.0.1:3001 (--backend)')
     expect(backends).toMatch(/webserver-green-svc:80 → Service default\/webserver-green-svc selects containers by labels.*--backend webserver-green-svc=127\.0\.0\.1:3000/)
-    expect(result.stdout).toMatch(/example\.com\s+\/blue\s+ImplementationSpecific\s+webserver-blue-svc:80\s+no\s+default\/fan-out-ingress \(fixtures\/fan-out-ingress\.yaml:13:9\)/)
+    expect(result.stdout).toMatch(/example\.com\s+location \/blue\/\s+\/blue \(ImplementationSpecific\)\s+webserver-blue-svc:80\s+no\s+default\/fan-out-ingress \(fixtures\/fan-out-ingress\.yaml:13:9\)/)
+    expect(result.stdout).toMatch(/example\.com\s+location = \/blue\s+\/blue \(ImplementationSpecific\)/)
+    expect(result.stdout).toMatch(/example\.com\s+location \/\s+\(no rule: 404\)\s+default backend \(404\)/)
   })
 
   it('--json gives the routes as data', async () => {
@@ -95,10 +99,30 @@ describe('kingress routes', () => {
 })
 
 describe('kingress explain', () => {
-  it('--json names the service, port and status', async () => {
-    const result = await runCli(['explain', 'http://example.com/green/page', 'fixtures/', '--json'])
+  it('--json names the service, port, status and the nginx location', async () => {
+    const result = await runCli(['explain', 'http://example.com/green/page', 'fixtures/', '--json', '--no-docker', '--backend', 'webserver-green-svc=127.0.0.1:3000'])
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toMatchObject({service: 'webserver-green-svc', port: 80, status: 200, path: '/green/page'})
+    expect(JSON.parse(result.stdout)).toMatchObject({service: 'webserver-green-svc', port: 80, status: 200, path: '/green/page', nginxLocation: 'location /green/'})
+  })
+
+  it('a Service without a ready endpoint is the 503 the proxy gives', async () => {
+    const result = await runCli(['explain', 'http://example.com/green/page', 'fixtures/', '--json', '--no-docker'])
+    expect(JSON.parse(result.stdout)).toMatchObject({service: 'webserver-green-svc', status: 503})
+  })
+
+  // The first difference a user of the blue/green example meets: ImplementationSpecific is Prefix (internal/k8s/main.go SetDefaultNGINXPathType).
+  it('/blueberry is not served by ImplementationSpecific /blue, and the note says why', async () => {
+    const result = await runCli(['explain', 'http://example.com/blueberry', 'fixtures/fan-out-ingress.yaml', '--json', '--no-docker'])
+    const json = JSON.parse(result.stdout) as {status: number; notes: string[]}
+    expect(json.status).toBe(404)
+    expect(json.notes.join('\n')).toContain('is Prefix in ingress-nginx (internal/k8s/main.go SetDefaultNGINXPathType), not a string prefix: it does not serve /blueberry')
+  })
+
+  it('a trailing-slash redirect gives the status and Location', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-explain-'))
+    await writeFile(join(dir, 'slash.yaml'), ingressYaml('slash', [{host: 'trailing-slash.example.com', paths: [{path: '/my-path/', pathType: 'Exact'}]}]))
+    const result = await runCli(['explain', 'http://trailing-slash.example.com/my-path?a=1', dir, '--json', '--no-docker'])
+    expect(JSON.parse(result.stdout)).toMatchObject({status: 301, location: 'http://trailing-slash.example.com/my-path/?a=1', pathMatch: 'slash-redirect'})
   })
 
   it('a URL nothing serves gives status 404 and service null', async () => {
@@ -111,8 +135,8 @@ describe('kingress explain', () => {
     const result = await runCli(['explain', 'example.com/blue', 'fixtures/fan-out-ingress.yaml'])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('host "example.com" matches rule host "example.com" exactly')
-    expect(result.stdout).toContain('✗ ImplementationSpecific /green')
-    expect(result.stdout).toContain('→ ImplementationSpecific /blue')
+    expect(result.stdout).toContain('✗ location /green/ (Prefix /green made to end in /) → ImplementationSpecific /green: does not match /blue')
+    expect(result.stdout).toContain('→ location = /blue (the = twin ingress-nginx adds for Prefix /blue) → ImplementationSpecific /blue: exact match, chosen at once')
   })
 
   it('dot segments are resolved before matching', async () => {

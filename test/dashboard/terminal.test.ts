@@ -119,7 +119,7 @@ describe.skipIf(!hasTmux)('dashboard in a pseudo-terminal', () => {
     tmux.keys(session, 'Down')
     tmux.keys(session, 'Enter')
     screen = await tmux.waitFor(session, (s) => s.includes('Request details') && s.includes('x-probe: e2e-detail'), 5000, 'the detail view of a proxied request')
-    expect(screen).toMatch(/matched\s+ImplementationSpecific \/ \(string-prefix match\), host blue\.example\.com \(exact\), Ingress de/)
+    expect(screen).toMatch(/matched\s+ImplementationSpecific \/ \(location \/\), host blue\.example\.com \(exact\), Ingress de/)
     expect(screen).toMatch(/upstream\s+connect -, first byte [\d.]+\s*ms/)
     expect(screen).toMatch(/x-request-id: /i)
     tmux.keys(session, 'Escape')

@@ -97,6 +97,18 @@ describe('CertificateStore cache and renewal', () => {
     expect(again.entries.get('a.example.com')?.cert.fingerprint256).toBe(first.entries.get('a.example.com')?.cert.fingerprint256)
   })
 
+  // Found when Ingresses came to be ordered as ingress-nginx orders them: a rule wildcard listed
+  // first used to swallow the exact host, which then had no certificate of its own.
+  it('gives a rule host its own certificate whether or not a rule wildcard comes first', async () => {
+    for (const requests of [
+      [{host: '*.example.com', tls: false}, {host: 'blue.example.com', tls: false}],
+      [{host: 'blue.example.com', tls: false}, {host: '*.example.com', tls: false}],
+    ]) {
+      const set = await new CertificateStore({home: home()}).certificatesFor(requests)
+      expect([...set.entries.keys()].sort()).toEqual(['*.example.com', 'blue.example.com'])
+    }
+  })
+
   it('replaces a cached leaf that expires within 30 days', async () => {
     const dir = home()
     const short = await new CertificateStore({home: dir, leafValidityMs: 10 * DAY}).certificatesFor([{host: 'old.example.com', tls: true}])

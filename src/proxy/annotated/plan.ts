@@ -4,7 +4,7 @@ import type {GateContext} from '../../annotations/gate.js'
 import type {SecretLookup} from '../../annotations/auth.js'
 import type {IngressPolicy} from '../../annotations/policy.js'
 import type {RequestView} from '../../annotations/request-view.js'
-import {rewritePath} from '../../annotations/rewrite.js'
+import {rewriteUri} from '../../annotations/rewrite.js'
 import type {ResolvedBackend} from '../../backends/resolver.js'
 import type {Snapshot} from '../../manifests/model.js'
 import type {RuntimeState} from '../../runtime/state.js'
@@ -74,7 +74,7 @@ export function secretsOf(snapshot: Snapshot): SecretLookup {
 
 export function gateContextFor(ctx: ProxyContext, state: RuntimeState, match: MatchResult, listenerPort: number): GateContext {
   const route = match.route
-  const origin = servingRule(match).origin
+  const origin = servingRule(match)!.origin
   return {
     // The host's spec.tls status was computed with the table: the route's own host, or the request's for wildcard and host-less rules.
     tls: (route !== null && route.tls) || state.table.hostHasTls(match.host),
@@ -84,6 +84,7 @@ export function gateContextFor(ctx: ProxyContext, state: RuntimeState, match: Ma
     secrets: secretsOf(state.snapshot),
     ingressKey: `${origin.namespace}/${origin.name}`,
     defaultBodySizeLimit: ctx.profile.defaultBodySizeLimit,
+    locationPath: match.location?.name ?? match.path,
   }
 }
 
@@ -106,11 +107,11 @@ function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestVie
   return canary
 }
 
-/** rewrite-target: the upstream target (rewritten path and the original query), or null when unchanged. */
+/** rewrite-target: the upstream target (the location's `rewrite`, escaped as nginx sends it), or null when unchanged. */
 export function rewrittenTarget(match: MatchResult, policy: IngressPolicy, query: string): string | null {
-  const route = match.route
-  if (policy.rewriteTarget === null || route === null || route.rewriteRegex === null) return null
-  return rewritePath(route.rewriteRegex, policy.rewriteTarget, match.path) + query
+  const rewrite = match.location?.rewrite ?? null
+  if (policy.rewriteTarget === null || rewrite === null) return null
+  return rewriteUri(rewrite, policy.rewriteTarget, match.path, query)
 }
 
 /**

@@ -70,10 +70,11 @@ describe('app-root, x-forwarded-prefix, upstream-vhost', () => {
     ],
   })
 
+  // e2e test/e2e/annotations/approot.go: 302, Location http://approot.bar.com/foo ($scheme://$http_host, nginx.tmpl).
   it('app-root redirects / with 302 to the app root, and only /', async () => {
-    const root = await send(f.proxy.port, {path: '/', headers: {host: 'approot.bar.com'}})
+    const root = await send(f.proxy.port, {path: '/?q=1', headers: {host: 'approot.bar.com'}})
     expect(root.status).toBe(302)
-    expect(root.headers.location).toBe('/app1')
+    expect(root.headers.location).toBe('http://approot.bar.com/app1')
     const other = await send(f.proxy.port, {path: '/app1', headers: {host: 'approot.bar.com'}})
     expect(other.status).toBe(200)
     expect(jsonOf(other).url).toBe('/app1')
