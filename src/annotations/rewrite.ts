@@ -6,9 +6,8 @@ import {escapeUri} from '../routing/escape-uri.js'
  * by the target, `$1`…`$9` taken from the regex's capture groups. A URI it does not match is left alone.
  */
 export function rewritePath(regex: RegExp, target: string, path: string): string {
-  const match = regex.exec(path)
-  if (!match) return path
-  const rewritten = target.replace(CAPTURE, (_all, digit: string) => match[Number(digit)] ?? '')
+  if (!regex.test(path)) return path
+  const rewritten = substitute(regex, target, path)
   return rewritten.startsWith('/') ? rewritten : '/' + rewritten
 }
 
@@ -17,17 +16,21 @@ const CAPTURE = /\$(\d)/g
 /**
  * The request target nginx sends upstream after the rewrite: the new URI escaped again
  * (ngx_http_proxy_module.c create_request, ngx_escape_uri NGX_ESCAPE_URI: a space goes as `%20`),
- * then the arguments: the client's query, unless the target brings its own — then those, with the
- * client's appended after `&` unless the target ends in `?` (ngx_http_script.c, regex end code).
+ * then the arguments: the client's query, unless the target itself has a `?` — then the target's
+ * arguments, with the client's appended after `&` unless the target ends in `?` (ngx_http_script.c,
+ * ngx_http_script_regex_end_code). A `?` that comes from a capture is part of the path.
  */
 export function rewriteUri(regex: RegExp, target: string, path: string, query: string): string {
-  const matched = regex.test(path)
-  const rewritten = rewritePath(regex, target, path)
-  const q = rewritten.indexOf('?')
-  if (!matched || q === -1) return escapeUri(rewritten) + query
-  const newArgs = rewritten.slice(q + 1)
-  const base = escapeUri(rewritten.slice(0, q))
+  const q = target.indexOf('?')
+  if (q === -1 || !regex.test(path)) return escapeUri(rewritePath(regex, target, path)) + query
+  const base = escapeUri(rewritePath(regex, target.slice(0, q), path))
+  const newArgs = substitute(regex, target.slice(q + 1), path)
   if (newArgs === '') return base
   const clientArgs = query.startsWith('?') ? query.slice(1) : query
   return `${base}?${newArgs}${clientArgs === '' ? '' : '&' + clientArgs}`
+}
+
+function substitute(regex: RegExp, template: string, path: string): string {
+  const match = regex.exec(path)
+  return match ? template.replace(CAPTURE, (_all, digit: string) => match[Number(digit)] ?? '') : template
 }

@@ -41,7 +41,9 @@ const REQUEST_SPECIAL = new Map<string, number>([
   [':authority', AUTHORITY],
 ])
 
-const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+// `server` too: nginx's proxy_hide_header hides the upstream's by default, and ingress-nginx
+// (server-tokens: false) clears its own (nginx.tmpl `more_clear_headers Server`).
+const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'server'])
 
 /** The tokens of a Connection header that name further hop-by-hop headers (not close/keep-alive/upgrade). */
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseAnnotations} from '../../src/annotations/parse.js'
-import {rewritePath} from '../../src/annotations/rewrite.js'
+import {rewritePath, rewriteUri} from '../../src/annotations/rewrite.js'
 import {cidrContains, parseCidr, parseSize} from '../../src/annotations/values.js'
 import {compileYaml, ingressYaml} from '../support/manifests.js'
 
@@ -21,6 +21,19 @@ describe('rewrite-target (cases from the ingress-nginx rewrite documentation)', 
   ]
   it.each(cases)('path %s with rewrite-target %s: %s → %s', (path, target, request, expected) => {
     expect(rewritePath(new RegExp(path, 'i'), target, request)).toBe(expected)
+  })
+
+  // ngx_http_script.c ngx_http_script_regex_end_code: a `?` in the replacement brings new
+  // arguments, the client's appended with `&`, unless the replacement ends in `?`.
+  it.each([
+    ['/new/$1', '/old/a', '?x=1', '/new/a?x=1'],
+    ['/new/$1?page=$1', '/old/a', '?x=1', '/new/a?page=a&x=1'],
+    ['/new/$1?page=$1', '/old/a', '', '/new/a?page=a'],
+    ['/new/$1?', '/old/a', '?x=1', '/new/a'],
+    ['/new/$1', '/old/a b', '', '/new/a%20b'],
+    ['/new/$1', '/other', '?x=1', '/other?x=1'],
+  ])('rewrite-target %s: %s%s goes upstream as %s', (target, path, query, expected) => {
+    expect(rewriteUri(/\/old\/(.*)/i, target, path, query)).toBe(expected)
   })
 
   it('puts the whole host in regex mode (case-insensitive, anchored at the start)', () => {

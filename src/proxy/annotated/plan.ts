@@ -107,10 +107,11 @@ function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestVie
   return canary
 }
 
-/** rewrite-target: the upstream target (the location's `rewrite`, escaped as nginx sends it), or null when unchanged. */
+/** rewrite-target: the upstream target (the location's `rewrite`, escaped as nginx sends it), or null when it does not apply. */
 export function rewrittenTarget(match: MatchResult, policy: IngressPolicy, query: string): string | null {
   const rewrite = match.location?.rewrite ?? null
-  if (policy.rewriteTarget === null || rewrite === null) return null
+  // A rewrite that does not match leaves the request target as the client sent it (nginx forwards r->unparsed_uri).
+  if (policy.rewriteTarget === null || rewrite === null || !rewrite.test(match.path)) return null
   return rewriteUri(rewrite, policy.rewriteTarget, match.path, query)
 }
 
