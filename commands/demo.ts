@@ -9,7 +9,7 @@ import {startSession} from '../src/runtime/session.js'
 import {chooseView} from '../src/runtime/view.js'
 
 export default class Demo extends KingressCommand {
-  static override description = 'The seed example end to end, without Docker: a blue and a green web server behind the virtual-host and fan-out Ingresses.'
+  static override description = 'The blue/green example from the Kubernetes Ingress documentation, end to end and without Docker: a blue and a green web server behind its virtual-host and fan-out Ingresses.'
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --http-port 8080']
   static override flags = listenFlags
 

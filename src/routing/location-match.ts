@@ -32,9 +32,10 @@ export function matchLocation(vhost: VirtualHost, uri: string): LocationHit | nu
   return longestPrefix(vhost, uri)
 }
 
+/** Every static prefix name ends in `/` (normalizePrefixPath), so only lengths that end a URI segment can match. */
 function longestPrefix(vhost: VirtualHost, uri: string): LocationHit | null {
   for (const length of vhost.prefixLengths) {
-    if (length > uri.length) continue
+    if (length > uri.length || uri.charCodeAt(length - 1) !== 47 /* / */) continue
     const location = vhost.prefix.get(length === uri.length ? uri : uri.slice(0, length))
     if (location !== undefined) return {location, redirect: false}
   }

@@ -8,7 +8,7 @@ import {send} from './helpers.js'
 const RUN_JS = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
 describe('kingress demo', () => {
-  it('serves the seed example with built-in blue and green servers, prints curl examples, exits 0', async () => {
+  it('serves the blue/green example with built-in blue and green servers, prints curl examples, exits 0', async () => {
     const child = spawn(process.execPath, [RUN_JS, 'demo', '--http-port', '0', '--https-port', '0', '--no-dashboard'], {env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', KINGRESS_HOME: testKingressHome()}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''

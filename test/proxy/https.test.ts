@@ -14,7 +14,7 @@ import {bodyEcho, curl, type EchoServer, eventually, handshake, httpPortOf, http
 
 const DAY = 24 * 60 * 60 * 1000
 
-/** Ingresses next to the seed fixture: a wildcard host, a Secret-backed spec.tls host, a spec.tls host without Secret, a WebSocket host. */
+/** Ingresses next to the blue/green fixture: a wildcard host, a Secret-backed spec.tls host, a spec.tls host without Secret, a WebSocket host. */
 function extraManifests(secretCert: string, secretKey: string, more = ''): string {
   const b64 = (text: string): string => Buffer.from(text).toString('base64')
   return `apiVersion: networking.k8s.io/v1

@@ -1,6 +1,12 @@
+import {mkdtemp, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
-import {startUpstream, jsonOf, send} from './helpers.js'
+import {startServingCli} from '../support/cli.js'
+import {ingressYaml} from '../support/manifests.js'
+import {echoUpstream, jsonOf, send, startUpstream} from './helpers.js'
 import {useProxy} from './annotations/support.js'
 
 /**
@@ -154,5 +160,24 @@ describe('the Server header', () => {
     const reply = await send(f.proxy.port, {path: '/', headers: {host: 'nobody.test'}})
     expect(reply.status).toBe(404)
     expect(reply.headers.server).toBe('kingress')
+  })
+})
+
+describe('kingress up --semantics spec (real CLI)', () => {
+  it("serves the Ingress API's rules: no regex mode, no 301, Prefix by whole elements", async () => {
+    const upstream = await echoUpstream('docs')
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-semantics-'))
+    const file = join(dir, 'ing.yaml')
+    await writeFile(file, ingressYaml('docs', [{host: 'docs.test', paths: [{path: '/docs/', pathType: 'Prefix', service: 'docs'}]}], {annotations: {'nginx.ingress.kubernetes.io/use-regex': 'true'}}))
+    const spec = await startServingCli(['up', file, '--semantics', 'spec', '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--backend', `docs=127.0.0.1:${upstream.port}`], {env: {KINGRESS_HOME: dir}})
+    try {
+      const port = Number(new URL(spec.urls.find((u) => u.startsWith('http:'))!).port)
+      expect(jsonOf(await send(port, {path: '/docs', headers: {host: 'docs.test'}})).name).toBe('docs')
+      expect((await send(port, {path: '/DOCS/x', headers: {host: 'docs.test'}})).status).toBe(404)
+      expect((await send(port, {path: '/docsx', headers: {host: 'docs.test'}})).status).toBe(404)
+    } finally {
+      await spec.stop()
+      await upstream.close()
+    }
   })
 })

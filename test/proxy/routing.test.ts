@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {echoUpstream, FIXTURES, jsonOf, send, startProxy, type ProxyUnderTest, type Upstream} from './helpers.js'
 
-describe('routing through the live proxy (seed fixtures)', () => {
+describe('routing through the live proxy (the blue/green fixtures)', () => {
   let blue: Upstream
   let green: Upstream
   let proxy: ProxyUnderTest
@@ -26,12 +26,14 @@ describe('routing through the live proxy (seed fixtures)', () => {
     expect(jsonOf(await send(proxy.port, {headers: {host: 'Green.Example.COM:8080'}, path: '/x/y?z=1'})).name).toBe('green')
   })
 
-  it('fans out by path on one host (ImplementationSpecific = string prefix)', async () => {
+  it('fans out by path on one host (ImplementationSpecific is Prefix: /blueberry is a 404)', async () => {
     const b = jsonOf(await send(proxy.port, {headers: {host: 'example.com'}, path: '/blue/index.html?q=1'}))
     expect(b.name).toBe('blue')
     expect(b.url).toBe('/blue/index.html?q=1')
     expect(jsonOf(await send(proxy.port, {headers: {host: 'example.com'}, path: '/green'})).name).toBe('green')
     expect((await send(proxy.port, {headers: {host: 'example.com'}, path: '/red'})).status).toBe(404)
+    // internal/k8s/main.go SetDefaultNGINXPathType: location /blue/ and = /blue, no string prefix.
+    expect((await send(proxy.port, {headers: {host: 'example.com'}, path: '/blueberry'})).status).toBe(404)
   })
 
   it('matches on the normalised path: /blue/../green is green, /x/../blue is blue', async () => {

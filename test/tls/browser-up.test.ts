@@ -12,7 +12,7 @@ import {tempDir, tempEnv} from './helpers.js'
 
 /**
  * issue 5's "Done means": headless Chromium (Debian's, HOME in a temp folder) after `kingress ca
- * install` loads the seed example through `kingress up` over HTTPS with no certificate error.
+ * install` loads the blue/green example through `kingress up` over HTTPS with no certificate error.
  */
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null
 const missing = CHROMIUM === null ? 'chromium is not installed (apt-get install chromium)' : findExecutable('certutil') === null ? 'certutil is not installed (apt-get install libnss3-tools)' : null
