@@ -1,4 +1,6 @@
 import {escapeUri} from '../routing/escape-uri.js'
+import type {MatchResult} from '../routing/table.js'
+import type {IngressPolicy} from './policy.js'
 
 /**
  * nginx `rewrite "(?i)<path>" <target> break;` as ingress-nginx writes it for rewrite-target
@@ -34,3 +36,12 @@ function substitute(regex: RegExp, template: string, path: string): string {
   const match = regex.exec(path)
   return match ? template.replace(CAPTURE, (_all, digit: string) => match[Number(digit)] ?? '') : template
 }
+
+/** rewrite-target: the upstream target (the location's `rewrite`, escaped as nginx sends it), or null when it does not apply. */
+export function rewrittenTarget(match: MatchResult, policy: IngressPolicy, query: string): string | null {
+  const rewrite = match.location?.rewrite ?? null
+  // A rewrite that does not match leaves the request target as the client sent it (nginx forwards r->unparsed_uri).
+  if (policy.rewriteTarget === null || rewrite === null || !rewrite.test(match.path)) return null
+  return rewriteUri(rewrite, policy.rewriteTarget, match.path, query)
+}
+

@@ -12,6 +12,7 @@ export function explanationAsJson(e: Explanation): Record<string, unknown> {
     path: e.path,
     status: e.status,
     location: e.location,
+    upstreamTarget: e.upstreamTarget,
     service: fields.service,
     port: fields.port,
     hostMatch: e.hostMatch,

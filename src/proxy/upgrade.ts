@@ -6,6 +6,7 @@ import type {Duplex} from 'node:stream'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
 import {gate} from '../annotations/gate.js'
+import {rewrittenTarget} from '../annotations/rewrite.js'
 import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
@@ -19,7 +20,7 @@ import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstream
 import {sendPageOnSocket} from './respond.js'
 import {requestTarget} from './target.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
-import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan, rewrittenTarget} from './annotated/plan.js'
+import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/

@@ -250,12 +250,14 @@ class ServerDraft {
     const {locations, regexMode} = semantics === 'spec' ? {locations: specLocations(this.drafts), regexMode: null} : nginxLocations(this.drafts, diagnostics)
     const exact = new Map<string, Location>()
     const prefix = new Map<string, Location>()
+    const slashRedirects = new Map<string, Location>()
     const routes: Route[] = []
     const seen = new Set<Route>()
     for (const location of locations) {
       if (location.kind === 'exact' && !exact.has(location.name)) exact.set(location.name, location)
       else if (location.kind === 'prefix' && !prefix.has(location.name)) prefix.set(location.name, location)
       else if (location.kind === 'element-prefix' && !prefix.has(elementPrefixKey(location.name))) prefix.set(elementPrefixKey(location.name), location)
+      if (location.autoRedirect && !slashRedirects.has(location.name.slice(0, -1))) slashRedirects.set(location.name.slice(0, -1), location)
       if (location.route !== null && !seen.has(location.route)) {
         seen.add(location.route)
         routes.push(location.route)
@@ -263,7 +265,7 @@ class ServerDraft {
     }
     const prefixLengths = [...new Set([...prefix.keys()].map((name) => name.length))].sort((a, b) => b - a)
     const appRoot = locations.map((l) => (l.route ?? l.root)?.policy.appRoot ?? null).find((root) => root !== null) ?? null
-    return {pattern: this.host, kind, routes, locations, regexMode, exact, prefix, prefixLengths, defaultRoute: rootFallback(this.drafts), tls: this.tls, appRoot, specSemantics: semantics === 'spec'}
+    return {pattern: this.host, kind, routes, locations, regexMode, exact, prefix, prefixLengths, slashRedirects, defaultRoute: rootFallback(this.drafts), tls: this.tls, appRoot, specSemantics: semantics === 'spec'}
   }
 }
 

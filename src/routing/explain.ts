@@ -1,5 +1,6 @@
 import {redirectFor} from '../annotations/redirects.js'
 import type {RequestView} from '../annotations/request-view.js'
+import {rewrittenTarget} from '../annotations/rewrite.js'
 import {serverAnswer} from '../annotations/server-answer.js'
 import type {BackendRef} from '../manifests/model.js'
 import {formatPosition} from '../manifests/position.js'
@@ -36,6 +37,8 @@ export interface Explanation {
   readonly status: number
   /** The redirect's Location, when status is 30x. */
   readonly location: string | null
+  /** The request target the backend receives (rewritten by rewrite-target, else as sent); null when no backend is asked. */
+  readonly upstreamTarget: string | null
   /** Everything a reader of the Ingress API would not expect about this answer. */
   readonly notes: readonly string[]
 }
@@ -52,6 +55,9 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
   const vhost = result.vhost
   const candidates = vhost && result.pathMatch !== 'invalid-path' ? vhost.locations.map((location) => candidate(location, result)) : []
   const status = result.pathMatch === 'invalid-path' ? 400 : answer ? answer.status : result.backend ? 200 : 404
+  const rule = servingRule(result)
+  const rewritten = status === 200 && rule !== null ? rewrittenTarget(result, rule.policy, parsed.query) : null
+  const upstreamTarget = status === 200 ? (rewritten ?? parsed.path + parsed.query) : null
   return {
     url,
     method,
@@ -63,7 +69,8 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
     verdict: answer ? `${answer.status} ${answer.reason}: Location ${answer.headers.location}` : verdict(result),
     status,
     location: answer?.headers.location ?? null,
-    notes: notesFor(result, parsed.path, table),
+    upstreamTarget,
+    notes: [...notesFor(result, parsed.path, table), ...(rewritten !== null ? [`rewrite-target: nginx's rewrite "(?i)${result.location!.name}" sends the backend ${rewritten}`] : [])],
   }
 }
 

@@ -25,10 +25,8 @@ export function matchLocation(vhost: VirtualHost, uri: string): LocationHit | nu
   }
   const exact = vhost.exact.get(uri)
   if (exact !== undefined) return {location: exact, redirect: false}
-  if (uri.charCodeAt(uri.length - 1) !== 47 /* / */) {
-    const slashed = vhost.exact.get(uri + '/') ?? vhost.prefix.get(uri + '/')
-    if (slashed !== undefined && slashed.autoRedirect) return {location: slashed, redirect: true}
-  }
+  const slashed = vhost.slashRedirects.get(uri)
+  if (slashed !== undefined) return {location: slashed, redirect: true}
   return longestPrefix(vhost, uri)
 }
 

@@ -134,6 +134,8 @@ export interface VirtualHost {
   readonly exact: ReadonlyMap<string, Location>
   readonly prefix: ReadonlyMap<string, Location>
   readonly prefixLengths: readonly number[]
+  /** auto_redirect locations by their name without the trailing `/`: the URIs nginx answers with 301. */
+  readonly slashRedirects: ReadonlyMap<string, Location>
   /** The spec.defaultBackend the root location serves, if any. */
   readonly defaultRoute: DefaultRoute | null
   readonly tls: boolean

@@ -118,6 +118,15 @@ describe('kingress explain', () => {
     expect(json.notes.join('\n')).toContain('is Prefix in ingress-nginx (internal/k8s/main.go SetDefaultNGINXPathType), not a string prefix: it does not serve /blueberry')
   })
 
+  it("the blog's fixtures: rewrite-target's upstream path, regex mode and the warnings of validate", async () => {
+    const explained = await runCli(['explain', 'http://rewrite-target.example.com/ip?x=1', 'fixtures/ingress-nginx/', '--json', '--no-docker', '--backend', 'httpbin=127.0.0.1:3000'])
+    expect(JSON.parse(explained.stdout)).toMatchObject({status: 200, service: 'httpbin', upstreamTarget: '/uuid?x=1', regexMode: {ingress: 'default/rewrite-target-ingress', annotation: 'rewrite-target'}})
+    const validated = await runCli(['validate', 'fixtures/ingress-nginx/'])
+    expect(validated.code).toBe(0)
+    expect(validated.stdout + validated.stderr).toContain('4 warnings')
+    expect(validated.stdout + validated.stderr).toContain('Exact "/my-path/": ingress-nginx answers /my-path with a 301 redirect to /my-path/')
+  })
+
   it('a trailing-slash redirect gives the status and Location', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kingress-explain-'))
     await writeFile(join(dir, 'slash.yaml'), ingressYaml('slash', [{host: 'trailing-slash.example.com', paths: [{path: '/my-path/', pathType: 'Exact'}]}]))

@@ -4,7 +4,6 @@ import type {GateContext} from '../../annotations/gate.js'
 import type {SecretLookup} from '../../annotations/auth.js'
 import type {IngressPolicy} from '../../annotations/policy.js'
 import type {RequestView} from '../../annotations/request-view.js'
-import {rewriteUri} from '../../annotations/rewrite.js'
 import type {ResolvedBackend} from '../../backends/resolver.js'
 import type {Snapshot} from '../../manifests/model.js'
 import type {RuntimeState} from '../../runtime/state.js'
@@ -105,14 +104,6 @@ function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestVie
   if (canary === undefined || canary.balancer.members.length === 0) return main
   plan.balancing = route.canary.policy
   return canary
-}
-
-/** rewrite-target: the upstream target (the location's `rewrite`, escaped as nginx sends it), or null when it does not apply. */
-export function rewrittenTarget(match: MatchResult, policy: IngressPolicy, query: string): string | null {
-  const rewrite = match.location?.rewrite ?? null
-  // A rewrite that does not match leaves the request target as the client sent it (nginx forwards r->unparsed_uri).
-  if (policy.rewriteTarget === null || rewrite === null || !rewrite.test(match.path)) return null
-  return rewriteUri(rewrite, policy.rewriteTarget, match.path, query)
 }
 
 /**
