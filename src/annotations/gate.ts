@@ -26,6 +26,15 @@ export interface GateResult {
 const PASS: GateResult = {early: null, release: null}
 
 /**
+ * What the location's rewrite phase answers by itself, in nginx.tmpl's order: the CORS preflight's
+ * `return 204`, then permanent/temporal-redirect's `return`, then ssl-redirect (rewrite_by_lua).
+ */
+export function rewritePhase(policy: IngressPolicy, req: RequestView, ctx: RedirectContext, locationPath: string): EarlyResponse | null {
+  const preflight = policy.cors ? corsPreflight(policy.cors, req) : null
+  return preflight ?? redirectFor(policy, req, ctx, locationPath)
+}
+
+/**
  * Everything an Ingress's annotations decide before the request is forwarded, in nginx's phase
  * order for an ingress-nginx location (nginx.tmpl): the declared body size (client_max_body_size,
  * checked as the location is found), the CORS preflight and permanent/temporal-redirect (rewrite
@@ -35,12 +44,8 @@ const PASS: GateResult = {early: null, release: null}
 export function gate(policy: IngressPolicy, req: RequestView, ctx: GateContext): GateResult {
   const tooLarge = checkDeclaredBodySize(policy.bodySizeLimit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length'))
   if (tooLarge) return {early: tooLarge, release: null}
-  if (policy.cors) {
-    const preflight = corsPreflight(policy.cors, req)
-    if (preflight) return {early: preflight, release: null}
-  }
-  const redirect = redirectFor(policy, req, ctx, ctx.locationPath)
-  if (redirect) return {early: redirect, release: null}
+  const rewritePhaseAnswer = rewritePhase(policy, req, ctx, ctx.locationPath)
+  if (rewritePhaseAnswer) return {early: rewritePhaseAnswer, release: null}
   const clientKey = `${ctx.ingressKey}|${req.remoteAddress}`
   if (policy.limitRps !== null && !ctx.limiter.takeRequest(clientKey, policy.limitRps)) {
     return {early: rateLimited(policy.limitStatusCode, 'limit-rps'), release: null}

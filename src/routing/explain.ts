@@ -1,4 +1,6 @@
-import {redirectFor} from '../annotations/redirects.js'
+import {checkSourceRanges} from '../annotations/access.js'
+import {rewritePhase} from '../annotations/gate.js'
+import type {RedirectContext} from '../annotations/redirects.js'
 import type {RequestView} from '../annotations/request-view.js'
 import {rewrittenTarget} from '../annotations/rewrite.js'
 import {serverAnswer} from '../annotations/server-answer.js'
@@ -51,7 +53,7 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
   const host = normalizeHost(parsed.host)
   const view: RequestView = {method, scheme: parsed.scheme, host, path: parsed.path, query: parsed.query, headers: {host: parsed.host, ...lowerKeys(options.headers ?? {})}, remoteAddress: '127.0.0.1'}
   const ports = {tls: result.route?.tls ?? table.hostHasTls(host), httpsPort: parsed.scheme === 'https' ? parsed.port : 443, httpPort: parsed.port}
-  const answer = result.pathMatch === 'invalid-path' ? null : (serverAnswer(result, view, ports) ?? locationRedirect(result, view, ports))
+  const answer = result.pathMatch === 'invalid-path' ? null : (serverAnswer(result, view, ports) ?? locationAnswer(result, view, ports))
   const vhost = result.vhost
   const candidates = vhost && result.pathMatch !== 'invalid-path' ? vhost.locations.map((location) => candidate(location, result)) : []
   const status = result.pathMatch === 'invalid-path' ? 400 : answer ? answer.status : result.backend ? 200 : 404
@@ -66,7 +68,7 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
     hostMatch: describeHostMatch(host, vhost, table),
     result,
     candidates,
-    verdict: answer ? `${answer.status} ${answer.reason}: Location ${answer.headers.location}` : verdict(result),
+    verdict: answer ? `${answer.reason} answers ${answer.status}${answer.headers.location ? `, Location ${answer.headers.location}` : ''}` : verdict(result),
     status,
     location: answer?.headers.location ?? null,
     upstreamTarget,
@@ -74,9 +76,11 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
   }
 }
 
-function locationRedirect(result: MatchResult, view: RequestView, ctx: Parameters<typeof redirectFor>[2]) {
+/** The location's own answers that do not depend on proxy state: rewrite phase, then the allow/deny lists for a client on this machine. */
+function locationAnswer(result: MatchResult, view: RequestView, ctx: RedirectContext) {
   const rule = servingRule(result)
-  return rule === null ? null : redirectFor(rule.policy, view, ctx, result.location?.name ?? result.path)
+  if (rule === null) return null
+  return rewritePhase(rule.policy, view, ctx, result.location?.name ?? result.path) ?? checkSourceRanges(rule.policy, view.remoteAddress)
 }
 
 function parseUrl(url: string): {scheme: 'http' | 'https'; host: string; port: number; path: string; query: string} {
@@ -174,6 +178,8 @@ function notesFor(result: MatchResult, rawPath: string, table: RouteTable): stri
   }
   if (result.pathMatch === 'slash-redirect') notes.push(`the Ingress API would ${result.location?.route?.pathType === 'Exact' ? 'answer 404' : 'serve this path'}; ingress-nginx redirects because ${result.location!.directive} exists and no location = ${result.path} does. kingress keeps its own port in the Location; a cluster's has none`)
   if (result.pathMatch !== 'invalid-path' && result.path !== rawPath) notes.push(`nginx matched the normalised path ${result.path}; without a rewrite the backend still receives the path as sent (${rawPath})`)
+  const policy = servingRule(result)?.policy
+  if (policy && (policy.allowSourceRanges || policy.denySourceRanges)) notes.push(`allow/deny lists are judged for a client at 127.0.0.1, as a browser on this machine is`)
   if (result.appRoot !== null) notes.push('app-root acts at server level: / is redirected whichever Ingress would serve it, and the query string is dropped')
   return notes
 }

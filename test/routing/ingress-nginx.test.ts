@@ -231,6 +231,24 @@ describe('server-level and location-level redirects (nginx.tmpl, lua_ingress.lua
   })
 })
 
+describe('explain gives the answers a location makes by itself', () => {
+  const table = tableOf(
+    {name: 'locked', annotations: {'whitelist-source-range': '10.0.0.0/8'}, rules: [{host: 'locked.test', paths: [{path: '/', pathType: 'Prefix', service: 'app'}]}]},
+    {name: 'open', annotations: {'whitelist-source-range': '127.0.0.0/8'}, rules: [{host: 'open.test', paths: [{path: '/', pathType: 'Prefix', service: 'app'}]}]},
+    {name: 'cors', annotations: {'enable-cors': 'true'}, rules: [{host: 'cors.test', paths: [{path: '/', pathType: 'Prefix', service: 'app'}]}]},
+  )
+  it('403 for a client at 127.0.0.1 outside whitelist-source-range', () => {
+    expect(answer(table, 'http://locked.test/')).toBe('403')
+    expect(answer(table, 'http://open.test/')).toBe('app')
+    expect(explain(table, 'http://locked.test/').notes.join('\n')).toContain('judged for a client at 127.0.0.1')
+  })
+  it('204 for a CORS preflight (nginx.tmpl: the CORS `if` returns before the redirects)', () => {
+    const e = explain(table, 'http://cors.test/x', {method: 'OPTIONS', headers: {Origin: 'https://app.test', 'Access-Control-Request-Method': 'PUT'}})
+    expect(e.status).toBe(204)
+    expect(explain(table, 'http://cors.test/x').status).toBe(200)
+  })
+})
+
 describe('paths above the root (ngx_http_parse_complex_uri)', () => {
   const table = tableOf({name: 'p', rules: [{host: 'x.test', paths: [{path: '/', pathType: 'Prefix', service: 'web'}]}]})
   it.each([
