@@ -1,7 +1,7 @@
 import type {Diagnostic} from '../manifests/diagnostic.js'
 import {objectKey, type Ingress} from '../manifests/model.js'
 import {formatPosition} from '../manifests/position.js'
-import type {DefaultRoute, VirtualHost} from './table.js'
+import type {DefaultRoute, Location, VirtualHost} from './table.js'
 
 /**
  * What ingress-nginx does that a reader of the Ingress API would not expect, said where the
@@ -9,7 +9,7 @@ import type {DefaultRoute, VirtualHost} from './table.js'
  * backends that never answer.
  */
 export function quirkWarnings(ingresses: readonly Ingress[], vhosts: readonly VirtualHost[], catchAllDefault: DefaultRoute | null): Diagnostic[] {
-  return [...vhosts.flatMap(regexModeWarnings), ...vhosts.flatMap(slashRedirectWarnings), ...unusedDefaultBackends(ingresses, vhosts, catchAllDefault)]
+  return [...vhosts.flatMap(regexModeWarnings), ...vhosts.flatMap(slashRedirectWarnings), ...vhosts.flatMap(duplicateLocations), ...unusedDefaultBackends(ingresses, vhosts, catchAllDefault)]
 }
 
 function regexModeWarnings(vhost: VirtualHost): Diagnostic[] {
@@ -48,6 +48,33 @@ function slashRedirectWarnings(vhost: VirtualHost): Diagnostic[] {
       at: route.at,
       field: `${route.field}.path`,
       message: `${route.pathType} "${route.path}": ingress-nginx answers ${bare} with a 301 redirect to ${route.path} (nginx's auto_redirect of ${location.directive}), where the Ingress API ${route.pathType === 'Exact' ? 'answers 404' : 'serves it'}. Write the path as "${bare}" to serve both without a redirect.`,
+    })
+  }
+  return out
+}
+
+/**
+ * Prefix `/p` and Prefix `/p/` both become `location /p/` (location.go normalizePrefixPath), which
+ * nginx refuses as a duplicate location: ingress-nginx would not load the configuration (its
+ * admission webhook rejects the second Ingress). kingress serves the first and says so.
+ */
+function duplicateLocations(vhost: VirtualHost): Diagnostic[] {
+  if (vhost.regexMode !== null || vhost.specSemantics) return []
+  const out: Diagnostic[] = []
+  const first = new Map<string, Location>()
+  for (const location of vhost.locations) {
+    if (location.kind !== 'prefix' || location.route === null) continue
+    const kept = first.get(location.name)
+    if (kept === undefined) {
+      first.set(location.name, location)
+      continue
+    }
+    const route = location.route
+    out.push({
+      severity: 'warning',
+      at: route.at,
+      field: `${route.field}.path`,
+      message: `${route.pathType} "${route.path}" and ${kept.route!.pathType} "${kept.route!.path}" (${formatPosition(kept.route!.at)}) both become ${location.directive} on host ${vhost.pattern ?? '(rules without host)'}: nginx refuses a duplicate location, so ingress-nginx would not load this. kingress serves "${kept.route!.path}". Keep one of the two paths.`,
     })
   }
   return out

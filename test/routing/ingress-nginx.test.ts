@@ -69,6 +69,14 @@ describe('trailing-slash 301 (nginx auto_redirect)', () => {
     expect(answer(table, url)).toBe(expected)
   })
 
+  it('Prefix /x and Prefix /x/ are one nginx location: a warning that ingress-nginx would refuse it', () => {
+    const result = compileYaml(ingressYaml('dup', [{host: 'a.test', paths: [{path: '/x', pathType: 'Prefix', service: 'plain'}, {path: '/x/', pathType: 'Prefix', service: 'slash'}]}]))
+    const warning = result.all.find((d) => d.message.includes('duplicate location'))
+    expect(warning?.field).toBe('spec.rules[0].http.paths[0].path')
+    expect(answer(result.table, 'http://a.test/x/y')).toBe('slash')
+    expect(answer(result.table, 'http://a.test/x')).toBe('plain')
+  })
+
   it('validate warns about it, with the fix', () => {
     const result = compileYaml(ingressYaml('p', [{host: 'a.test', paths: [{path: '/docs/', pathType: 'Prefix'}]}]))
     const warning = result.all.find((d) => d.message.includes('301'))
