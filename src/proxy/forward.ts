@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
-import type {Http2ServerRequest} from 'node:http2'
+import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2'
 import {PassThrough} from 'node:stream'
 import type {Dispatcher} from 'undici'
 
@@ -253,7 +253,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     try {
       if (this.req.httpVersionMajor === 2) {
         // The HTTP/2 compat response takes the same flat [name, value, ...] list.
-        res.writeHead(statusCode, headers as unknown as Record<string, string>)
+        ;(res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
       } else {
         if (this.core.draining) (res as ServerResponse).shouldKeepAlive = false
         ;(res as ServerResponse).writeHead(statusCode, statusText, headers)
