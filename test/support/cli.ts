@@ -81,6 +81,8 @@ export interface ServingCli {
   stop(signal?: NodeJS.Signals): Promise<number | null>
   /** SIGKILL if still running (for finally blocks). */
   kill(): void
+  /** null while the process runs; its exit code (or signal name) once it ended. */
+  exitCode(): number | string | null
 }
 
 /**
@@ -124,6 +126,7 @@ export function startServingCli(args: readonly string[], options: CliOptions = {
         kill: () => {
           if (child.exitCode === null) child.kill('SIGKILL')
         },
+        exitCode: () => child.exitCode ?? child.signalCode,
       })
     })
   })
