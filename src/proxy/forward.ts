@@ -12,9 +12,9 @@ import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
 import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
-import {classify, MAX_TRIES} from './failure.js'
+import {classify, errorCode, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
-import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, upstreamRequestHeaders} from './headers.js'
+import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, removeHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
 import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
 import {requestDetail} from './request-detail.js'
@@ -29,6 +29,7 @@ import {ewmaEnd, ewmaStart} from './annotated/ewma.js'
 import {adjustUpstreamHeaders, chooseUpstream, corsForOwnAnswer, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor, rewrittenTarget} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
+const NO_CONTENT_DROP: ReadonlySet<string> = new Set(['content-length'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 
 const kExchange = Symbol('kingress.exchange')
@@ -290,6 +291,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (health.failures !== 0 && health.recordSuccess()) this.core.endpointEvent('recovered', this.backend!, this.member!, null)
     const res = this.res
     const headers = clientResponseHeaders(rawHeaders, this.requestId)
+    // RFC 9110 §8.6: a 204 carries no Content-Length (a client could wait for that many bytes).
+    if (statusCode === 204) removeHeaders(headers, NO_CONTENT_DROP)
     const plan = this.plan
     if (plan !== null) {
       if (plan.ewma) ewmaEnd(this.member!.health, performance.now() - plan.sentAt, Date.now())
@@ -354,6 +357,14 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       return
     }
     if (this.plan !== null && this.plan.ewma && !this.responded) ewmaEnd(this.member!.health, performance.now() - this.plan.sentAt, Date.now())
+    if (this.responded && this.bytes === 0 && (this.status === 204 || this.status === 304 || this.req.method === 'HEAD') && errorCode(error) === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      // A bodyless answer (RFC 9112 §6.3) whose upstream declared or sent a body: the client gets the
+      // head and an empty body, undici discards that upstream socket.
+      this.finished = true
+      res.end()
+      this.log(this.status, 'the upstream sent a body with a bodyless answer: dropped, its connection discarded')
+      return
+    }
     if (this.responded) {
       // The head is out: all that is left is to cut the client's response short.
       this.finished = true

@@ -93,7 +93,8 @@ export function expectCanary(result: RawResult, tag: string, index = result.resp
  * nothing named `smuggled` reached any upstream; the upstreams parsed no broken framing (a
  * half-forwarded request); and the process is alive.
  */
-export async function expectClean(edge: Edge, tag: string): Promise<void> {
+export async function expectClean(edge: Edge, name: string): Promise<void> {
+  const tag = name.replace(/[^A-Za-z0-9]+/g, '-')
   const fresh = await rawExchange(edge.httpPort, canaryRequest(`${tag}-fresh`), {expect: 1})
   expectCanary(fresh, `${tag}-fresh`)
   expect(edge.admin.requests.map((r) => r.target), `${tag}: admin must never be reached`).toEqual([])
