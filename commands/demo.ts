@@ -5,6 +5,7 @@ import {parseBackendFlag, StaticProvider} from '../src/backends/static.js'
 import {startDemoServer, stopDemoServer} from '../src/runtime/demo-servers.js'
 import {packageRoot} from '../src/runtime/package-root.js'
 import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
+import {requireSupportedNode} from '../src/runtime/node-support.js'
 import {startSession} from '../src/runtime/session.js'
 import {chooseView} from '../src/runtime/view.js'
 
@@ -15,6 +16,7 @@ export default class Demo extends KingressCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Demo)
+    requireSupportedNode()
     const view = chooseView(flags)
     const fixtures = join(packageRoot(), 'fixtures')
     const blue = await startDemoServer('blue')

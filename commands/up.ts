@@ -8,6 +8,7 @@ import type {DockerProvider} from '../src/backends/docker/index.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
 import {dockerStatusLine} from '../src/runtime/docker-status.js'
 import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
+import {requireSupportedNode} from '../src/runtime/node-support.js'
 import {startSession} from '../src/runtime/session.js'
 import {chooseView} from '../src/runtime/view.js'
 
@@ -31,6 +32,7 @@ export default class Up extends KingressCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Up)
+    requireSupportedNode()
     const inputs = argv as string[]
     const view = chooseView(flags)
     let dockerProvider: DockerProvider | null = null

@@ -14,9 +14,11 @@ export interface ProxyTimeouts {
   readonly bodyMs: number
   /** Longest wait between two chunks of the request body relayed upstream (proxy-send-timeout); 0 disables it. */
   readonly sendMs: number
+  /** Longest wait between two reads of the client's request body (nginx client_body_timeout, 60 s in ingress-nginx); 0 disables it. */
+  readonly clientBodyMs: number
 }
 
-export const DEFAULT_TIMEOUTS: ProxyTimeouts = {connectMs: 5000, headersMs: 60_000, bodyMs: 0, sendMs: 0}
+export const DEFAULT_TIMEOUTS: ProxyTimeouts = {connectMs: 5000, headersMs: 60_000, bodyMs: 0, sendMs: 0, clientBodyMs: 60_000}
 
 /** What the data plane needs from the runtime: the current tables (one reference, read once per request), pools, events. */
 export interface ProxyContext {

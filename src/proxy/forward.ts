@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
-import type {Http2ServerRequest} from 'node:http2'
+import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2'
 import {PassThrough} from 'node:stream'
 import type {Dispatcher} from 'undici'
 
@@ -13,23 +13,28 @@ import {rewrittenTarget} from '../annotations/rewrite.js'
 import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
-import {classify, MAX_TRIES} from './failure.js'
+import {classify, errorCode, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
-import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, upstreamRequestHeaders} from './headers.js'
+import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, removeHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
 import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
 import {requestDetail} from './request-detail.js'
+import {arrivesOnClosing, markClosing} from './closing.js'
+import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget} from './target.js'
+import {BodyGapTimer, firstChunk} from './request-body.js'
+import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
 import {sendEarly} from './annotated/early.js'
 import {ewmaEnd, ewmaStart} from './annotated/ewma.js'
 import {adjustUpstreamHeaders, chooseUpstream, corsForOwnAnswer, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
+const NO_CONTENT_DROP: ReadonlySet<string> = new Set(['content-length'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 
 const kExchange = Symbol('kingress.exchange')
-type Carrier = ClientResponse & {[kExchange]?: Exchange}
+type Carrier = ClientResponse & {[kExchange]?: Exchange; [kMalformedBody]?: string}
 
 /** Client aborted: undici is told through this error so the exchange is not mistaken for an upstream failure. */
 class ClientGoneError extends Error {
@@ -57,6 +62,11 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   backend: ResolvedBackend | null = null
   member: ResolvedEndpoint | null = null
   private tried: ResolvedEndpoint[] | null = null
+  /** The target as it goes upstream: origin-form, without a fragment. */
+  private forwardPath = '/'
+  /** A chunked body's first chunk has been parsed (or the body ended): a malformed one is refused before anything is forwarded. */
+  private peeked = false
+  private bodyClock: BodyGapTimer | null = null
   private headers: string[] = []
   private hasBody = false
   private body: PassThrough | BodyMeter | null = null
@@ -77,7 +87,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private sentHeaders: string[] | null = null
 
   constructor(
-    private readonly core: HandlerCore,
+    readonly core: HandlerCore,
     readonly req: ClientRequest,
     readonly res: ClientResponse,
     private readonly state: RuntimeState,
@@ -86,16 +96,38 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     res.once('close', onResponseClose)
   }
 
-  /** Routes the request and starts the first attempt, or answers with a page. */
+  /**
+   * Routes the request and starts the first attempt, or answers with a page. An exception in here
+   * ends this exchange (500, or the connection closed) and is logged with the request id; it never
+   * reaches the process.
+   */
   run(): void {
+    try {
+      this.route()
+    } catch (error) {
+      this.crashed(error)
+    }
+  }
+
+  private route(): void {
     const req = this.req
+    if (arrivesOnClosing(req, this.res)) {
+      // Pipelined behind an answer that closes the connection: never forwarded, never answered.
+      this.finished = true
+      return
+    }
     const headers = req.headers
     this.requestId = acceptableRequestId(headers['x-request-id']) ?? randomUUID()
     const url = req.url ?? '/'
-    const host = (headers.host ?? headers[':authority']) as string | undefined
-    const target = requestTarget(url, host)
-    if (target === null) return this.page(badRequestPage(400, 'Bad request', `"${url.slice(0, 200)}" is not a request target kingress can route.`, this.pageRequest(host, url)), true)
+    const h2 = isHttp2(req)
+    // HTTP/2 routes on :authority (RFC 9113 §8.3.1).
+    const host = (h2 ? (headers[':authority'] ?? headers.host) : headers.host) as string | undefined
+    const refusal = screenRequest(req)
+    if (refusal !== null) return this.page(badRequestPage(refusal.status, refusal.title, refusal.message, this.pageRequest(host, url.slice(0, 200))), true)
     if (url.length > MAX_HEADER_LINE) return this.page(badRequestPage(414, 'URI too long', `The request line is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(host, url.slice(0, 200))), true)
+    const target = requestTarget(url, host)
+    if (target === null) return this.page(badRequestPage(400, 'Bad request', `"${url.slice(0, 200)}" is not a request target kingress can route.`, this.pageRequest(host, url.slice(0, 200))), true)
+    this.forwardPath = target.forward
     const match = this.state.table.match(target.host, target.path)
     this.match = match
     if (match.pathMatch === 'invalid-path') return this.page(invalidPathPage(match, this.pageRequest(target.host, url)), true)
@@ -106,12 +138,18 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const backend = match.backend === null ? null : this.state.backends.forMatch(match)
     if (backend === undefined) return this.page(badRequestPage(503, 'No endpoints', 'The backend of this rule is not resolved yet.', this.pageRequest(target.host, target.path)), this.hasRequestBody())
     this.backend = backend
-    const up = upstreamRequestHeaders(req.rawHeaders, target.host, headers.connection, {
-      clientIp: clientAddress(req.socket?.remoteAddress),
-      scheme: this.core.listener.scheme,
-      port: this.core.listener.port,
-      requestId: this.requestId,
-    })
+    const up = upstreamRequestHeaders(
+      req.rawHeaders,
+      target.host,
+      headers.connection,
+      {
+        clientIp: clientAddress(req.socket?.remoteAddress),
+        scheme: this.core.listener.scheme,
+        port: this.core.listener.port,
+        requestId: this.requestId,
+      },
+      target.absolute || h2,
+    )
     if (up.oversized !== null) return this.page(badRequestPage(431, 'Request header fields too large', `The header ${up.oversized} is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(target.host, target.path)), true)
     this.headers = up.list
     this.hasBody = this.hasRequestBody()
@@ -171,6 +209,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
 
   private answerEarly(early: EarlyResponse): void {
     this.finished = true
+    if (this.hasRequestBody() || this.core.draining) markClosing(this.req)
     this.status = early.status
     this.bytes = sendEarly(this.req, this.res, early, this.requestId, this.hasRequestBody() || this.core.draining, corsForOwnAnswer(this.plan, early.headers))
     this.log(early.status, early.reason)
@@ -189,7 +228,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
 
   private hasRequestBody(): boolean {
     const req = this.req
-    if (req.httpVersionMajor === 2) return !(req as Http2ServerRequest).stream.endAfterHeaders
+    if (isHttp2(req)) return !(req as Http2ServerRequest).stream.endAfterHeaders
     const headers = req.headers
     if (headers['transfer-encoding'] !== undefined) return true
     const length = headers['content-length']
@@ -198,6 +237,17 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
 
   private send(): void {
     const req = this.req
+    if (this.hasBody && this.bodyClock === null) this.startBodyClock()
+    if (this.hasBody && !this.peeked && !isHttp2(req) && req.headers['transfer-encoding'] !== undefined) {
+      // Wait for the first chunk to parse: a malformed chunk size or extension flood is answered 400
+      // by the client-error path before the head has gone upstream (never a half-forwarded request).
+      this.peeked = true
+      firstChunk(req, (ok) => {
+        this.bodyClock?.touch()
+        if (ok && !this.finished && !this.clientGone) this.guard(() => this.send())
+      })
+      return
+    }
     const plan = this.plan
     let body: PassThrough | BodyMeter | null = null
     if (this.hasBody) {
@@ -211,7 +261,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (this.core.ctx.captureDetail) this.sentAt = performance.now()
     if (plan === null) {
       const timeouts = this.core.ctx.timeouts
-      pools.get(this.member!.address).dispatch({path: req.url ?? '/', method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs}, this)
+      pools.get(this.member!.address).dispatch({path: this.forwardPath, method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs}, this)
       return
     }
     if (plan.ewma) {
@@ -220,7 +270,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     pools
       .getFor(this.member!.address, plan.protocol, plan.connectMs)
-      .dispatch({path: plan.target ?? req.url ?? '/', method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: plan.headersMs, bodyTimeout: plan.bodyMs}, this)
+      .dispatch({path: plan.target ?? this.forwardPath, method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: plan.headersMs, bodyTimeout: plan.bodyMs}, this)
   }
 
   // --- undici's handler protocol ---
@@ -234,6 +284,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (this.body !== null && !this.piped) {
       this.piped = true
       this.req.pipe(this.body)
+      this.bodyClock?.watch(this.req)
       if (this.plan !== null && this.body instanceof BodyMeter) this.body.start()
     }
   }
@@ -246,6 +297,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (health.failures !== 0 && health.recordSuccess()) this.core.endpointEvent('recovered', this.backend!, this.member!, null)
     const res = this.res
     const headers = clientResponseHeaders(rawHeaders, this.requestId)
+    // RFC 9110 §8.6: a 204 carries no Content-Length (a client could wait for that many bytes).
+    if (statusCode === 204) removeHeaders(headers, NO_CONTENT_DROP)
     const plan = this.plan
     if (plan !== null) {
       if (plan.ewma) ewmaEnd(this.member!.health, performance.now() - plan.sentAt, Date.now())
@@ -258,7 +311,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     try {
       if (this.req.httpVersionMajor === 2) {
         // The HTTP/2 compat response takes the same flat [name, value, ...] list.
-        res.writeHead(statusCode, headers as unknown as Record<string, string>)
+        ;(res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
       } else {
         if (this.core.draining) (res as ServerResponse).shouldKeepAlive = false
         ;(res as ServerResponse).writeHead(statusCode, statusText, headers)
@@ -292,6 +345,10 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   }
 
   onError(error: Error): void {
+    this.guard(() => this.failed(error))
+  }
+
+  private failed(error: Error): void {
     if (this.finished) return
     const res = this.res
     if (this.clientGone || error instanceof ClientGoneError) {
@@ -306,6 +363,14 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       return
     }
     if (this.plan !== null && this.plan.ewma && !this.responded) ewmaEnd(this.member!.health, performance.now() - this.plan.sentAt, Date.now())
+    if (this.responded && this.bytes === 0 && (this.status === 204 || this.status === 304 || this.req.method === 'HEAD') && errorCode(error) === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      // A bodyless answer (RFC 9112 §6.3) whose upstream declared or sent a body: the client gets the
+      // head and an empty body, undici discards that upstream socket.
+      this.finished = true
+      res.end()
+      this.log(this.status, 'the upstream sent a body with a bodyless answer: dropped, its connection discarded')
+      return
+    }
     if (this.responded) {
       // The head is out: all that is left is to cut the client's response short.
       this.finished = true
@@ -345,6 +410,14 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   /** The response was closed: finished, or the client went away. */
   closed(): void {
     this.core.done()
+    this.bodyClock?.stop()
+    const malformed = (this.res as Carrier)[kMalformedBody]
+    if (malformed !== undefined && !this.finished) {
+      // The client-error path answered 400 on the socket (a malformed chunked body).
+      this.finished = true
+      this.abortUpstream?.(new ClientGoneError('malformed request body'))
+      this.log(400, `malformed request body (${malformed})`)
+    }
     const plan = this.plan
     if (plan !== null && plan.release !== null) {
       plan.release()
@@ -359,8 +432,58 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     this.resumeUpstream?.()
   }
 
+  /** Runs `fn`; an exception ends this exchange only (see crashed). */
+  private guard(fn: () => void): void {
+    try {
+      fn()
+    } catch (error) {
+      this.crashed(error)
+    }
+  }
+
+  /** A bug inside this exchange: 500 when nothing was sent yet, else the connection is cut; logged with the request id. */
+  private crashed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error)
+    this.core.ctx.bus.emit('error', {where: `request ${this.requestId || '(no id)'}`, message: `internal error, this request was ended: ${message}`, error})
+    const wasFinished = this.finished
+    this.finished = true
+    this.abortUpstream?.(new ClientGoneError('internal error'))
+    try {
+      if (!this.res.headersSent && !wasFinished) {
+        this.status = 500
+        this.bytes = sendPage(this.req, this.res, badRequestPage(500, 'Internal error', 'kingress failed while handling this request (a bug: please report it with the log line that names this request id).', this.pageRequest(this.req.headers.host as string | undefined, (this.req.url ?? '').slice(0, 200))), true)
+      } else {
+        this.res.destroy()
+      }
+    } catch {
+      this.res.destroy()
+    }
+    this.log(500, `internal error: ${message}`)
+  }
+
+  private startBodyClock(): void {
+    const ms = this.core.ctx.timeouts.clientBodyMs
+    if (ms <= 0) return
+    this.bodyClock = new BodyGapTimer(ms, () => this.guard(() => this.bodyStalled(ms)))
+  }
+
+  /** nginx client_body_timeout: no body bytes for `ms` → 408 (or the connection cut once answered). */
+  private bodyStalled(ms: number): void {
+    if (this.finished) return
+    this.abortUpstream?.(new ClientGoneError('client body timeout'))
+    if (this.responded) {
+      this.finished = true
+      this.res.destroy()
+      this.log(this.status, `the request body stalled for ${ms / 1000} s (client_body_timeout)`)
+      return
+    }
+    const match = this.match
+    this.page(badRequestPage(408, 'Request timeout', `No part of the request body arrived for ${ms / 1000} s (nginx client_body_timeout).`, this.pageRequest(match?.host, match?.path ?? this.forwardPath)), true)
+  }
+
   private page(page: ErrorPage, closeConnection: boolean): void {
     this.finished = true
+    if (closeConnection) markClosing(this.req)
     this.status = page.status
     this.bytes = sendPage(this.req, this.res, page, closeConnection || this.core.draining, corsForOwnAnswer(this.plan))
     this.log(page.status, page.code)
@@ -420,7 +543,13 @@ function relayTrailers(res: ClientResponse, trailers: RawTrailers): void {
 
 // Shared listeners (no closure per request): `this` is the response, which carries its exchange.
 function onResponseClose(this: ClientResponse): void {
-  ;(this as Carrier)[kExchange]?.closed()
+  const exchange = (this as Carrier)[kExchange]
+  if (exchange === undefined) return
+  try {
+    exchange.closed()
+  } catch (error) {
+    exchange.core.ctx.bus.emit('error', {where: `request ${exchange.requestId}`, message: `internal error while closing: ${String(error)}`, error})
+  }
 }
 
 function onResponseDrain(this: ClientResponse): void {

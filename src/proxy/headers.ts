@@ -17,6 +17,7 @@ const XFF = 2
 const REQUEST_ID = 3
 const VIA = 4
 const AUTHORITY = 5
+const HOST = 6
 
 const REQUEST_SPECIAL = new Map<string, number>([
   ['connection', DROP],
@@ -35,11 +36,27 @@ const REQUEST_SPECIAL = new Map<string, number>([
   ['x-forwarded-host', DROP],
   ['x-forwarded-port', DROP],
   ['x-real-ip', DROP],
+  // ingress-nginx sets it from the client's X-Forwarded-For (nginx.tmpl); a client's own is replaced.
+  ['x-original-forwarded-for', DROP],
   ['x-forwarded-for', XFF],
   ['x-request-id', REQUEST_ID],
   ['via', VIA],
   [':authority', AUTHORITY],
+  ['host', HOST],
 ])
+
+/**
+ * nginx's ignore_invalid_headers on and underscores_in_headers off (ingress-nginx's defaults): a
+ * request header whose name is not letters, digits and hyphens is dropped, so `X_Forwarded_For` or
+ * `Foo.Bar` can never be read as another header by a backend that normalises names.
+ */
+function validName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45)) return false
+  }
+  return name.length > 0
+}
 
 // `server` too: nginx's proxy_hide_header hides the upstream's by default, and ingress-nginx
 // (server-tokens: false) clears its own (nginx.tmpl `more_clear_headers Server`).
@@ -75,9 +92,13 @@ export interface UpstreamHeaders {
 
 /**
  * Builds the upstream request headers from the client's raw ones. `host` is the Host header (or
- * HTTP/2 :authority) the client sent, passed through unchanged.
+ * HTTP/2 :authority) the client sent, passed through unchanged; with `replaceHost` (absolute-form
+ * targets) it replaces the client's Host header. Exactly one Host goes upstream.
+ *
+ * X-Forwarded-For is the client's address alone and a client-sent value moves to
+ * X-Original-Forwarded-For, as ingress-nginx does with use-forwarded-headers: false (nginx.tmpl).
  */
-export function upstreamRequestHeaders(raw: readonly string[], host: string | undefined, connection: string | string[] | undefined, info: ForwardedInfo): UpstreamHeaders {
+export function upstreamRequestHeaders(raw: readonly string[], host: string | undefined, connection: string | string[] | undefined, info: ForwardedInfo, replaceHost = false): UpstreamHeaders {
   const listed = connection === undefined ? null : connectionTokens(connection)
   const list: string[] = []
   let xff: string | null = null
@@ -91,13 +112,17 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
     const lower = name.toLowerCase()
     const special = REQUEST_SPECIAL.get(lower)
     if (special === undefined) {
-      if (lower.charCodeAt(0) === 58 /* : */) continue // other HTTP/2 pseudo-headers
+      if (!validName(name)) continue // also HTTP/2 pseudo-headers other than :authority
       if (listed !== null && listed.has(lower)) continue
-      if (lower === 'host') sawHost = true
       list.push(name, value)
       continue
     }
     switch (special) {
+      case HOST:
+        if (sawHost || replaceHost) break
+        sawHost = true
+        list.push(name, value)
+        break
       case XFF:
         xff = xff === null ? value : `${xff}, ${value}`
         break
@@ -112,9 +137,10 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
     }
   }
   if (!sawHost && host !== undefined) list.push('host', host)
+  if (xff !== null) list.push('x-original-forwarded-for', xff)
   list.push(
     'x-forwarded-for',
-    xff === null ? info.clientIp : `${xff}, ${info.clientIp}`,
+    info.clientIp,
     'x-forwarded-host',
     host ?? '',
     'x-forwarded-port',

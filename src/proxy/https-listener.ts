@@ -19,30 +19,62 @@ export interface HttpsCredentials {
 const H2_MAX_HEADER_LIST = MAX_HEADER_SIZE + 32 * 256
 
 /**
+ * ingress-nginx's default ssl-ciphers (internal/ingress/controller/config/config.go, sslCiphers):
+ * AEAD suites only on TLS 1.2, with forward secrecy; TLS 1.3's own suites (all AEAD) listed first,
+ * because a Node cipher list without TLS_* names would drop them. ssl-protocols: TLSv1.2 TLSv1.3.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES256-GCM-SHA384',
+  'DHE-RSA-AES128-GCM-SHA256',
+].join(':')
+
+/** ingress-nginx's http2-max-concurrent-streams default (config.go). */
+export const H2_MAX_CONCURRENT_STREAMS = 128
+
+/** nginx closes an HTTP/2 connection idle for keepalive_timeout: ingress-nginx's keep-alive, 75 s (config.go). */
+export const H2_IDLE_TIMEOUT_MS = 75_000
+
+/**
  * The HTTPS listener: one `http2.createSecureServer` with `allowHTTP1`, so ALPN picks h2 or
  * http/1.1 per connection (WebSocket upgrades come in over HTTP/1.1), TLS 1.2 at least, and the
  * certificate chosen per SNI name by `credentials.SNICallback`. Same proxy handler as HTTP; the
  * listener's scheme makes X-Forwarded-Proto `https` upstream.
  */
-export function createHttpsListener(ctx: ProxyContext, credentials: HttpsCredentials): ProxyListener {
+export interface HttpsListenerOptions {
+  /** Close an HTTP/2 session with no frames for this long (GOAWAY; streams in flight finish). */
+  readonly idleMs?: number
+}
+
+export function createHttpsListener(ctx: ProxyContext, credentials: HttpsCredentials, options: HttpsListenerOptions = {}): ProxyListener {
   const server = createSecureServer({
     allowHTTP1: true,
     ALPNProtocols: ['h2', 'http/1.1'],
     minVersion: 'TLSv1.2',
+    ciphers: TLS_CIPHERS,
+    honorCipherOrder: true,
     cert: credentials.cert,
     key: credentials.key,
     SNICallback: credentials.SNICallback,
     // A browser's idle HTTP/2 connection stays open; the handshake must not hang around.
     handshakeTimeout: 30_000,
     maxHeaderListPairs: 2000,
-    settings: {maxHeaderListSize: H2_MAX_HEADER_LIST},
+    settings: {maxHeaderListSize: H2_MAX_HEADER_LIST, maxConcurrentStreams: H2_MAX_CONCURRENT_STREAMS},
   })
   // The HTTP/1.1 side reads these as http.Server does (see createHttpListener).
   Object.assign(server, HTTP1_LIMITS, {maxHeadersCount: 0})
   // A client that rejects the certificate (or speaks no TLS) ends its handshake: nothing to report.
   server.on('tlsClientError', dropSocket)
   server.on('sessionError', ignore)
-  const connections = new TlsConnections(server)
+  const connections = new TlsConnections(server, options.idleMs ?? H2_IDLE_TIMEOUT_MS)
   const listener = new ProxyListener(ctx, server, 'https', connections)
   // ProxyListener listens for 'clientError' (HTTP/1.1 parse errors on the allowHTTP1 side).
   if (server.listenerCount('clientError') === 0) server.on('clientError', onClientError)
@@ -51,7 +83,7 @@ export function createHttpsListener(ctx: ProxyContext, credentials: HttpsCredent
 
 /** Swaps the certificate served without SNI (new handshakes only; open connections keep theirs). */
 export function setDefaultCertificate(listener: ProxyListener, cert: string, key: string): void {
-  ;(listener.server as Http2SecureServer).setSecureContext({cert, key, minVersion: 'TLSv1.2'})
+  ;(listener.server as Http2SecureServer).setSecureContext({cert, key, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true})
 }
 
 /** Every TLS socket and HTTP/2 session of one server, so shutdown can send GOAWAY and then cut. */
@@ -61,7 +93,7 @@ class TlsConnections implements ConnectionCloser {
   /** 0 serving, 1 draining (new HTTP/2 sessions get GOAWAY at once), 2 closed (new connections are cut). */
   private stage = 0
 
-  constructor(server: Http2SecureServer) {
+  constructor(server: Http2SecureServer, idleMs: number) {
     const sockets = this.sockets
     const sessions = this.sessions
     function forgetSocket(this: Socket): void {
@@ -81,6 +113,14 @@ class TlsConnections implements ConnectionCloser {
       sessions.add(session)
       session.once('close', forgetSession)
       if (this.stage === 1) session.close()
+      if (idleMs > 0) session.setTimeout(idleMs, () => session.close())
+      // A session nghttp2 ends with GOAWAY (a flood, rapid reset: CVE-2023-44487) must not keep its
+      // TCP connection: once our GOAWAY is out the socket goes too.
+      session.once('error', () => session.destroy())
+      session.on('frameError', (_type: number, _code: number, id: number) => {
+        if (id === 0) session.destroy()
+      })
+      session.once('goaway', () => setTimeout(() => session.destroy(), 1000).unref())
     })
   }
 

@@ -74,6 +74,7 @@ export class ProxyListener {
     this.handler = createHandler(ctx, this.info)
     server.on('request', this.handler.request)
     server.on('upgrade', this.handler.upgrade)
+    server.on('connect', this.handler.connect)
     server.on('clientError', onClientError)
   }
 

@@ -1,5 +1,6 @@
 import {execFile} from 'node:child_process'
 import {readdir, readFile, readlink} from 'node:fs/promises'
+import {basename} from 'node:path'
 
 /**
  * Who listens on a TCP port, best effort: `ss -ltnp` on Linux (falling back to /proc), `lsof` on
@@ -22,7 +23,30 @@ function run(command: string, args: string[]): Promise<string> {
 }
 
 async function fromSs(port: number): Promise<string | null> {
-  return parseSs(await run('ss', ['-ltnpH', `sport = :${port}`]))
+  const owner = parseSs(await run('ss', ['-ltnpH', `sport = :${port}`]))
+  if (owner === null) return null
+  // ss prints the kernel's thread name (comm), which a program may rename: Node 24 names its main
+  // thread `MainThread`. The command line says what runs.
+  const pid = /\(pid (\d+)\)$/.exec(owner)![1]!
+  const command = await commandName(pid)
+  return command === null ? owner : `${command} (pid ${pid})`
+}
+
+/** The program of a process from /proc/PID/cmdline (`/usr/bin/node app.js` → `node`), null when unreadable. */
+export async function commandName(pid: string): Promise<string | null> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+  return programOf(cmdline)
+}
+
+/**
+ * The basename of argv[0] in a NUL-separated command line, or null when empty. A rewritten process
+ * title (`nginx: master process /usr/sbin/nginx`) keeps what comes before its colon.
+ */
+export function programOf(cmdline: string): string | null {
+  const argv0 = cmdline.split('\0')[0] ?? ''
+  const titled = /^([^\s/:]+): /.exec(argv0)
+  if (titled) return titled[1]!
+  return argv0 === '' ? null : basename(argv0)
 }
 
 /** `LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=12,fd=6),("nginx",pid=13,fd=6))` → `nginx (pid 12)`. */
@@ -57,8 +81,8 @@ async function fromProc(port: number): Promise<string | null> {
       const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')
       const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1]
       if (inode && inodes.has(inode)) {
-        const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim()
-        return `${comm} (pid ${pid})`
+        const name = (await commandName(pid)) ?? (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim()
+        return `${name} (pid ${pid})`
       }
     }
   }

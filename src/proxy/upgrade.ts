@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
-import type {IncomingMessage} from 'node:http'
-import {connect, type Socket} from 'node:net'
-import {connect as connectTls} from 'node:tls'
+import {request as httpRequest, ServerResponse, STATUS_CODES, type ClientRequest as UpstreamRequest, type IncomingMessage} from 'node:http'
+import {request as httpsRequest} from 'node:https'
+import type {Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
@@ -15,19 +15,34 @@ import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
 import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
-import {acceptableRequestId, clientAddress, upstreamRequestHeaders} from './headers.js'
+import {acceptableRequestId, clientAddress, clientResponseHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
 import {sendPageOnSocket} from './respond.js'
+import {screenRequest} from './screen.js'
 import {requestTarget} from './target.js'
+import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
 import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
-const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/
+/** The tokens of an Upgrade header, lower-cased (`websocket`, `h2c`, ...). */
+export function upgradeTokens(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((t) => t.trim().toLowerCase().split('/')[0]!)
+}
+
+/** RFC 6455 §4.1: a WebSocket opening handshake is a GET asking for `websocket`. */
+export function isWebSocketRequest(req: IncomingMessage): boolean {
+  return req.method === 'GET' && upgradeTokens(req.headers.upgrade).includes('websocket')
+}
 
 /**
- * A WebSocket (or any Upgrade) exchange: the request head is written to the endpoint over a fresh
- * TCP connection, and once the endpoint answers both sockets are piped raw, with no idle timeout.
+ * An Upgrade request. A WebSocket handshake (GET, `Upgrade: websocket`) goes to the endpoint over a
+ * fresh connection, and only when the endpoint answers 101 with `Upgrade: websocket` are both
+ * sockets piped raw, with no idle timeout. Until then nothing the client sends after the head is
+ * read: any other answer (426, 400, 200...) is relayed as a normal response and the connection
+ * closes, so no later request on it can bypass routing (RFC 9110 §7.8). Other upgrades (`h2c`, ...)
+ * are never tunnelled: they are served as plain requests without the Upgrade (the h2c smuggling
+ * class of bugs), on a connection that closes after the answer.
  */
 export class Tunnel {
   private readonly start = performance.now()
@@ -37,9 +52,12 @@ export class Tunnel {
   private backend: ResolvedBackend | null = null
   private member: ResolvedEndpoint | null = null
   private tried: ResolvedEndpoint[] = []
-  private upstream: Socket | null = null
-  private head = ''
+  private upstream: UpstreamRequest | null = null
+  private upstreamSocket: Socket | null = null
+  private forwardPath = '/'
   private established = false
+  /** A non-101 answer is being relayed: a later upstream error can only cut the connection. */
+  private answered = false
   private headers: string[] = []
   /** Non-null when the route has annotation work (access lists, auth, rewrite, upstream-vhost, canary...). */
   private plan: RequestPlan | null = null
@@ -54,11 +72,17 @@ export class Tunnel {
 
   run(): void {
     const {req, socket} = this
+    // Nothing the client sends after the head is read until the endpoint has switched protocols.
+    socket.pause()
     socket.on('error', () => socket.destroy())
     this.requestId = acceptableRequestId(req.headers['x-request-id']) ?? randomUUID()
     const host = req.headers.host
+    const refusal = screenRequest(req)
+    if (refusal !== null) return this.fail(badRequestPage(refusal.status, refusal.title, refusal.message, {host: host ?? '', path: (req.url ?? '').slice(0, 200), requestId: this.requestId}))
+    if (!isWebSocketRequest(req)) return this.plain()
     const target = requestTarget(req.url ?? '/', host)
     if (target === null) return this.fail(badRequestPage(400, 'Bad request', 'Unroutable request target.', {host: host ?? '', path: req.url ?? '', requestId: this.requestId}))
+    this.forwardPath = target.forward
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
     const match = this.state.table.match(target.host, target.path)
     this.match = match
@@ -69,12 +93,18 @@ export class Tunnel {
     const backend = this.state.backends.forMatch(match)
     if (backend === undefined) return this.fail(badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))
     this.backend = backend
-    this.headers = upstreamRequestHeaders(req.rawHeaders, target.host, undefined, {
-      clientIp: clientAddress(req.socket.remoteAddress),
-      scheme: this.core.listener.scheme,
-      port: this.core.listener.port,
-      requestId: this.requestId,
-    }).list
+    this.headers = upstreamRequestHeaders(
+      req.rawHeaders,
+      target.host,
+      req.headers.connection,
+      {
+        clientIp: clientAddress(req.socket.remoteAddress),
+        scheme: this.core.listener.scheme,
+        port: this.core.listener.port,
+        requestId: this.requestId,
+      },
+      target.absolute,
+    ).list
     if (!rule.active) {
       const member = backend.balancer.pick(null)
       if (member === null) return this.fail(noEndpointsPage(match, backend, pageRequest))
@@ -116,24 +146,43 @@ export class Tunnel {
     return requestViewOf(req, this.match!.host, path, req.url ?? '/', this.core.listener.scheme, clientAddress(req.socket.remoteAddress))
   }
 
-  /** Writes the upstream request head (with the rewritten target, if any) and dials. */
+  /**
+   * Not a WebSocket handshake: served as an ordinary request (the Upgrade and Connection headers are
+   * hop-by-hop and dropped) on this connection, which closes after the answer. A body cannot be
+   * relayed here (Node stops parsing at an Upgrade head), so such requests are refused.
+   */
+  private plain(): void {
+    const {req, socket} = this
+    const headers = req.headers
+    if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) {
+      return this.fail(badRequestPage(400, 'Bad request', `kingress does not relay an "Upgrade: ${String(headers.upgrade).slice(0, 40)}" request with a body: only WebSocket upgrades (GET) are tunnelled.`, {host: headers.host ?? '', path: (req.url ?? '').slice(0, 200), requestId: this.requestId}))
+    }
+    const res = new ServerResponse(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket as Socket)
+    res.once('finish', () => socket.end())
+    socket.resume()
+    this.core.inflight++
+    new Exchange(this.core, req, res, this.state).run()
+  }
+
+  /** Builds the upstream handshake (with the rewritten target, if any) and dials. */
   private open(target: string | null): void {
     const {req, socket} = this
-    const headers = this.headers
-    headers.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade ?? 'websocket'))
-    let head = `${req.method ?? 'GET'} ${target ?? req.url ?? '/'} HTTP/1.1\r\n`
-    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
-    this.head = head + '\r\n'
+    this.headers.push('connection', 'upgrade', 'upgrade', String(req.headers.upgrade ?? 'websocket'))
+    if (target !== null) this.forwardPath = target
     this.core.tunnels.add(socket)
     socket.once('close', () => {
       this.core.tunnels.delete(socket)
       this.upstream?.destroy()
+      this.upstreamSocket?.destroy()
     })
     this.dial()
   }
 
   private refuse(early: EarlyResponse): void {
     sendEarlyOnSocket(this.socket, early, this.requestId)
+    this.socket.resume()
     this.log(early.status, early.reason)
   }
 
@@ -142,49 +191,95 @@ export class Tunnel {
     const plan = this.plan
     // backend-protocol HTTPS: TLS to the endpoint, its certificate not verified (ingress-nginx's proxy-ssl-verify: off).
     const tls = plan !== null && (plan.protocol === 'HTTPS' || plan.protocol === 'GRPCS')
-    const options = {host: member.endpoint.host, port: member.endpoint.port, timeout: plan?.connectMs ?? this.core.ctx.timeouts.connectMs}
-    const upstream: Socket = tls ? connectTls({...options, rejectUnauthorized: false}) : connect(options)
+    const connectMs = plan?.connectMs ?? this.core.ctx.timeouts.connectMs
+    const headersMs = plan?.headersMs ?? this.core.ctx.timeouts.headersMs
+    const options = {host: member.endpoint.host, port: member.endpoint.port, method: 'GET', path: this.forwardPath, headers: this.headers, agent: false as const, setHost: false}
+    const upstream = tls ? httpsRequest({...options, rejectUnauthorized: false}) : httpRequest(options)
     this.upstream = upstream
-    upstream.setNoDelay(true)
-    upstream.once('timeout', () => upstream.destroy(Object.assign(new Error('connect timeout'), {code: 'UND_ERR_CONNECT_TIMEOUT'})))
-    upstream.once(tls ? 'secureConnect' : 'connect', () => {
-      upstream.setTimeout(0)
-      upstream.setKeepAlive(true, 30_000)
-      upstream.write(this.head, 'latin1')
-      if (this.early.length > 0) upstream.write(this.early)
-      this.socket.pipe(upstream)
-      upstream.once('data', (chunk: Buffer) => this.answered(upstream, chunk))
+    let connected = false
+    upstream.once('socket', (sock: Socket) => {
+      sock.setNoDelay(true)
+      const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), {code: 'UND_ERR_CONNECT_TIMEOUT'})), connectMs)
+      sock.once(tls ? 'secureConnect' : 'connect', () => {
+        connected = true
+        clearTimeout(timer)
+        // proxy-read-timeout for the handshake's answer.
+        if (headersMs > 0) upstream.setTimeout(headersMs, () => upstream.destroy(Object.assign(new Error('no response head within the read timeout'), {code: 'UND_ERR_HEADERS_TIMEOUT'})))
+      })
+      sock.once('close', () => clearTimeout(timer))
     })
-    upstream.on('error', (error) => this.upstreamError(upstream, error))
-    upstream.once('close', () => {
-      if (this.established) this.socket.destroy()
-      else if (this.upstream === upstream && this.socket.writable) this.upstreamError(upstream, Object.assign(new Error('the endpoint closed the connection before answering'), {code: 'ECONNRESET'}))
-    })
+    upstream.on('upgrade', (res: IncomingMessage, sock: Socket, head: Buffer) => this.switched(res, sock, head))
+    upstream.on('response', (res: IncomingMessage) => this.refused(res))
+    upstream.on('error', (error: Error) => this.upstreamError(upstream, error, connected))
+    upstream.end()
   }
 
-  private answered(upstream: Socket, chunk: Buffer): void {
-    this.established = true
-    const status = Number(STATUS_LINE.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 64)))?.[1] ?? 0)
-    const health = this.member!.health
-    if (health.failures !== 0 && health.recordSuccess()) this.core.endpointEvent('recovered', this.backend!, this.member!, null)
+  /** 101 from the endpoint: the tunnel opens, now and only now. */
+  private switched(res: IncomingMessage, upstream: Socket, head: Buffer): void {
     const socket = this.socket
+    this.recovered()
+    if (!upgradeTokens(res.headers.upgrade).includes('websocket')) {
+      upstream.destroy()
+      const match = this.match!
+      return this.fail(upstreamFailurePage('bad-response', `the endpoint switched to "${String(res.headers.upgrade ?? '')}", not websocket`, match, this.backend!, [this.member!.address], {host: match.host, path: match.path, requestId: this.requestId}))
+    }
+    this.established = true
+    this.upstreamSocket = upstream
+    upstream.setTimeout(0)
+    upstream.setKeepAlive(true, 30_000)
+    let out = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`
+    const raw = res.rawHeaders
+    for (let i = 0; i < raw.length; i += 2) out += `${raw[i]}: ${raw[i + 1]}\r\n`
+    socket.write(out + '\r\n', 'latin1')
+    if (head.length > 0) socket.write(head)
+    if (this.early.length > 0) upstream.write(this.early)
     if ('setNoDelay' in socket) (socket as Socket).setNoDelay(true)
     if ('setTimeout' in socket) (socket as Socket).setTimeout(0)
-    socket.write(chunk)
+    upstream.on('error', () => socket.destroy())
+    upstream.once('close', () => socket.destroy())
     upstream.pipe(socket)
-    this.log(status, null)
+    socket.pipe(upstream)
+    socket.resume()
+    this.log(101, null)
   }
 
-  private upstreamError(upstream: Socket, error: Error): void {
+  /** Any answer but 101: relayed as a normal response, then the connection closes (no tunnel). */
+  private refused(res: IncomingMessage): void {
+    const socket = this.socket
+    this.answered = true
+    this.recovered()
+    const status = res.statusCode ?? 502
+    const headers = clientResponseHeaders(res.rawHeaders, this.requestId)
+    let out = `HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}\r\n`
+    for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`
+    socket.write(out + 'connection: close\r\n\r\n', 'latin1')
+    const bodyless = status === 204 || status === 304
+    if (bodyless) res.resume()
+    else res.pipe(socket, {end: false})
+    res.once('end', () => {
+      socket.end()
+      // Whatever the client sent after its head is read and dropped, never forwarded.
+      socket.resume()
+      this.upstream?.destroy()
+    })
+    res.once('error', () => socket.destroy())
+    this.log(status, status === 101 ? null : 'the endpoint did not switch protocols: answer relayed, connection closed')
+  }
+
+  private recovered(): void {
+    const health = this.member!.health
+    if (health.failures !== 0 && health.recordSuccess()) this.core.endpointEvent('recovered', this.backend!, this.member!, null)
+  }
+
+  private upstreamError(upstream: UpstreamRequest, error: Error, connected: boolean): void {
     if (this.upstream !== upstream) return
-    if (this.established) {
+    if (this.established || this.answered || this.socket.destroyed) {
       this.socket.destroy()
       return
     }
-    this.socket.unpipe(upstream)
     upstream.destroy()
     this.upstream = null
-    const c = classify(error)
+    const c = connected && classify(error).beforeConnect ? {...classify(error), beforeConnect: false} : classify(error)
     const member = this.member!
     if (c.beforeConnect && member.health.recordFailure(Date.now(), c.detail)) this.core.endpointEvent('ejected', this.backend!, member, c.detail)
     this.tried.push(member)
@@ -202,6 +297,7 @@ export class Tunnel {
 
   private fail(page: ErrorPage): void {
     sendPageOnSocket(this.socket, this.req.headers.accept, page)
+    this.socket.resume()
     this.log(page.status, page.code)
   }
 

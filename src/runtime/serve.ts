@@ -87,11 +87,13 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
       throw error
     }
   }
+  // Handlers first, then the ready line: a script that signals as soon as it reads `ready` must find
+  // them installed (until then SIGTERM's default action kills the process with no exit code).
+  const stopped = untilStopSignal()
   const ready = [session.readyLine(), ...(options.extraLines ?? [])].join('\n')
   if (session.log) session.log.line(ready)
   else process.stdout.write(ready + '\n')
 
-  const stopped = untilStopSignal()
   if (options.view.dashboard) {
     session.runtime.captureDetail = true
     dashboard = await openDashboard(session, options, hosts, trust)

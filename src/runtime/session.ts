@@ -42,6 +42,8 @@ export interface SessionOptions {
   readonly backoff?: BackoffPolicy
   /** Bound on the drain at close (default 10 s). */
   readonly drainMs?: number
+  /** Close an idle HTTP/2 session after this long (default nginx's 75 s keep-alive). */
+  readonly h2IdleMs?: number
   readonly bus?: EventBus
 }
 
@@ -135,7 +137,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     if (tls !== null && options.https) {
       const {SessionCertificates, store} = await tls
       certificates = await SessionCertificates.create(runtime.current, tlsOptions, store)
-      const https = createHttpsListener(runtime, certificates.credentials())
+      const https = createHttpsListener(runtime, certificates.credentials(), {idleMs: options.h2IdleMs})
       listeners.push(https)
       secure = await https.listen({port: options.https.port, bind: options.bind, explicit: options.https.explicit, fallbackPort: options.https.fallbackPort, flag: '--https-port'})
       runtime.httpsPort = secure.port

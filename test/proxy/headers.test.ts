@@ -22,11 +22,13 @@ describe('upstream request headers', () => {
     expect(names.map((n) => n.toLowerCase())).not.toContain('te')
   })
 
-  it('appends to X-Forwarded-For and Via, replaces the other forwarded headers and the request id', () => {
-    const raw = ['host', 'a.test', 'x-forwarded-for', '10.0.0.1', 'X-Forwarded-For', '10.0.0.2', 'x-forwarded-proto', 'https', 'x-real-ip', '6.6.6.6', 'via', '1.0 corp', 'x-request-id', 'old']
+  it('sets X-Forwarded-For to the client (its own value moves to X-Original-Forwarded-For), appends to Via, replaces the other forwarded headers and the request id', () => {
+    const raw = ['host', 'a.test', 'x-forwarded-for', '10.0.0.1', 'X-Forwarded-For', '10.0.0.2', 'x-original-forwarded-for', 'forged', 'x-forwarded-proto', 'https', 'x-real-ip', '6.6.6.6', 'via', '1.0 corp', 'x-request-id', 'old']
     const headers = Object.fromEntries(pairs(upstreamRequestHeaders(raw, 'a.test', undefined, info).list))
+    // ingress-nginx with use-forwarded-headers: false (nginx.tmpl: X-Forwarded-For $remote_addr).
     expect(headers).toMatchObject({
-      'x-forwarded-for': '10.0.0.1, 10.0.0.2, 127.0.0.1',
+      'x-forwarded-for': '127.0.0.1',
+      'x-original-forwarded-for': '10.0.0.1, 10.0.0.2',
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'a.test',
       'x-forwarded-port': '8080',
@@ -42,6 +44,18 @@ describe('upstream request headers', () => {
       ['accept', '*/*'],
       ['host', 'h2.test'],
     ])
+  })
+
+  it('drops header names with underscores or other characters nginx ignores, and sends exactly one Host', () => {
+    const raw = ['Host', 'a.test', 'X_Forwarded_For', '6.6.6.6', 'x.y', '1', 'X-Ok', 'yes', 'host', 'b.test']
+    const list = pairs(upstreamRequestHeaders(raw, 'a.test', undefined, info).list)
+    expect(list.filter(([n]) => n.toLowerCase() === 'host')).toEqual([['Host', 'a.test']])
+    expect(list.map(([n]) => n)).not.toContain('X_Forwarded_For')
+    expect(list.map(([n]) => n)).not.toContain('x.y')
+    expect(list).toContainEqual(['X-Ok', 'yes'])
+    // Absolute-form: the target's authority replaces the client's Host (RFC 9112 §3.2.2).
+    const absolute = pairs(upstreamRequestHeaders(raw, 'c.test', undefined, info, true).list)
+    expect(absolute.filter(([n]) => n.toLowerCase() === 'host')).toEqual([['host', 'c.test']])
   })
 
   it('flags a header line over 8 KiB', () => {
@@ -87,8 +101,12 @@ describe('small helpers', () => {
   })
 
   it('request targets: origin form and absolute form', () => {
-    expect(requestTarget('/a/b?c', 'h')).toEqual({host: 'h', path: '/a/b'})
-    expect(requestTarget('http://user@Other.test:81/p?q', 'h')).toEqual({host: 'Other.test:81', path: '/p'})
+    expect(requestTarget('/a/b?c', 'h')).toEqual({host: 'h', path: '/a/b', forward: '/a/b?c', absolute: false})
+    // Absolute-form routes on its authority and goes upstream in origin-form (RFC 9112 §3.2.2).
+    expect(requestTarget('http://Other.test:81/p?q', 'h')).toEqual({host: 'Other.test:81', path: '/p', forward: '/p?q', absolute: true})
+    expect(requestTarget('http://Other.test?q', 'h')).toEqual({host: 'Other.test', path: '/', forward: '/?q', absolute: true})
+    // Userinfo in an http(s) URI is invalid (RFC 9110 §4.2.4): not routed.
+    expect(requestTarget('http://user@Other.test:81/p?q', 'h')).toBeNull()
     expect(requestTarget('*', 'h')).toBeNull()
   })
 

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {UserError} from '../../src/errors.js'
-import {parseLsof, parseSs, listeningInodes} from '../../src/proxy/port-owner.js'
+import {parseLsof, parseSs, listeningInodes, programOf} from '../../src/proxy/port-owner.js'
 import {howToGetPort} from '../../src/proxy/port-help.js'
 import {startSession} from '../../src/runtime/session.js'
 import {runCli} from '../support/cli.js'
@@ -61,6 +61,11 @@ describe('ports', () => {
   it('parses ss, lsof and /proc/net/tcp for the port owner', () => {
     expect(parseSs('LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=812,fd=6),("nginx",pid=813,fd=6))')).toBe('nginx (pid 812)')
     expect(parseLsof('p4242\ncnode\nf23\n')).toBe('node (pid 4242)')
+    // Node 24 renames its main thread to `MainThread`, which is what ss prints: the name comes from argv[0].
+    expect(programOf('/opt/node24/bin/node\0server.js\0')).toBe('node')
+    // A program that rewrites its title (nginx, postgres) keeps its name first.
+    expect(programOf('nginx: master process /usr/sbin/nginx\0')).toBe('nginx')
+    expect(programOf('')).toBeNull()
     const table = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 123456 1 0000000000000000 100 0 0 10 0\n'
     expect(listeningInodes(table, 80)).toEqual(['123456'])
     expect(listeningInodes(table, 81)).toEqual([])

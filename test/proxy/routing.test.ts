@@ -47,7 +47,8 @@ describe('routing through the live proxy (the blue/green fixtures)', () => {
     const reply = await send(proxy.port, {headers: {host: 'blue.example.com:81', 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https'}})
     const seen = jsonOf(reply).headers as Record<string, string>
     expect(seen.host).toBe('blue.example.com:81')
-    expect(seen['x-forwarded-for']).toBe('10.1.2.3, 127.0.0.1')
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1')
+    expect(seen['x-original-forwarded-for']).toBe('10.1.2.3')
     expect(seen['x-forwarded-proto']).toBe('http')
     expect(seen['x-forwarded-host']).toBe('blue.example.com:81')
     expect(seen['x-forwarded-port']).toBe(String(proxy.port))

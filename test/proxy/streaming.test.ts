@@ -77,19 +77,28 @@ describe('streaming bodies both ways', () => {
     await upstream.close()
   })
 
-  it('streams a 256 MiB chunked upload without growing memory', async () => {
-    const before = rss()
-    let peak = before
-    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 20)
-    const reply = await new Promise<string>((resolve, reject) => {
+  function upload(bytes: number): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
       const req = request({host: '127.0.0.1', port: proxy.port, method: 'POST', path: '/upload', headers: {host: 'stream.test'}, agent: false}, (res) => {
         let text = ''
         res.setEncoding('utf8').on('data', (c: string) => (text += c))
         res.on('end', () => resolve(text))
       })
       req.on('error', reject)
-      generated(BIG).pipe(req)
+      generated(bytes).pipe(req)
     })
+  }
+
+  it('streams a 256 MiB chunked upload without growing memory', async () => {
+    // Warm-up first. Node 24's V8 lets freed body buffers pile up on a process's first large transfer
+    // before a full GC counts them: the first upload measured +71 / +104 / +131 MiB of RSS for
+    // 64 / 256 / 1024 MiB (garbage, not buffering: it does not grow with the size), every later
+    // one +3 to +27 MiB (Node 20: +46 first, then < +31). The bound is for the steady state.
+    await upload(64 * MiB)
+    const before = rss()
+    let peak = before
+    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 20)
+    const reply = await upload(BIG)
     clearInterval(sampler)
     const seen = JSON.parse(reply) as {bytes: number; te: string | null}
     expect(seen.bytes).toBe(BIG)
@@ -163,6 +172,6 @@ describe('streaming bodies both ways', () => {
     const after = await send(proxy.port, {path: '/sized', headers: {host: 'stream.test'}})
     expect(after.body).toBe('sized')
     await new Promise((r) => setImmediate(r))
-    expect(proxy.log.some((l) => l.includes('499 POST stream.test/abandoned'))).toBe(true)
+    expect(proxy.log.filter((l) => l.includes('stream.test/abandoned'))).toEqual([expect.stringContaining('499 POST stream.test/abandoned')])
   })
 })

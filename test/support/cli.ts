@@ -34,11 +34,13 @@ export interface CliOptions {
   /** Added to a production, no-colour environment with a per-run KINGRESS_HOME. */
   readonly env?: NodeJS.ProcessEnv
   readonly timeoutMs?: number
+  /** The node binary to run the CLI with (default: the one running the tests). */
+  readonly node?: string
 }
 
 /** The built CLI (`bin/run.js`, as npm installs it) as a child process. `npm test` builds first. */
 function spawnCli(args: readonly string[], options: CliOptions): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, [RUN_JS, ...args], {
+  return spawn(options.node ?? process.execPath, [RUN_JS, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     // NODE_ENV=test (set by vitest) would make oclif look for TypeScript sources.
     env: {...process.env, NODE_ENV: 'production', NO_COLOR: '1', FORCE_COLOR: '0', KINGRESS_HOME: testKingressHome(), ...options.env},
@@ -79,6 +81,8 @@ export interface ServingCli {
   stop(signal?: NodeJS.Signals): Promise<number | null>
   /** SIGKILL if still running (for finally blocks). */
   kill(): void
+  /** null while the process runs; its exit code (or signal name) once it ended. */
+  exitCode(): number | string | null
 }
 
 /**
@@ -122,6 +126,7 @@ export function startServingCli(args: readonly string[], options: CliOptions = {
         kill: () => {
           if (child.exitCode === null) child.kill('SIGKILL')
         },
+        exitCode: () => child.exitCode ?? child.signalCode,
       })
     })
   })

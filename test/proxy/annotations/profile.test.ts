@@ -30,7 +30,7 @@ describe('--profile ingress-nginx', () => {
   })
 
   it('proxy timeouts are 60 s (read, between body chunks, send) and connect 5 s', () => {
-    expect(f.proxy.session.runtime.timeouts).toEqual({connectMs: 5000, headersMs: 60_000, bodyMs: 60_000, sendMs: 60_000})
+    expect(f.proxy.session.runtime.timeouts).toEqual({clientBodyMs: 60_000, connectMs: 5000, headersMs: 60_000, bodyMs: 60_000, sendMs: 60_000})
   })
 })
 
