@@ -56,7 +56,9 @@ export function appRootRedirect(appRoot: string, req: RequestView): EarlyRespons
  * query kept (ngx_http_core_module.c, ngx_http_core_find_config_phase on NGX_DONE).
  */
 export function slashRedirect(locationName: string, req: RequestView, ctx: RedirectContext): EarlyResponse {
-  return redirect(301, `${req.scheme}://${laptopAuthority(req.host, ctx.httpPort, req.scheme)}${escapeUri(locationName)}${req.query}`, 'trailing-slash')
+  // `?args` only when there are arguments: a bare `?` is dropped.
+  const query = req.query === '?' ? '' : req.query
+  return redirect(301, `${req.scheme}://${laptopAuthority(req.host, ctx.httpPort, req.scheme)}${escapeUri(locationName)}${query}`, 'trailing-slash')
 }
 
 /**

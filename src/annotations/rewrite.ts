@@ -8,9 +8,8 @@ import type {IngressPolicy} from './policy.js'
  * by the target, `$1`…`$9` taken from the regex's capture groups. A URI it does not match is left alone.
  */
 export function rewritePath(regex: RegExp, target: string, path: string): string {
-  if (!regex.test(path)) return path
-  const rewritten = substitute(regex, target, path)
-  return rewritten.startsWith('/') ? rewritten : '/' + rewritten
+  const match = regex.exec(path)
+  return match === null ? path : leadingSlash(substitute(match, target))
 }
 
 const CAPTURE = /\$(\d)/g
@@ -20,28 +19,33 @@ const CAPTURE = /\$(\d)/g
  * (ngx_http_proxy_module.c create_request, ngx_escape_uri NGX_ESCAPE_URI: a space goes as `%20`),
  * then the arguments: the client's query, unless the target itself has a `?` — then the target's
  * arguments, with the client's appended after `&` unless the target ends in `?` (ngx_http_script.c,
- * ngx_http_script_regex_end_code). A `?` that comes from a capture is part of the path.
+ * ngx_http_script_regex_end_code). A `?` that comes from a capture is part of the path. Null when
+ * the regex does not match: nginx then forwards the request target as the client sent it.
  */
-export function rewriteUri(regex: RegExp, target: string, path: string, query: string): string {
-  const q = target.indexOf('?')
-  if (q === -1 || !regex.test(path)) return escapeUri(rewritePath(regex, target, path)) + query
-  const base = escapeUri(rewritePath(regex, target.slice(0, q), path))
-  const newArgs = substitute(regex, target.slice(q + 1), path)
-  if (newArgs === '') return base
+export function rewriteUri(regex: RegExp, target: string, path: string, query: string): string | null {
+  const match = regex.exec(path)
+  if (match === null) return null
   const clientArgs = query.startsWith('?') ? query.slice(1) : query
+  const q = target.indexOf('?')
+  if (q === -1) return escapeUri(leadingSlash(substitute(match, target))) + (clientArgs === '' ? '' : '?' + clientArgs)
+  const base = escapeUri(leadingSlash(substitute(match, target.slice(0, q))))
+  const newArgs = substitute(match, target.slice(q + 1))
+  if (newArgs === '') return base
   return `${base}?${newArgs}${clientArgs === '' ? '' : '&' + clientArgs}`
 }
 
-function substitute(regex: RegExp, template: string, path: string): string {
-  const match = regex.exec(path)
-  return match ? template.replace(CAPTURE, (_all, digit: string) => match[Number(digit)] ?? '') : template
+function substitute(match: RegExpExecArray, template: string): string {
+  return template.replace(CAPTURE, (_all, digit: string) => match[Number(digit)] ?? '')
+}
+
+function leadingSlash(uri: string): string {
+  return uri.startsWith('/') ? uri : '/' + uri
 }
 
 /** rewrite-target: the upstream target (the location's `rewrite`, escaped as nginx sends it), or null when it does not apply. */
 export function rewrittenTarget(match: MatchResult, policy: IngressPolicy, query: string): string | null {
   const rewrite = match.location?.rewrite ?? null
-  // A rewrite that does not match leaves the request target as the client sent it (nginx forwards r->unparsed_uri).
-  if (policy.rewriteTarget === null || rewrite === null || !rewrite.test(match.path)) return null
+  if (policy.rewriteTarget === null || rewrite === null) return null
   return rewriteUri(rewrite, policy.rewriteTarget, match.path, query)
 }
 

@@ -1,5 +1,5 @@
 import type {ResolvedBackend} from '../backends/resolver.js'
-import {explain} from '../routing/explain.js'
+import {explain, matchVerdict} from '../routing/explain.js'
 import type {MatchResult, RouteTable} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
 
@@ -30,9 +30,12 @@ export function notFoundPage(table: RouteTable, match: MatchResult, request: Pag
   let message = match.vhost ? `No path of host ${match.vhost.pattern ?? '(any host)'} matches ${match.path}, and no spec.defaultBackend applies.` : `No Ingress rule is for host "${match.host}".`
   const details: string[] = []
   try {
-    const explanation = explain(table, `http://${request.host || 'localhost'}${request.path}`)
-    message = `${capitalise(explanation.hostMatch)}; ${explanation.verdict}.`
+    // A short list: the page is on the request path, and a host can have thousands of locations.
+    const explanation = explain(table, `http://${request.host || 'localhost'}${request.path}`, {candidateLimit: 10})
+    message = `${capitalise(explanation.hostMatch)}; ${matchVerdict(match)}.`
     for (const c of explanation.candidates) details.push(c.reason)
+    const more = (match.vhost?.locations.length ?? 0) - explanation.candidates.length
+    if (more > 0) details.push(`… and ${more} more locations (\`kingress explain\` lists them all)`)
   } catch {
     // A Host header that is no URL host: the short message above says enough.
   }

@@ -89,8 +89,9 @@ export class Tunnel {
     if (match.pathMatch === 'invalid-path') return this.fail(invalidPathPage(match, pageRequest))
     if (hasServerAnswer(match)) return this.refuse(serverAnswer(match, this.viewOf(target.path), {tls: false, httpsPort: this.core.ctx.httpsPort, httpPort: this.core.listener.port})!)
     const rule = servingRule(match)
-    if (match.backend === null || rule === null) return this.fail(notFoundPage(this.state.table, match, pageRequest))
-    const backend = this.state.backends.forMatch(match)
+    // As for requests: the root location's annotations (ssl-redirect, allow lists) act before its 404.
+    if (rule === null || (match.backend === null && !rule.active)) return this.fail(notFoundPage(this.state.table, match, pageRequest))
+    const backend = match.backend === null ? null : this.state.backends.forMatch(match)
     if (backend === undefined) return this.fail(badRequestPage(503, 'No endpoints', 'The backend is not resolved.', pageRequest))
     this.backend = backend
     this.headers = upstreamRequestHeaders(
@@ -106,8 +107,9 @@ export class Tunnel {
       target.absolute,
     ).list
     if (!rule.active) {
-      const member = backend.balancer.pick(null)
-      if (member === null) return this.fail(noEndpointsPage(match, backend, pageRequest))
+      // Not active with no backend returned 404 above.
+      const member = backend!.balancer.pick(null)
+      if (member === null) return this.fail(noEndpointsPage(match, backend!, pageRequest))
       this.member = member
       return this.open(null)
     }
@@ -133,7 +135,8 @@ export class Tunnel {
   private forwardAnnotated(authHeaders: Readonly<Record<string, string>> | null): void {
     const plan = this.plan!
     const match = this.match!
-    const {backend, member} = chooseUpstream(this.state, match, plan, this.backend!)
+    if (this.backend === null) return this.fail(notFoundPage(this.state.table, match, {host: match.host, path: match.path, requestId: this.requestId}))
+    const {backend, member} = chooseUpstream(this.state, match, plan, this.backend)
     this.backend = backend
     if (member === null) return this.fail(noEndpointsPage(match, backend, {host: match.host, path: match.path, requestId: this.requestId}))
     this.member = member

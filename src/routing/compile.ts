@@ -53,7 +53,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
 
   const catchAllDefault = catchAllDefaultOf(served, policies, tlsHosts)
   const servers = new Map<string, ServerDraft>()
-  servers.set('', new ServerDraft(null, false, catchAllDefault === null ? globalDefaultRoot() : rootDraft(catchAllDefault, catchAllDefault, catchAllDefault.policy)))
+  servers.set('', new ServerDraft(null, false, catchAllDefault === null ? globalDefaultRoot() : rootDraft(catchAllDefault, catchAllDefault, catchAllDefault.policy), catchAllDefault !== null))
   for (const ingress of served) {
     for (const rule of ingress.rules) {
       const key = rule.host ?? ''
@@ -61,7 +61,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
       const tls = rule.host !== null && coveredByTls(rule.host, tlsHosts)
       const policy = policies.get(ingress)!
       const origin = originOf(ingress)
-      const active = policyIsActive(policy) || tls || (tlsHosts.size > 0 && rule.host!.startsWith('*.'))
+      const active = policyIsActive(policy) || tls
       const fallback = defaultRouteOf(ingress, policy, tlsHosts)
       servers.set(key, new ServerDraft(rule.host, tls, rootDraft({origin, policy, active}, fallback, policy, ingress)))
     }
@@ -75,19 +75,25 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
     for (const rule of ingress.rules) {
       const server = servers.get(rule.host ?? '')!
       for (const path of rule.paths) {
-        const route = routeOf(routes.length, rule.host, path, origin, policy, server.tls, active || server.tls || (tlsHosts.size > 0 && (rule.host === null || rule.host.startsWith('*.'))))
+        if (path.backend.kind === 'resource') {
+          // controller.go getBackendServers skips paths without a Service backend: the root location answers them.
+          diagnostics.push(resourceBackendNote(path))
+          continue
+        }
+        const route = routeOf(routes.length, rule.host, path, origin, policy, server.tls, active || server.tls)
         const kept = server.add(route, ingress)
-        if (kept !== null) diagnostics.push(conflictWarning(kept, route))
+        if (kept === 'catch-all') diagnostics.push(catchAllConflict(route, catchAllDefault!))
+        else if (kept !== null) diagnostics.push(conflictWarning(kept, route))
         else routes.push(route)
       }
     }
   }
-  for (const ingress of canaries) attachCanary(ingress, policies.get(ingress)!, servers, routes, diagnostics)
+  attachCanaries(canaries, policies, servers, routes, diagnostics)
 
   const exactHosts = new Map<string, VirtualHost>()
   const wildcardHosts = new Map<string, VirtualHost>()
   let anyHost: VirtualHost | null = null
-  for (const server of [...servers.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''))) {
+  for (const server of [...servers.values()].sort((a, b) => byteOrder(a.host ?? '', b.host ?? ''))) {
     if (server.host === null && server.drafts.length === 1 && server.drafts[0]!.route === null) continue
     const vhost = server.build(semantics, diagnostics)
     if (vhost.kind === 'exact') exactHosts.set(vhost.pattern!, vhost)
@@ -192,6 +198,24 @@ export function coveredByTls(host: string, tlsHosts: ReadonlySet<string>): boole
   return dot > 0 && tlsHosts.has('*' + host.slice(dot))
 }
 
+function resourceBackendNote(path: IngressPath): Diagnostic {
+  return {
+    severity: 'warning',
+    at: path.at,
+    field: `${path.field}.backend.resource`,
+    message: `ingress-nginx serves only Service backends and skips this path (controller.go getBackendServers): requests for it go to the host's root location (its spec.defaultBackend, or 404). Use a service: backend.`,
+  }
+}
+
+function catchAllConflict(dropped: Route, catchAll: DefaultRoute): Diagnostic {
+  return {
+    severity: 'warning',
+    at: dropped.at,
+    field: `${dropped.field}.path`,
+    message: `path / of a rule without host is ignored: Ingress ${catchAll.origin.namespace}/${catchAll.origin.name} (${catchAll.at.file}:${catchAll.at.line}) has a spec.defaultBackend and no rules, and ingress-nginx makes it the catch-all's / before any path (controller.go createServers). Remove one of the two.`,
+  }
+}
+
 function conflictWarning(kept: Route, dropped: Route): Diagnostic {
   const host = dropped.host ?? '*(any host)'
   const winner = `Ingress ${kept.origin.namespace}/${kept.origin.name} (${kept.at.file}:${kept.at.line})`
@@ -213,13 +237,18 @@ class ServerDraft {
     readonly host: string | null,
     readonly tls: boolean,
     root: LocationDraft,
+    /** The catch-all's root was taken by an Ingress without rules (createServers clears IsDefBackend): a path `/` cannot replace it. */
+    private readonly rootClaimed = false,
   ) {
     this.drafts = [root]
     this.byKey.set('Prefix /', 0)
   }
 
-  /** Adds a path unless one with the same path and type is there; the root default location is replaced. Returns the route kept instead. */
-  add(route: Route, ingress: Ingress): Route | null {
+  /**
+   * Adds a path unless one with the same path and type is there (returns the route kept, or
+   * 'catch-all' for a claimed catch-all root); the root default location is replaced otherwise.
+   */
+  add(route: Route, ingress: Ingress): Route | 'catch-all' | null {
     const key = `${route.effectiveType} ${route.path}`
     const index = this.byKey.get(key)
     const draft: LocationDraft = {path: route.path, type: route.effectiveType, route, root: null, defaultRoute: null, policy: route.policy, ingress: ingressRef(ingress)}
@@ -230,6 +259,7 @@ class ServerDraft {
     }
     const existing = this.drafts[index]!
     if (existing.route !== null) return existing.route
+    if (index === 0 && this.rootClaimed) return 'catch-all'
     this.drafts[index] = draft
     return null
   }
@@ -274,34 +304,58 @@ function rootFallback(drafts: readonly LocationDraft[]): DefaultRoute | null {
   return drafts.find((d) => d.route === null)?.defaultRoute ?? null
 }
 
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
 export function describeBackend(backend: BackendRef): string {
   if (backend.kind === 'resource') return `${backend.resourceKind}/${backend.name}${backend.apiGroup ? ` (${backend.apiGroup})` : ''}`
   return `${backend.service}:${'number' in backend.port ? backend.port.number : backend.port.name}`
 }
 
-/** A canary Ingress does not conflict with the main one: it becomes the alternative backend of the same path (controller.go mergeAlternativeBackends). */
-function attachCanary(ingress: Ingress, policy: IngressPolicy, servers: ReadonlyMap<string, ServerDraft>, routes: Route[], diagnostics: Diagnostic[]): void {
-  const origin = originOf(ingress)
-  for (const rule of ingress.rules) {
-    for (const path of rule.paths) {
-      const routePath = path.path === '' ? '/' : path.path
-      const server = servers.get(rule.host ?? '')
-      const main = server?.find(routePath, path.pathType === 'Exact' ? 'Exact' : 'Prefix') ?? null
-      if (!server || !main) {
-        diagnostics.push({
-          severity: 'warning',
-          at: path.at,
-          field: `${path.field}.path`,
-          message: `canary Ingress ${objectKey(ingress.meta)}: no main (non-canary) Ingress serves ${rule.host ?? '*'} ${routePath} (${path.pathType}), so this canary is never used. A canary must repeat the host, path and pathType of the Ingress it shadows.`,
-        })
-        continue
+/**
+ * Canary Ingresses (controller.go mergeAlternativeBackends): a canary path finds the main location
+ * with the same host, path and type, and becomes the alternative backend of that location's
+ * *upstream* (Service and port) — so every location sending traffic to that upstream, on any host,
+ * can send it to the canary, and only the first canary of an upstream is used (balancer.lua takes
+ * alternative_backends[1]).
+ */
+function attachCanaries(canaries: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>, servers: ReadonlyMap<string, ServerDraft>, routes: Route[], diagnostics: Diagnostic[]): void {
+  const byUpstream = new Map<string, CanaryRoute>()
+  for (const ingress of canaries) {
+    const policy = policies.get(ingress)!
+    const origin = originOf(ingress)
+    for (const rule of ingress.rules) {
+      for (const path of rule.paths) {
+        const routePath = path.path === '' ? '/' : path.path
+        const main = servers.get(rule.host ?? '')?.find(routePath, path.pathType === 'Exact' ? 'Exact' : 'Prefix') ?? null
+        const where = `${rule.host ?? '*'} ${routePath} (${path.pathType})`
+        if (main === null) {
+          diagnostics.push({severity: 'warning', at: path.at, field: `${path.field}.path`, message: `canary Ingress ${objectKey(ingress.meta)}: no main (non-canary) Ingress serves ${where}, so this canary is never used. A canary must repeat the host, path and pathType of the Ingress it shadows.`})
+          continue
+        }
+        const upstream = upstreamKey(main)
+        const first = byUpstream.get(upstream)
+        if (first !== undefined) {
+          if (first.origin !== origin) diagnostics.push({severity: 'warning', at: path.at, field: `${path.field}.path`, message: `canary Ingress ${objectKey(ingress.meta)} is not used for ${where}: Ingress ${first.origin.namespace}/${first.origin.name} is already the canary of ${describeBackend(main.backend)}, and ingress-nginx uses only the first canary of an upstream.`})
+          continue
+        }
+        byUpstream.set(upstream, {backend: path.backend, rule: policy.canary!, policy, origin, at: path.at})
       }
-      const canary: CanaryRoute = {backend: path.backend, rule: policy.canary!, policy, origin, at: path.at}
-      const updated = {...main, canary, active: true}
-      server.replace(main, updated)
-      routes[routes.indexOf(main)] = updated
     }
   }
+  if (byUpstream.size === 0) return
+  for (let i = 0; i < routes.length; i++) {
+    const canary = byUpstream.get(upstreamKey(routes[i]!))
+    if (canary === undefined) continue
+    const updated = {...routes[i]!, canary, active: true}
+    servers.get(updated.host ?? '')!.replace(routes[i]!, updated)
+    routes[i] = updated
+  }
+}
+
+function upstreamKey(route: Route): string {
+  return `${route.origin.namespace}/${describeBackend(route.backend)}`
 }
 
 /** from-to-www-redirect serves the other name of each exact rule host, unless a rule names it too. */

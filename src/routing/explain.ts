@@ -8,7 +8,7 @@ import type {BackendRef} from '../manifests/model.js'
 import {formatPosition} from '../manifests/position.js'
 import {describeBackend} from './compile.js'
 import {normalizeHost} from './normalize.js'
-import {servingRule, type Location, type MatchResult, type RouteTable, type VirtualHost} from './table.js'
+import {matchHasTls, servingRule, type Location, type MatchResult, type RouteTable, type VirtualHost} from './table.js'
 
 /** Why one location did or did not match the request path. */
 export interface Candidate {
@@ -21,6 +21,8 @@ export interface Candidate {
 export interface ExplainOptions {
   readonly method?: string
   readonly headers?: Readonly<Record<string, string>>
+  /** Explain at most this many locations (the 404 page's short list); all when absent. */
+  readonly candidateLimit?: number
 }
 
 export interface Explanation {
@@ -52,10 +54,11 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
   const result = table.match(parsed.host, parsed.path)
   const host = normalizeHost(parsed.host)
   const view: RequestView = {method, scheme: parsed.scheme, host, path: parsed.path, query: parsed.query, headers: {host: parsed.host, ...lowerKeys(options.headers ?? {})}, remoteAddress: '127.0.0.1'}
-  const ports = {tls: result.route?.tls ?? table.hostHasTls(host), httpsPort: parsed.scheme === 'https' ? parsed.port : 443, httpPort: parsed.port}
+  const ports = {tls: matchHasTls(result), httpsPort: parsed.scheme === 'https' ? parsed.port : 443, httpPort: parsed.port}
   const answer = result.pathMatch === 'invalid-path' ? null : (serverAnswer(result, view, ports) ?? locationAnswer(result, view, ports))
   const vhost = result.vhost
-  const candidates = vhost && result.pathMatch !== 'invalid-path' ? vhost.locations.map((location) => candidate(location, result)) : []
+  const locations = vhost && result.pathMatch !== 'invalid-path' ? vhost.locations : []
+  const candidates = (options.candidateLimit === undefined ? locations : locations.slice(0, options.candidateLimit)).map((location) => candidate(location, result))
   const status = result.pathMatch === 'invalid-path' ? 400 : answer ? answer.status : result.backend ? 200 : 404
   const rule = servingRule(result)
   const rewritten = status === 200 && rule !== null ? rewrittenTarget(result, rule.policy, parsed.query) : null
@@ -68,7 +71,7 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
     hostMatch: describeHostMatch(host, vhost, table),
     result,
     candidates,
-    verdict: answer ? `${answer.reason} answers ${answer.status}${answer.headers.location ? `, Location ${answer.headers.location}` : ''}` : verdict(result),
+    verdict: answer ? `${answer.reason} answers ${answer.status}${answer.headers.location ? `, Location ${answer.headers.location}` : ''}` : matchVerdict(result),
     status,
     location: answer?.headers.location ?? null,
     upstreamTarget,
@@ -153,7 +156,8 @@ function locationMatches(location: Location, path: string): boolean {
   }
 }
 
-function verdict(result: MatchResult): string {
+/** Who serves a match, or why nobody does, before any redirect or access rule. */
+export function matchVerdict(result: MatchResult): string {
   if (result.pathMatch === 'invalid-path') return `the path climbs above the root with "..": nginx refuses it with 400 before routing`
   if (result.route) return `served by ${describe(result.route.backend)} through Ingress ${result.route.origin.namespace}/${result.route.origin.name} (${result.route.at.file}:${result.route.at.line})`
   if (result.defaultRoute) {

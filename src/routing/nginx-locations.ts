@@ -32,7 +32,9 @@ export interface ServerLocations {
  *     needsRewrite, buildLocation).
  */
 export function nginxLocations(drafts: readonly LocationDraft[], diagnostics: Diagnostic[]): ServerLocations {
-  const sorted = [...drafts].sort((a, b) => b.path.length - a.path.length || (a.path > b.path ? -1 : a.path < b.path ? 1 : 0))
+  // Go compares byte lengths and bytes: the same as UTF-16 for ASCII, not for other paths.
+  const bytes = new Map(drafts.map((d) => [d, Buffer.from(d.path, 'utf8')]))
+  const sorted = [...drafts].sort((a, b) => bytes.get(b)!.length - bytes.get(a)!.length || Buffer.compare(bytes.get(b)!, bytes.get(a)!))
   const exactPaths = new Set(sorted.filter((d) => d.type === 'Exact').map((d) => d.path))
   const expanded: {draft: LocationDraft; name: string; type: 'Exact' | 'Prefix'; source: LocationSource}[] = []
   for (const draft of sorted) {
@@ -60,7 +62,7 @@ export function nginxLocations(drafts: readonly LocationDraft[], diagnostics: Di
 }
 
 /** needsRewrite: a rewrite-target that is not the location's own path. */
-function rewrites(policy: IngressPolicy, locationPath: string): boolean {
+export function rewrites(policy: IngressPolicy, locationPath: string): boolean {
   return policy.rewriteTarget !== null && policy.rewriteTarget !== '' && policy.rewriteTarget !== locationPath
 }
 
@@ -101,6 +103,6 @@ function rewriteRegex(path: string): RegExp {
   }
 }
 
-function escapeRegex(text: string): string {
+export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

@@ -2,13 +2,15 @@
  * The request path as routing sees it: percent-decoded, `//` merged, `.` and `..` resolved, as nginx
  * does before choosing a location (ngx_http_parse.c, ngx_http_parse_complex_uri).
  * `/public/../admin` is therefore matched as `/admin`, so a rule for `/public` can never serve it.
- * A trailing slash is kept. Null when a `..` climbs above the root (`/..`, `/%2e%2e/x`), which
- * nginx refuses with 400 (NGX_HTTP_PARSE_INVALID_REQUEST).
+ * A trailing slash is kept. Null where nginx answers 400 (NGX_HTTP_PARSE_INVALID_REQUEST): a `..`
+ * that climbs above the root (`/..`, `/%2e%2e/x`), a `%` not followed by two hex digits, and a
+ * `%00`.
  */
 export function normalizePath(rawPath: string): string | null {
   if (rawPath === '' || rawPath[0] !== '/') rawPath = '/' + rawPath
   if (!needsNormalizing(rawPath)) return rawPath
   const decoded = rawPath.includes('%') ? percentDecode(rawPath) : rawPath
+  if (decoded === null) return null
   const segments = decoded.split('/')
   const out: string[] = []
   const last = segments.length - 1
@@ -35,18 +37,36 @@ function needsNormalizing(path: string): boolean {
   return path.includes('//') || path.includes('/.') || path.includes('%')
 }
 
-const HEX = /%([0-9A-Fa-f]{2})/g
-
-function percentDecode(path: string): string {
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    // Invalid UTF-8 sequences: decode only the ASCII escapes (which is all `..` tricks need).
-    return path.replace(HEX, (escape, hex: string) => {
-      const code = parseInt(hex, 16)
-      return code < 0x80 ? String.fromCharCode(code) : escape
-    })
+/**
+ * `%XX` to bytes, as nginx decodes (sw_quoted, sw_quoted_second): the bytes are then read as UTF-8,
+ * so `%C3%A9` is `é` like the `é` an Ingress path holds. Characters of the raw path are its bytes
+ * already (Node hands the request target over as latin1).
+ */
+function percentDecode(path: string): string | null {
+  const bytes: number[] = []
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i)
+    if (c !== 37 /* % */) {
+      if (c < 0x100) bytes.push(c)
+      else for (const b of Buffer.from(path[i]!, 'utf8')) bytes.push(b)
+      continue
+    }
+    const hi = hexValue(path.charCodeAt(i + 1))
+    const lo = hexValue(path.charCodeAt(i + 2))
+    if (hi < 0 || lo < 0) return null
+    const byte = hi * 16 + lo
+    if (byte === 0) return null
+    bytes.push(byte)
+    i += 2
   }
+  return Buffer.from(bytes).toString('utf8')
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 65 && c <= 70) return c - 55
+  if (c >= 97 && c <= 102) return c - 87
+  return -1
 }
 
 /** `Blue.Example.com.:8443` → `blue.example.com`; `[::1]:80` → `[::1]`. Empty when absent. */

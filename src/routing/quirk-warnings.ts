@@ -1,6 +1,7 @@
 import type {Diagnostic} from '../manifests/diagnostic.js'
 import {objectKey, type Ingress} from '../manifests/model.js'
 import {formatPosition} from '../manifests/position.js'
+import {rewrites} from './nginx-locations.js'
 import type {DefaultRoute, Location, VirtualHost} from './table.js'
 
 /**
@@ -21,7 +22,7 @@ function regexModeWarnings(vhost: VirtualHost): Diagnostic[] {
     const route = location.route
     if (route === null || location.source === 'exact-twin') continue
     const own = `${route.origin.namespace}/${route.origin.name}` === cause.ingress
-    const asked = route.policy.useRegex || route.policy.rewriteTarget !== null
+    const asked = route.policy.useRegex || rewrites(route.policy, route.path)
     if (asked && route.pathType !== 'Exact') continue
     const why = own ? `its Ingress sets ${cause.annotation}` : `Ingress ${cause.ingress} sets ${cause.annotation} (${formatPosition(cause.at)})`
     const what = route.pathType === 'Exact' ? 'a case-insensitive prefix, not an exact match' : 'a case-insensitive prefix and a regular expression'
@@ -38,16 +39,16 @@ function regexModeWarnings(vhost: VirtualHost): Diagnostic[] {
 function slashRedirectWarnings(vhost: VirtualHost): Diagnostic[] {
   const out: Diagnostic[] = []
   const warned = new Set<number>()
-  for (const location of vhost.locations) {
+  for (const [bare, location] of vhost.slashRedirects) {
     const route = location.route
-    if (!location.autoRedirect || route === null || warned.has(route.id) || !route.path.endsWith('/')) continue
+    // An exact location of that name answers instead (nginx finds it first).
+    if (route === null || warned.has(route.id) || vhost.exact.has(bare)) continue
     warned.add(route.id)
-    const bare = route.path.slice(0, -1)
     out.push({
       severity: 'warning',
       at: route.at,
       field: `${route.field}.path`,
-      message: `${route.pathType} "${route.path}": ingress-nginx answers ${bare} with a 301 redirect to ${route.path} (nginx's auto_redirect of ${location.directive}), where the Ingress API ${route.pathType === 'Exact' ? 'answers 404' : 'serves it'}. Write the path as "${bare}" to serve both without a redirect.`,
+      message: `${route.pathType} "${route.path}": ingress-nginx answers ${bare} with a 301 redirect to ${location.name} (nginx's auto_redirect of ${location.directive}), where the Ingress API ${route.pathType === 'Exact' ? 'answers 404' : 'serves it'}. Write the path as "${bare}" to serve both without a redirect.`,
     })
   }
   return out

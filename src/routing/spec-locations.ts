@@ -1,4 +1,4 @@
-import type {LocationDraft} from './nginx-locations.js'
+import {escapeRegex, type LocationDraft} from './nginx-locations.js'
 import type {Location} from './table.js'
 
 /**
@@ -20,7 +20,7 @@ export function specLocations(drafts: readonly LocationDraft[]): Location[] {
       root: draft.root,
       defaultRoute: draft.defaultRoute,
       regex: null,
-      rewrite: target !== null && target !== '' && target !== draft.path ? new RegExp('^' + draft.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : null,
+      rewrite: target !== null && target !== '' && target !== draft.path ? new RegExp('^' + escapeRegex(draft.path)) : null,
       autoRedirect: false,
     }
   })

@@ -66,6 +66,15 @@ export function servingRule(match: MatchResult): Route | DefaultRoute | RootRule
   return match.route ?? match.defaultRoute ?? match.location?.root ?? null
 }
 
+/**
+ * The server that answers has a certificate: what ingress-nginx's ssl-redirect asks
+ * (lua_ingress.lua redirect_to_https, certificate.configured_for_current_request looks the
+ * request's host up among the servers' certificates). The catch-all has none of its own.
+ */
+export function matchHasTls(match: MatchResult): boolean {
+  return match.vhost !== null && match.vhost.kind !== 'any' && match.vhost.tls
+}
+
 /** The Ingress that created a host's server block: its annotations apply to the root location. */
 export interface RootRule {
   readonly origin: RouteOrigin
@@ -185,14 +194,6 @@ export class RouteTable {
     readonly semantics: 'ingress-nginx' | 'spec' = 'ingress-nginx',
   ) {}
 
-  /** The request host has a spec.tls entry (exact, or a wildcard one label above it). */
-  hostHasTls(host: string): boolean {
-    if (this.tlsHosts.size === 0) return false
-    if (this.tlsHosts.has(host)) return true
-    const dot = host.indexOf('.')
-    return dot > 0 && this.tlsHosts.has('*' + host.slice(dot))
-  }
-
   /** Every virtual host: exact ones, then wildcards, then the catch-all. */
   get virtualHosts(): VirtualHost[] {
     const all = [...this.exactHosts.values(), ...this.wildcardHosts.values()]
@@ -221,7 +222,8 @@ export class RouteTable {
     const path = normalizePath(rawPath)
     const vhost = this.findHost(host)
     if (path === null) return unmatched(host, rawPath, vhost, 'invalid-path')
-    if (this.wwwAlternates.size > 0 && (vhost === null || vhost.kind === 'any')) {
+    // The www redirect is a server block of its own name (pkg/util/ingress BuildRedirects): nginx prefers it to a wildcard's regex name.
+    if (this.wwwAlternates.size > 0 && vhost?.kind !== 'exact') {
       const target = this.wwwAlternates.get(host)
       if (target) return {...unmatched(host, path, null, 'none'), wwwRedirect: target}
     }

@@ -31,8 +31,9 @@ describe('rewrite-target (cases from the ingress-nginx rewrite documentation)', 
     ['/new/$1?page=$1', '/old/a', '', '/new/a?page=a'],
     ['/new/$1?', '/old/a', '?x=1', '/new/a'],
     ['/new/$1', '/old/a b', '', '/new/a%20b'],
-    ['/new/$1', '/other', '?x=1', '/other?x=1'],
-  ])('rewrite-target %s: %s%s goes upstream as %s', (target, path, query, expected) => {
+    ['/new/$1', '/other', '?x=1', null],
+    ['/new/$1', '/old/a', '?', '/new/a'],
+  ])('rewrite-target %s: %s%s goes upstream as %s (null: unchanged)', (target, path, query, expected) => {
     expect(rewriteUri(/\/old\/(.*)/i, target, path, query)).toBe(expected)
   })
 

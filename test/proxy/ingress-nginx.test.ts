@@ -87,6 +87,12 @@ describe('the root location carries the annotations of the Ingress that created 
     expect(reply.headers.location).toBe('https://secure.test/nothing?x=1')
   })
 
+  it('a WebSocket upgrade to a path no rule has gets the same 308 (the root location\'s ssl-redirect)', async () => {
+    const reply = await send(f.proxy.port, {path: '/nothing', headers: {host: 'secure.test', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ=='}})
+    expect(reply.status).toBe(308)
+    expect(reply.headers.location).toBe('https://secure.test/nothing')
+  })
+
   it('the root of mixed.test comes from b-open, which sorts first, so it is open', async () => {
     // Equal (absent) timestamps: store.go sortIngressSlice puts namespace/name in descending order.
     expect((await send(f.proxy.port, {path: '/unknown', headers: {host: 'mixed.test'}})).status).toBe(404)
@@ -103,6 +109,19 @@ describe('the root location of a restricted first Ingress', () => {
 
   it('answers 403 for a path no rule has, not 404: allow/deny is in the root location too', async () => {
     expect((await send(f.proxy.port, {path: '/unknown', headers: {host: 'locked.test'}})).status).toBe(403)
+  })
+})
+
+describe('the 404 page of a host with many locations', () => {
+  const paths = Array.from({length: 40}, (_, i) => ({path: `/p${i}`, pathType: 'Prefix', service: 'web'}))
+  const f = useProxy({services: ['web'], ingresses: [{name: 'many', rules: [{host: 'many.test', paths}]}]})
+
+  it('lists a few locations and points to explain, instead of all of them', async () => {
+    const reply = await send(f.proxy.port, {path: '/nothing', headers: {host: 'many.test', accept: 'application/json'}})
+    expect(reply.status).toBe(404)
+    const details = jsonOf(reply).details as string[]
+    expect(details).toHaveLength(11)
+    expect(details.at(-1)).toBe('… and 71 more locations (`kingress explain` lists them all)')
   })
 })
 

@@ -290,3 +290,66 @@ describe('--semantics spec', () => {
     expect(answer(spec, url)).toBe(withSpec)
   })
 })
+
+describe('edge cases found in review, each against the source', () => {
+  // controller.go createServers: an Ingress with a defaultBackend and no rules takes the catch-all's
+  // root (IsDefBackend = false) before any path is added, so a host-less path / cannot replace it.
+  it('the catch-all default backend wins over a host-less path /, with a warning', () => {
+    const result = compileYaml([ingressYaml('hostless', [{paths: [{path: '/', pathType: 'Prefix', service: 'hl'}]}]), ingressYaml('dflt', [], {defaultBackend: 'catchall'})].join('---\n'))
+    expect(answer(result.table, 'http://x.com/a')).toBe('catchall')
+    expect(result.all.find((d) => d.message.includes('catch-all'))?.field).toBe('spec.rules[0].http.paths[0].path')
+  })
+
+  // controller.go getBackendServers skips paths whose backend is not a Service.
+  it('a path with a resource backend is no location: the root location answers it', () => {
+    const yaml = ingressYaml('res', [{host: 'r.test', paths: [{path: '/api', pathType: 'Prefix', service: 'api'}]}], {defaultBackend: 'dd'}).replace(
+      '      paths:\n',
+      '      paths:\n      - path: /res\n        pathType: Prefix\n        backend:\n          resource:\n            apiGroup: k8s.example.com\n            kind: StorageBucket\n            name: b\n',
+    )
+    const result = compileYaml(yaml)
+    expect(answer(result.table, 'http://r.test/res')).toBe('dd')
+    expect(result.all.find((d) => d.field?.endsWith('.backend.resource'))?.message).toContain('ingress-nginx serves only Service backends')
+  })
+
+  // ngx_http_parse_complex_uri: a decoded %00 and a % without two hex digits are 400s.
+  it.each(['/%00', '/a%2', '/%zz/x', '/a%'])('%s is a 400', (path) => {
+    const table = tableOf({name: 'p', rules: [{host: 'x.test', paths: [{path: '/', pathType: 'Prefix', service: 'web'}]}]})
+    expect(answer(table, `http://x.test${path}`)).toBe('400')
+  })
+
+  it('non-ASCII paths match byte for byte, decoded or not', () => {
+    const table = tableOf({name: 'p', rules: [{host: 'x.test', paths: [{path: '/café', pathType: 'Prefix', service: 'cafe'}]}]})
+    expect(answer(table, 'http://x.test/caf%C3%A9/menu')).toBe('cafe')
+  })
+
+  // pkg/util/ingress BuildRedirects writes a server named www.<host> unless a server has exactly that name; a wildcard's regex name loses to it.
+  it('from-to-www-redirect answers www.foo.com even where *.foo.com has rules', () => {
+    const table = tableOf(
+      {name: 'wild', rules: [{host: '*.foo.com', paths: [{path: '/', pathType: 'Prefix', service: 'wild'}]}]},
+      {name: 'apex', annotations: {'from-to-www-redirect': 'true'}, rules: [{host: 'foo.com', paths: [{path: '/', pathType: 'Prefix', service: 'apex'}]}]},
+    )
+    expect(answer(table, 'http://www.foo.com/x')).toBe('308 http://foo.com:80/x')
+    expect(answer(table, 'http://api.foo.com/x')).toBe('wild')
+  })
+
+  it('no trailing-slash warning where an exact location answers instead', () => {
+    const result = compileYaml(ingressYaml('p', [{host: 'a.test', paths: [{path: '/p/', pathType: 'Prefix'}, {path: '/p', pathType: 'Exact'}]}]))
+    expect(result.all.filter((d) => d.message.includes('301'))).toEqual([])
+    expect(answer(result.table, 'http://a.test/p')).toBe('svc')
+  })
+
+  it('a bare ? is no query: the 301 drops it', () => {
+    const table = tableOf({name: 's', rules: [{host: 's.test', paths: [{path: '/docs/', pathType: 'Prefix', service: 'docs'}]}]})
+    expect(answer(table, 'http://s.test/docs?')).toBe('301 http://s.test/docs/')
+  })
+
+  // lua_ingress.lua redirect_to_https asks certificate.configured_for_current_request: the
+  // catch-all server has no certificate of its own, so rules without host never ssl-redirect.
+  it('a rule without host is not redirected to https because another Ingress lists the Host under spec.tls', () => {
+    const table = tableOf(
+      {name: 'hostless', rules: [{paths: [{path: '/', pathType: 'Prefix', service: 'any'}]}]},
+      {name: 'tls-only', tls: ['h.test'], rules: [{host: 'other.test', paths: [{path: '/', pathType: 'Prefix', service: 'other'}]}]},
+    )
+    expect(answer(table, 'http://h.test/')).toBe('any')
+  })
+})

@@ -7,7 +7,7 @@ import type {RequestView} from '../../annotations/request-view.js'
 import type {ResolvedBackend} from '../../backends/resolver.js'
 import type {Snapshot} from '../../manifests/model.js'
 import type {RuntimeState} from '../../runtime/state.js'
-import {servingRule, type MatchResult} from '../../routing/table.js'
+import {matchHasTls, servingRule, type MatchResult} from '../../routing/table.js'
 import {pickMember, type Pick as EndpointPick} from './balance.js'
 import type {ProxyContext} from '../context.js'
 import {removeHeaders} from '../headers.js'
@@ -72,11 +72,9 @@ export function secretsOf(snapshot: Snapshot): SecretLookup {
 }
 
 export function gateContextFor(ctx: ProxyContext, state: RuntimeState, match: MatchResult, listenerPort: number): GateContext {
-  const route = match.route
   const origin = servingRule(match)!.origin
   return {
-    // The host's spec.tls status was computed with the table: the route's own host, or the request's for wildcard and host-less rules.
-    tls: (route !== null && route.tls) || state.table.hostHasTls(match.host),
+    tls: matchHasTls(match),
     httpsPort: ctx.httpsPort,
     httpPort: listenerPort,
     limiter: ctx.limiter,

@@ -43,12 +43,16 @@ describe('affinity: cookie', () => {
 })
 
 describe('canary Ingresses', () => {
-  const canary = (name: string, host: string, annotations: Record<string, string>): IngressSpec => ({name, annotations: {canary: 'true', ...annotations}, rules: rule(host, 'canary')})
+  // Each host has its own stable and canary Service: ingress-nginx attaches a canary to the main
+  // *upstream* (controller.go mergeAlternativeBackend) and keeps the traffic policy on the canary's
+  // upstream, so hosts sharing Services would share canaries (see the next block).
+  const canary = (name: string, host: string, annotations: Record<string, string>): IngressSpec => ({name, annotations: {canary: 'true', ...annotations}, rules: rule(host, `canary-${host.split('.')[0]}`)})
   const hosts = ['w0.test', 'w100.test', 'hdr.test', 'hdrval.test', 'cookie.test']
+  const short = hosts.map((host) => host.split('.')[0]!)
   const f = useProxy({
-    services: ['stable', 'canary'],
+    services: [...short.map((h) => `stable-${h}`), ...short.map((h) => `canary-${h}`)],
     ingresses: [
-      ...hosts.map((host) => ({name: `main-${host.split('.')[0]}`, rules: rule(host, 'stable')})),
+      ...hosts.map((host) => ({name: `main-${host.split('.')[0]}`, rules: rule(host, `stable-${host.split('.')[0]}`)})),
       canary('c-w0', 'w0.test', {'canary-weight': '0'}),
       canary('c-w100', 'w100.test', {'canary-weight': '100'}),
       canary('c-hdr', 'hdr.test', {'canary-by-header': 'X-Canary'}),
@@ -70,7 +74,23 @@ describe('canary Ingresses', () => {
     ['cookie.test', {cookie: 'beta=always'}, 'canary'],
     ['cookie.test', {}, 'canary'],
   ])('%s with %j is served by %s', async (host, headers, expected) => {
-    for (let i = 0; i < 3; i++) expect(await nameOf(f.proxy.port, host, headers as Record<string, string>)).toBe(expected)
+    for (let i = 0; i < 3; i++) expect(await nameOf(f.proxy.port, host, headers as Record<string, string>)).toBe(`${expected}-${host.split('.')[0]}`)
+  })
+})
+
+describe('a canary belongs to the main Service, not to one host (controller.go mergeAlternativeBackends)', () => {
+  const f = useProxy({
+    services: ['shared', 'canary'],
+    ingresses: [
+      {name: 'main-a', rules: rule('a.test', 'shared')},
+      {name: 'main-b', rules: rule('b.test', 'shared')},
+      {name: 'c-a', annotations: {canary: 'true', 'canary-weight': '100'}, rules: rule('a.test', 'canary')},
+    ],
+  })
+
+  it('b.test, which has no canary Ingress, sends its traffic to the canary of the Service it shares with a.test', async () => {
+    expect(await nameOf(f.proxy.port, 'a.test')).toBe('canary')
+    expect(await nameOf(f.proxy.port, 'b.test')).toBe('canary')
   })
 })
 
