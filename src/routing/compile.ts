@@ -51,7 +51,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
   const served = ingresses.filter((ingress) => policies.get(ingress)!.canary === null)
   const canaries = ingresses.filter((ingress) => policies.get(ingress)!.canary !== null)
 
-  const catchAllDefault = catchAllDefaultOf(served, policies, tlsHosts)
+  const catchAllDefault = catchAllDefaultOf(served, policies)
   const servers = new Map<string, ServerDraft>()
   servers.set('', new ServerDraft(null, false, catchAllDefault === null ? globalDefaultRoot() : rootDraft(catchAllDefault, catchAllDefault, catchAllDefault.policy), catchAllDefault !== null))
   for (const ingress of served) {
@@ -62,7 +62,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
       const policy = policies.get(ingress)!
       const origin = originOf(ingress)
       const active = policyIsActive(policy) || tls
-      const fallback = defaultRouteOf(ingress, policy, tlsHosts)
+      const fallback = defaultRouteOf(ingress, policy, tls)
       servers.set(key, new ServerDraft(rule.host, tls, rootDraft({origin, policy, active}, fallback, policy, ingress)))
     }
   }
@@ -110,7 +110,7 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
     ...(semantics === 'ingress-nginx' ? quirkWarnings(served, vhosts, catchAllDefault) : []),
   )
   const wwwAlternates = wwwAlternatesOf(served, policies, exactHosts)
-  const table = new RouteTable(routes, exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates, tlsHosts, semantics)
+  const table = new RouteTable(routes, exactHosts, wildcardHosts, anyHost, catchAllDefault, wwwAlternates, semantics)
   return {table, diagnostics, ingresses, annotationReports}
 }
 
@@ -151,21 +151,22 @@ function routeOf(id: number, host: string | null, path: IngressPath, origin: Rou
   }
 }
 
-function defaultRouteOf(ingress: Ingress, policy: IngressPolicy, tlsHosts: ReadonlySet<string>): DefaultRoute | null {
+/** `tls`: the server it answers for has a certificate (ssl-redirect may act). */
+function defaultRouteOf(ingress: Ingress, policy: IngressPolicy, tls: boolean): DefaultRoute | null {
   if (ingress.defaultBackend === null || ingress.defaultBackendAt === null || ingress.defaultBackend.kind !== 'service') return null
-  return {backend: ingress.defaultBackend, origin: originOf(ingress), at: ingress.defaultBackendAt, policy, active: policyIsActive(policy) || tlsHosts.size > 0}
+  return {backend: ingress.defaultBackend, origin: originOf(ingress), at: ingress.defaultBackendAt, policy, active: policyIsActive(policy) || tls}
 }
 
 /**
  * The catch-all server's default backend: the first Ingress with a spec.defaultBackend and no rules.
  * Its redirect and rewrite annotations are not applied there (createServers keeps the originals).
  */
-function catchAllDefaultOf(ingresses: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>, tlsHosts: ReadonlySet<string>): DefaultRoute | null {
+function catchAllDefaultOf(ingresses: readonly Ingress[], policies: ReadonlyMap<Ingress, IngressPolicy>): DefaultRoute | null {
   for (const ingress of ingresses) {
     if (ingress.rules.length > 0) continue
     const own = policies.get(ingress)!
     const policy: IngressPolicy = {...own, redirect: null, appRoot: null, fromToWwwRedirect: false, sslRedirect: null, forceSslRedirect: false, rewriteTarget: null, useRegex: false, xForwardedPrefix: null}
-    const route = defaultRouteOf(ingress, policy, tlsHosts)
+    const route = defaultRouteOf(ingress, policy, false)
     if (route !== null) return route
   }
   return null

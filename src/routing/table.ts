@@ -189,8 +189,6 @@ export class RouteTable {
     readonly catchAllDefault: DefaultRoute | null,
     /** from-to-www-redirect: `www.foo.com` → `foo.com` (or the reverse), for names no rule has. */
     readonly wwwAlternates: ReadonlyMap<string, string> = new Map(),
-    /** Every host under some Ingress's spec.tls (exact names and `*.` wildcards), lower case. */
-    readonly tlsHosts: ReadonlySet<string> = new Set(),
     readonly semantics: 'ingress-nginx' | 'spec' = 'ingress-nginx',
   ) {}
 
