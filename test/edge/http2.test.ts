@@ -37,6 +37,7 @@ const PROBES: H2Probe[] = [
   {name: 'comma in :authority', frames: () => [headers(1, request('/', [], 'edge.test,other.test'))], outcome: [400], source: 'RFC 9110 §7.2'},
   {name: 'host differs from :authority: routes on :authority', frames: () => [headers(1, request('/admin/smuggled', [['host', 'edge.test']], 'other.test'))], outcome: [404, 400], source: 'RFC 9113 §8.3.1: :authority wins'},
   {name: 'CONNECT', frames: () => [headers(1, [[':method', 'CONNECT'], [':authority', 'edge.test:443']])], outcome: [405, 'rst'], source: 'RFC 9113 §8.5; kingress is no forward proxy'},
+  {name: 'lower-case method', frames: () => [headers(1, request('/', [], 'edge.test', 'get'))], outcome: [400], source: 'nginx ngx_http_v2_parse_method: A-Z, _ and - only'},
   {name: 'no :authority nor host', frames: () => [headers(1, [[':method', 'GET'], [':scheme', 'https'], [':path', '/']])], outcome: ['rst', 400], source: 'RFC 9113 §8.3.1'},
 ]
 
