@@ -112,6 +112,20 @@ describe('HTTP/2 frames against `kingress up`', () => {
     }
   }, 30_000)
 
+  it('GET / HTTP/2.0 over TLS with ALPN http/1.1 is a 505, not a crash (issue 15)', async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({host: '127.0.0.1', port: edge.httpsPort, servername: 'edge.test', ALPNProtocols: ['http/1.1'], rejectUnauthorized: false})
+      let text = ''
+      socket.once('secureConnect', () => socket.write('GET / HTTP/2.0\r\nHost: edge.test\r\n\r\n'))
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')))
+      socket.on('close', () => resolve(text))
+      socket.on('error', () => resolve(text))
+      setTimeout(() => socket.destroy(), 3000).unref()
+    })
+    expect(reply).toMatch(/^HTTP\/1\.1 505 /)
+    await expectClean(edge, 'tls-h1-http2.0')
+  })
+
   it('TLS 1.2 offers only AEAD suites (ingress-nginx ssl-ciphers); TLS 1.3 works', async () => {
     const handshake = (options: {ciphers?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3'}) =>
       new Promise<string>((resolve) => {
