@@ -470,15 +470,16 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   /** nginx client_body_timeout: no body bytes for `ms` → 408 (or the connection cut once answered). */
   private bodyStalled(ms: number): void {
     if (this.finished) return
-    this.abortUpstream?.(new ClientGoneError('client body timeout'))
+    // Answer (or cut) first, so the upstream abort below is not mistaken for the client leaving.
     if (this.responded) {
       this.finished = true
       this.res.destroy()
       this.log(this.status, `the request body stalled for ${ms / 1000} s (client_body_timeout)`)
-      return
+    } else {
+      const match = this.match
+      this.page(badRequestPage(408, 'Request timeout', `No part of the request body arrived for ${ms / 1000} s (nginx client_body_timeout).`, this.pageRequest(match?.host, match?.path ?? this.forwardPath)), true)
     }
-    const match = this.match
-    this.page(badRequestPage(408, 'Request timeout', `No part of the request body arrived for ${ms / 1000} s (nginx client_body_timeout).`, this.pageRequest(match?.host, match?.path ?? this.forwardPath)), true)
+    this.abortUpstream?.(new ClientGoneError('client body timeout'))
   }
 
   private page(page: ErrorPage, closeConnection: boolean): void {

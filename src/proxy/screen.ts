@@ -26,6 +26,9 @@ export function screenRequest(req: ClientRequest): Refusal | null {
   if (!h2 && !(req.httpVersionMajor === 1 && (req.httpVersionMinor === 0 || req.httpVersionMinor === 1))) {
     return {status: 505, title: 'HTTP version not supported', message: `kingress serves HTTP/1.0 and HTTP/1.1 on this connection, not HTTP/${req.httpVersion}. HTTP/2 is served over TLS (ALPN h2) on the HTTPS port.`}
   }
+  // nginx (ngx_http_parse_request_line, ngx_http_v2_parse_method): a method is A-Z, '_' and '-'.
+  // HTTP/2 lets any token through (`get`), which an HTTP/1.1 backend may read differently.
+  if (!/^[A-Z_-]+$/.test(req.method ?? '')) return {status: 400, title: 'Bad request', message: `"${printable(req.method ?? '')}" is not a method kingress forwards (upper-case letters, "_" and "-").`}
   // RFC 9110 §9.3.6: kingress is no forward proxy (ingress-nginx answers 405 too).
   if (req.method === 'CONNECT') return {status: 405, title: 'Method not allowed', message: 'kingress is a reverse proxy: CONNECT tunnels are not served.'}
   const target = targetProblem(req.url ?? '')

@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {canaryRequest, expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {prng} from './support/prng.js'
 import {rawExchange} from './support/raw-client.js'
 
 /**
@@ -16,18 +17,6 @@ const SEED = Number(process.env.KINGRESS_FUZZ_SEED ?? 1515)
 const CASES = Number(process.env.KINGRESS_FUZZ_CASES ?? 240)
 const BUDGET_MS = Number(process.env.KINGRESS_FUZZ_MS ?? 15_000)
 const PARALLEL = 6
-
-/** mulberry32: small, fast, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const SMUGGLED = 'GET /admin/smuggled HTTP/1.1\r\nHost: edge.test\r\n\r\n'
 
@@ -119,7 +108,7 @@ describe('mutation fuzzer against `kingress up`', () => {
     const failures: string[] = []
     const one = async (n: number, bytes: string): Promise<void> => {
       const tag = `fz${n}`
-      const result = await rawExchange(edge.httpPort, Buffer.from(bytes + SMUGGLED, 'latin1'), {then: canaryRequest(tag), quietMs: 120, maxMs: 3000})
+      const result = await rawExchange(edge.httpPort, Buffer.from(bytes + SMUGGLED, 'latin1'), {then: canaryRequest(tag), quietMs: 120, maxMs: 3000, methods: [/^HEAD /.test(bytes) ? 'HEAD' : 'GET']})
       // The canary, when it was answered, is the last response and is its own.
       const targets = result.responses.map((r) => {
         try {
@@ -131,7 +120,10 @@ describe('mutation fuzzer against `kingress up`', () => {
       const canaryAt = targets.indexOf(`/canary/${tag}`)
       if (canaryAt !== -1 && canaryAt !== targets.length - 1) failures.push(`case ${n}: canary answered out of order: ${JSON.stringify(targets)} for ${JSON.stringify(bytes)}`)
       if (targets.some((t) => t.startsWith('/canary/') && t !== `/canary/${tag}`)) failures.push(`case ${n}: another connection's answer: ${JSON.stringify(targets)}`)
-      if (result.garbage !== '' && !/^HTTP\/1\.1 \d{3}/.test(result.garbage)) failures.push(`case ${n}: bytes that are no response: ${JSON.stringify(result.garbage.slice(0, 120))} for ${JSON.stringify(bytes)}`)
+      // A HEAD that does not parse gets a 400 with a body (the server cannot know it was HEAD) and
+      // the connection closes, as nginx does: that body is not a desync.
+      const closing = result.responses.at(-1)?.headers.connection === 'close'
+      if (result.garbage !== '' && !closing && !/^HTTP\/1\.1 \d{3}/.test(result.garbage)) failures.push(`case ${n}: bytes that are no response: ${JSON.stringify(result.garbage.slice(0, 120))} for ${JSON.stringify(bytes)}`)
     }
     for (let n = 0; n < CASES && Date.now() - started < BUDGET_MS; n += PARALLEL) {
       const batch: Promise<void>[] = []

@@ -37,6 +37,7 @@ const PROBES: H2Probe[] = [
   {name: 'comma in :authority', frames: () => [headers(1, request('/', [], 'edge.test,other.test'))], outcome: [400], source: 'RFC 9110 §7.2'},
   {name: 'host differs from :authority: routes on :authority', frames: () => [headers(1, request('/admin/smuggled', [['host', 'edge.test']], 'other.test'))], outcome: [404, 400], source: 'RFC 9113 §8.3.1: :authority wins'},
   {name: 'CONNECT', frames: () => [headers(1, [[':method', 'CONNECT'], [':authority', 'edge.test:443']])], outcome: [405, 'rst'], source: 'RFC 9113 §8.5; kingress is no forward proxy'},
+  {name: 'lower-case method', frames: () => [headers(1, request('/', [], 'edge.test', 'get'))], outcome: [400], source: 'nginx ngx_http_v2_parse_method: A-Z, _ and - only'},
   {name: 'no :authority nor host', frames: () => [headers(1, [[':method', 'GET'], [':scheme', 'https'], [':path', '/']])], outcome: ['rst', 400], source: 'RFC 9113 §8.3.1'},
 ]
 
@@ -110,6 +111,20 @@ describe('HTTP/2 frames against `kingress up`', () => {
       h2.close()
     }
   }, 30_000)
+
+  it('GET / HTTP/2.0 over TLS with ALPN http/1.1 is a 505, not a crash (issue 15)', async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({host: '127.0.0.1', port: edge.httpsPort, servername: 'edge.test', ALPNProtocols: ['http/1.1'], rejectUnauthorized: false})
+      let text = ''
+      socket.once('secureConnect', () => socket.write('GET / HTTP/2.0\r\nHost: edge.test\r\n\r\n'))
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')))
+      socket.on('close', () => resolve(text))
+      socket.on('error', () => resolve(text))
+      setTimeout(() => socket.destroy(), 3000).unref()
+    })
+    expect(reply).toMatch(/^HTTP\/1\.1 505 /)
+    await expectClean(edge, 'tls-h1-http2.0')
+  })
 
   it('TLS 1.2 offers only AEAD suites (ingress-nginx ssl-ciphers); TLS 1.3 works', async () => {
     const handshake = (options: {ciphers?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3'}) =>

@@ -64,5 +64,8 @@ describe('a failing exchange is contained', () => {
     })
     expect(status).toBe(408)
     expect((await send(proxy.port, {headers: {host: 'ok.test'}})).status).toBe(200)
+    await new Promise((r) => setImmediate(r))
+    // One log line for it, the 408 (not a 499 as if the client had left).
+    expect(proxy.log.filter((l) => l.includes(' POST ok.test/ '))).toEqual([expect.stringContaining('408 POST ok.test/')])
   })
 })

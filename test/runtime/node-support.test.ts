@@ -41,4 +41,12 @@ describe('the Node release lines up and demo serve on', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stderr).toMatch(/^kingress: Node\.js v\d+\.\d+\.\d+ reached end of life on \d{4}-\d{2}-\d{2} .*install Node 24 LTS/)
   })
+
+  it.skipIf(old === undefined)('`demo` too', async () => {
+    const result = await runCli(['demo', '--http-port', '0', '--https-port', '0', '--no-dashboard'], {node: old, cwd: REPO_ROOT})
+    expect(result.code).toBe(1)
+    expect(result.stdout).not.toContain('ready')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('end of life')
+  })
 })
