@@ -1,6 +1,6 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {expectClean, useEdge} from './support/edge-fixture.js'
 import {data, H2Connection, headers, request} from './support/h2-frames.js'
 import {prng} from './support/prng.js'
 
@@ -56,13 +56,7 @@ function mutated(random: () => number, id: number): Buffer[] {
 }
 
 describe('HTTP/2 mutation fuzzer against `kingress up`', () => {
-  let edge: Edge
-  beforeAll(async () => {
-    edge = await startEdge()
-  }, 60_000)
-  afterAll(async () => {
-    await edge?.close()
-  })
+  const edge = useEdge({resetEachTest: false})
 
   it(`${CASES} mutated HTTP/2 requests (seed ${SEED}, at most ${BUDGET_MS / 1000} s): nothing smuggled or misrouted, the connection and process live`, async () => {
     const random = prng(SEED)

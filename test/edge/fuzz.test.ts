@@ -1,6 +1,6 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {canaryRequest, expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {canaryRequest, expectClean, useEdge} from './support/edge-fixture.js'
 import {prng} from './support/prng.js'
 import {rawExchange} from './support/raw-client.js'
 
@@ -93,13 +93,7 @@ function mutate(input: string, random: () => number): string {
 }
 
 describe('mutation fuzzer against `kingress up`', () => {
-  let edge: Edge
-  beforeAll(async () => {
-    edge = await startEdge()
-  }, 60_000)
-  afterAll(async () => {
-    await edge?.close()
-  })
+  const edge = useEdge({resetEachTest: false})
 
   it(`${CASES} mutated requests (seed ${SEED}, at most ${BUDGET_MS / 1000} s): nothing smuggled, misrouted or out of order; the process lives`, async () => {
     const random = prng(SEED)

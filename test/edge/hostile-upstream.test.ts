@@ -1,6 +1,6 @@
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {canaryRequest, expectCanary, expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {canaryRequest, expectCanary, expectClean, useEdge} from './support/edge-fixture.js'
 import {rawExchange} from './support/raw-client.js'
 
 /**
@@ -10,16 +10,7 @@ import {rawExchange} from './support/raw-client.js'
  * so leftover bytes can never become the next client's response.
  */
 describe('hostile upstreams behind `kingress up`', () => {
-  let edge: Edge
-  beforeAll(async () => {
-    edge = await startEdge()
-  }, 60_000)
-  afterAll(async () => {
-    await edge?.close()
-  })
-  beforeEach(() => {
-    for (const upstream of [edge.app, edge.admin, edge.ws]) upstream.reset()
-  })
+  const edge = useEdge()
 
   /** The first request gets `answer`, every later one the JSON echo. */
   function once(answer: string): void {

@@ -1,6 +1,6 @@
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {canaryRequest, expectCanary, expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {canaryRequest, expectCanary, expectClean, useEdge} from './support/edge-fixture.js'
 import {rawExchange} from './support/raw-client.js'
 
 /**
@@ -70,18 +70,7 @@ const HEADS: Probe[] = [
 ]
 
 describe('HTTP/1.1 framing and request heads against `kingress up`', () => {
-  let edge: Edge
-  beforeAll(async () => {
-    edge = await startEdge()
-  }, 60_000)
-  afterAll(async () => {
-    await edge?.close()
-  })
-  beforeEach(() => {
-    edge.app.reset()
-    edge.admin.reset()
-    edge.ws.reset()
-  })
+  const edge = useEdge()
 
   for (const probe of [...SMUGGLING, ...HEADS]) {
     it(`${probe.name} → ${probe.status.join('/')} (${probe.source})`, async () => {

@@ -1,8 +1,8 @@
 import {connect as tlsConnect} from 'node:tls'
 
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {expectClean, useEdge} from './support/edge-fixture.js'
 import {data, FrameType, H2Connection, headers, request, rstStream} from './support/h2-frames.js'
 
 const SMUGGLED = 'GET /admin/smuggled HTTP/1.1\r\nHost: edge.test\r\n\r\n'
@@ -47,16 +47,7 @@ const PROBES: H2Probe[] = [
  * canary and upstream counts of expectClean.
  */
 describe('HTTP/2 frames against `kingress up`', () => {
-  let edge: Edge
-  beforeAll(async () => {
-    edge = await startEdge()
-  }, 60_000)
-  afterAll(async () => {
-    await edge?.close()
-  })
-  beforeEach(() => {
-    for (const upstream of [edge.app, edge.admin, edge.ws]) upstream.reset()
-  })
+  const edge = useEdge()
 
   it('advertises at most 128 concurrent streams (ingress-nginx http2-max-concurrent-streams)', async () => {
     const h2 = await H2Connection.open(edge.httpsPort)

@@ -1,8 +1,8 @@
 import type {Socket} from 'node:net'
 
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 
-import {canaryRequest, expectClean, startEdge, type Edge} from './support/edge-fixture.js'
+import {canaryRequest, expectClean, useEdge} from './support/edge-fixture.js'
 import {rawExchange} from './support/raw-client.js'
 import type {SeenRequest} from './support/raw-upstream.js'
 
@@ -25,15 +25,8 @@ function websocketUpstream(request: SeenRequest, socket: Socket): string | null 
  * and no raw tunnel (the issue's bypass: the next request reached the WebSocket backend unrouted).
  */
 describe('upgrades against `kingress up`', () => {
-  let edge: Edge
-  beforeAll(async () => {
-    edge = await startEdge()
-  }, 60_000)
-  afterAll(async () => {
-    await edge?.close()
-  })
+  const edge = useEdge()
   beforeEach(() => {
-    for (const upstream of [edge.app, edge.admin, edge.ws]) upstream.reset()
     edge.ws.responder = websocketUpstream
   })
 

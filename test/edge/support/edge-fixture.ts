@@ -2,7 +2,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {expect} from 'vitest'
+import {afterAll, beforeAll, beforeEach, expect} from 'vitest'
 
 import {startServingCli, type ServingCli} from '../../support/cli.js'
 import {rawExchange, type RawResult} from './raw-client.js'
@@ -53,6 +53,27 @@ spec:
       paths:
       - {path: /admin, pathType: Prefix, backend: {service: {name: admin, port: {number: 80}}}}
 `
+
+/**
+ * One `kingress up` edge for a describe block: started before its tests, closed after them, and
+ * (unless `resetEachTest` is false) the upstreams' counters reset before each test. The returned
+ * object reads through to the started edge.
+ */
+export function useEdge(options: {resetEachTest?: boolean} = {}): Edge {
+  let started: Edge | null = null
+  beforeAll(async () => {
+    started = await startEdge()
+  }, 60_000)
+  afterAll(async () => {
+    await started?.close()
+  })
+  if (options.resetEachTest !== false) {
+    beforeEach(() => {
+      for (const upstream of [started!.app, started!.admin, started!.ws]) upstream.reset()
+    })
+  }
+  return new Proxy({} as Edge, {get: (_target, key) => (started as unknown as Record<string | symbol, unknown>)[key]})
+}
 
 export async function startEdge(): Promise<Edge> {
   const [app, admin, ws] = await Promise.all([RawUpstream.start('app'), RawUpstream.start('admin'), RawUpstream.start('ws')])
