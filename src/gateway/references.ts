@@ -47,7 +47,7 @@ export function backendProblem(snapshot: Snapshot, routeNamespace: string, ref: 
     return {reason: 'RefNotPermitted', message: `${ref.field}: Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there permits it; ${grantHint(from, to)}`}
   }
   const service = findService(snapshot.services, namespace, ref.name)
-  if (service === undefined) return {reason: 'BackendNotFound', message: `${ref.field}: Service ${namespace}/${ref.name} is not in the loaded manifests; add it (or fix the name)`}
+  if (service === undefined) return {reason: 'BackendNotFound', message: `${ref.field}: Service ${namespace}/${ref.name} is not in the loaded manifests; add its Service manifest (or fix the name)`}
   if (ref.port !== null && !service.ports.some((p) => p.port === ref.port)) {
     return {reason: 'BackendNotFound', message: `${ref.field}: Service ${objectKey(service.meta)} has no port ${ref.port} (it has ${service.ports.map((p) => p.port).join(', ') || 'none'})`}
   }

@@ -90,7 +90,7 @@ export function computeStatus(snapshot: Snapshot, options: StatusOptions = {}): 
     const problems = routeBackendProblems(snapshot, route)
     const unsupported = route.rules.flatMap((rule) => [...rule.filters, ...rule.backendRefs.flatMap((b) => b.filters)]).filter((f) => f.type === 'ExtensionRef')
     const resolvedRefs = problems.length === 0 ? condition('ResolvedRefs', 'True', 'ResolvedRefs', 'all backendRefs resolved', g) : condition('ResolvedRefs', 'False', problems[0]!.reason, problems.map((p) => p.message).join('; '), g)
-    for (const p of problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: `${withoutField(p.message, p.field)} (ResolvedRefs: ${p.reason}; this backend's share of requests would get 500)`})
+    for (const p of problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: `${withoutField(p.message, p.field)} (ResolvedRefs: ${p.reason}; a conformant implementation answers 500 for this backend's share of requests)`})
     for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters; the route is not accepted (Accepted: UnsupportedValue)'})
 
     for (const ref of route.parentRefs) {
