@@ -227,4 +227,80 @@ describe('Gateway API conformance: status', () => {
       for (const parent of item.status.parents) expect(summary(parent.conditions), item.object.meta.name).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
     }
   })
+  // conformance/tests/gateway-invalid-listeners-unsupported-protocol.go
+  it('GatewayInvalidListenersUnsupportedProtocol', () => {
+    const result = conformanceStatus('gateway-invalid-listeners-unsupported-protocol.yaml')
+    const only = gatewayStatus(result, 'gateway-only-unsupported-protocols')
+    expect(summary(only.conditions).Accepted).toBe('False/ListenersNotValid')
+    expect(only.listeners.map((l) => [l.name, l.supportedKinds, summary(l.conditions).Accepted, l.attachedRoutes])).toEqual([['invalid', [], 'False/UnsupportedProtocol', 0]])
+
+    const mixed = gatewayStatus(result, 'gateway-supported-and-unsupported-protocols')
+    expect(summary(mixed.conditions).Accepted).toBe('True/ListenersNotValid')
+    expect(mixed.listeners.map((l) => [l.name, l.supportedKinds, summary(l.conditions).Accepted, l.attachedRoutes])).toEqual([
+      ['http', [HTTP_ROUTE_KIND], 'True/Accepted', 0],
+      ['invalid', [], 'False/UnsupportedProtocol', 0],
+    ])
+  })
+
+  // conformance/tests/gateway-secret-invalid-reference-grant.go: four grants, each wrong in one field.
+  it('GatewaySecretInvalidReferenceGrant', () => {
+    const https = listener(gatewayStatus(conformanceStatus('gateway-secret-invalid-reference-grant.yaml'), 'gateway-secret-invalid-reference-grant'), 'https')
+    expect(https.supportedKinds).toEqual([HTTP_ROUTE_KIND])
+    expect(summary(https.conditions).ResolvedRefs).toBe('False/RefNotPermitted')
+    expect(https.attachedRoutes).toBe(0)
+  })
+
+  // conformance/tests/httproute-invalid-parentref-section-name-not-matching-port.go
+  it('HTTPRouteInvalidParentRefSectionNameNotMatchingPort', () => {
+    const result = conformanceStatus('httproute-invalid-parentref-section-name-not-matching-port.yaml')
+    expect(summary(parentFor(result, 'httproute-listener-section-name-not-matching-port', 'gateway-with-one-not-matching-port-and-section-name-route').conditions).Accepted).toBe('False/NoMatchingParent')
+    expect(listener(gatewayStatus(result, 'gateway-with-one-not-matching-port-and-section-name-route'), 'http').attachedRoutes).toBe(0)
+  })
+
+  // conformance/tests/httproute-listener-port-matching.go: parentRef.port picks every listener on that port.
+  it('HTTPRouteListenerPortMatching', () => {
+    const result = conformanceStatus('httproute-listener-port-matching.yaml')
+    for (const route of ['backend-v1', 'backend-v2', 'backend-v3']) {
+      expect(summary(parentFor(result, route, 'httproute-listener-port-matching').conditions), route).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+    }
+    expect(gatewayStatus(result, 'httproute-listener-port-matching').listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([
+      ['listener-1', 1],
+      ['listener-2', 1],
+      ['listener-3', 1],
+      ['listener-4', 1],
+      ['listener-5', 0], // backend-v3 names port 8090 and sectionName listener-4: both must match
+    ])
+  })
+
+  // conformance/tests/httproute-omitted-backendrefs.go: rules without backendRefs resolve (they answer 500).
+  it('HTTPRouteOmittedBackendRefs', () => {
+    expect(summary(parentFor(conformanceStatus('httproute-omitted-backendrefs.yaml'), 'omitted-backendrefs', 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+  })
+
+  // conformance/tests/httproute-simple-same-namespace.go
+  it('HTTPRouteSimpleSameNamespace', () => {
+    const result = conformanceStatus('httproute-simple-same-namespace.yaml')
+    expect(summary(parentFor(result, 'gateway-conformance-infra-test', 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+    expect(summary(gatewayStatus(result, 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', Programmed: 'True/Programmed'})
+  })
+
+  // conformance/tests/httproute-multiple-gateways.go: one route, two parents, both accepted.
+  it('HTTPRouteMultipleGateways', () => {
+    const result = conformanceStatus('httproute-multiple-gateways.yaml')
+    for (const [route, gateway] of [
+      ['multiple-gateways-shared-route', 'same-namespace'],
+      ['same-namespace-dedicated-route', 'same-namespace'],
+      ['multiple-gateways-shared-route', 'all-namespaces'],
+      ['all-namespaces-dedicated-route', 'all-namespaces'],
+    ] as const) {
+      expect(summary(parentFor(result, route, gateway).conditions), `${route} → ${gateway}`).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+    }
+    expect(listener(gatewayStatus(result, 'same-namespace'), 'http').attachedRoutes).toBe(2)
+    expect(listener(gatewayStatus(result, 'all-namespaces'), 'http').attachedRoutes).toBe(2)
+  })
+
+  // conformance/tests/httproute-named-rule.go
+  it('HTTPRouteNamedRule', () => {
+    expect(summary(parentFor(conformanceStatus('httproute-named-rule.yaml'), 'http-named-rules', 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+  })
 })
