@@ -15,7 +15,7 @@ export default class Validate extends KingressCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Validate)
-    const result = await compileManifests(argv as string[], {className: flags.class, semantics: flags.semantics as Semantics})
+    const result = await compileManifests(argv as string[], {className: flags.class, semantics: flags.semantics as Semantics}, false)
     // The status problems that are user mistakes (unresolved refs, routes no listener takes), located.
     const gateway = computeStatus(result.snapshot, {className: flags.class})
     const diagnostics = [...result.diagnostics, ...gateway.diagnostics]

@@ -110,6 +110,14 @@ describe('kingress status', () => {
   })
 })
 
+describe('commands that serve routes', () => {
+  it('routes says the Gateway API objects are not served yet, instead of ignoring them', async () => {
+    const result = await runCli(['routes', '--no-docker', 'fixtures/gateway/', 'fixtures/services.yaml'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('fixtures/gateway/blue-green.yaml:12:1: warning: 1 Gateway and 3 HTTPRoutes loaded: kingress validates Gateway API objects and computes their status (`kingress status`), but does not serve HTTPRoutes yet')
+  })
+})
+
 describe('kingress validate with Gateway API objects', () => {
   it('counts Gateways and HTTPRoutes in the summary', async () => {
     const result = await runCli(['validate', 'fixtures/gateway/', 'fixtures/services.yaml'])
