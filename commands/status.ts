@@ -1,5 +1,5 @@
 import {KingressCommand} from '../src/cli/base-command.js'
-import {gatewayClassFlag, jsonFlag, manifestArgs} from '../src/cli/flags.js'
+import {gatewayClassFlag, gatewayManifestArgs, jsonFlag} from '../src/cli/flags.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {statusAsJson, statusAsText} from '../src/cli/render-status.js'
 import {computeStatus} from '../src/gateway/status.js'
@@ -11,7 +11,7 @@ export default class Status extends KingressCommand {
     "Print the .status a conformant Gateway API controller would write for the GatewayClasses, Gateways and HTTPRoutes in the manifests: Gateway and listener conditions, attached routes, and each route's parents. Status is information: the exit code is 0 unless a manifest has errors."
   static override examples = ['<%= config.bin %> status fixtures/gateway/ fixtures/services.yaml', '<%= config.bin %> status k8s/ --json', '<%= config.bin %> status k8s/ --class eg']
   static override strict = false
-  static override args = manifestArgs
+  static override args = gatewayManifestArgs
   static override flags = {class: gatewayClassFlag, json: jsonFlag}
 
   async run(): Promise<void> {
