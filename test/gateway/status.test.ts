@@ -120,3 +120,15 @@ describe('HTTPRoute ResolvedRefs', () => {
     expect(refs.message).toContain('spec.rules[0].backendRefs[1]: backendRef kind Bucket.storage.example.net is not supported')
   })
 })
+
+// The *ObservedGenerationBump conformance tests (gateway-, httproute-, gatewayclass-observed-generation-bump.go)
+// need an API server that bumps metadata.generation; what carries over: every condition echoes it.
+describe('observedGeneration', () => {
+  it('every condition of a Gateway, its listeners and an HTTPRoute echoes metadata.generation', () => {
+    const withGeneration = (yaml: string, generation: number): string => yaml.replace('metadata:\n', `metadata:\n  generation: ${generation}\n`)
+    const result = statusOf(withGeneration(gw(http()), 3) + service + withGeneration(route(`  parentRefs:\n  - name: gw\n${toWeb}`), 7))
+    const g = gatewayStatus(result, 'gw', NS)
+    expect([...g.conditions, ...g.listeners.flatMap((l) => l.conditions)].map((c) => c.observedGeneration)).toEqual(Array(6).fill(3))
+    expect(parentFor(result, 'r', 'gw', NS).conditions.map((c) => c.observedGeneration)).toEqual([7, 7])
+  })
+})
