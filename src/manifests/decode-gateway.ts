@@ -1,7 +1,7 @@
 import type {Diagnostic} from './diagnostic.js'
 import {FieldErrors} from './field-error.js'
 import * as names from './k8s-names.js'
-import {celError, checkInteger, generationOf, labelSelector, listOf, optionalString, PATTERNS, requiredString, RULES} from './gateway-fields.js'
+import {celError, checkInteger, checkString, generationOf, labelSelector, listOf, optionalString, PATTERNS, requiredString, RULES} from './gateway-fields.js'
 import {GATEWAY_GROUP, type AllowedRoutes, type FromNamespaces, type Gateway, type GatewayClass, type Listener, type ListenerTLS, type Located, type Namespace, type ReferenceGrant, type RouteGroupKind, type SecretObjectReference} from './gateway-model.js'
 import {gatewayClassSchema, gatewaySchema, referenceGrantSchema} from './gateway-schema.js'
 import type {RawObject} from './load.js'
@@ -76,7 +76,7 @@ export function decodeGateway(raw: RawObject, diagnostics: Diagnostic[]): Gatewa
     if (listener) listeners.push(listener)
   })
   listenerRules(items, errors)
-  listOf(errors, spec, 'addresses', 'spec.addresses', 16)
+  addressRules(listOf(errors, spec, 'addresses', 'spec.addresses', 16), errors)
   return finish(errors, diagnostics, {kind: 'Gateway', apiVersion: raw.apiVersion, meta, generation: generationOf(raw.value), className: className ?? '', listeners})
 }
 
@@ -200,4 +200,24 @@ export function decodeNamespace(raw: RawObject, diagnostics: Diagnostic[]): Name
   const errors = new FieldErrors(raw.positions)
   const meta = decodeMeta(raw, errors, names.dns1123Label)
   return finish(errors, diagnostics, {kind: 'Namespace', meta: {...meta, namespace: ''}})
+}
+
+/** spec.addresses (GatewaySpecAddress): type defaults to IPAddress; the CEL rules on values. */
+function addressRules(addresses: readonly Record<string, unknown>[], errors: FieldErrors): void {
+  const seen = new Set<string>()
+  addresses.forEach((address, i) => {
+    const field = `spec.addresses[${i}]`
+    const type = typeof address.type === 'string' ? address.type : 'IPAddress'
+    const value = typeof address.value === 'string' ? address.value : null
+    if (typeof address.type === 'string') checkString(errors, `${field}.type`, address.type, {min: 1, max: 253, pattern: '^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&\'()*+,;=:]+$'})
+    if (value !== null && value.length > 253) errors.tooLong(`${field}.value`, 253)
+    if (type === 'Hostname' && value !== null && !new RegExp(PATTERNS.hostname).test(value)) {
+      celError(errors, field, 'object', 'Hostname value must be empty or contain only valid characters (matching ^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$)')
+    }
+    if (value !== null && (type === 'IPAddress' || type === 'Hostname')) {
+      const key = `${type}/${value}`
+      if (seen.has(key)) celError(errors, 'spec.addresses', 'array', `${type} values must be unique`, field)
+      seen.add(key)
+    }
+  })
 }

@@ -40,6 +40,7 @@ const FILTER_FIELD: Readonly<Record<HTTPRouteFilterType, string>> = {
   ExtensionRef: 'extensionRef',
   CORS: 'cors',
 }
+const CORS_ORIGIN = '(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)'
 const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/
 const DEFAULT_MATCH: HTTPRouteMatch = {path: {type: 'PathPrefix', value: '/'}, headers: [], queryParams: [], method: null}
 
@@ -247,7 +248,24 @@ function filterConfig(raw: RawObject, type: HTTPRouteFilterType, config: Record<
   switch (type) {
     case 'RequestHeaderModifier':
     case 'ResponseHeaderModifier':
-      for (const key of ['set', 'add', 'remove']) listOf(errors, config, key, `${field}.${key}`, 16)
+      for (const key of ['set', 'add']) {
+        const seen = new Set<string>()
+        listOf(errors, config, key, `${field}.${key}`, 16).forEach((header, k) => {
+          const at = `${field}.${key}[${k}]`
+          const name = requiredString(errors, header, 'name', `${at}.name`, RULES.headerName)
+          requiredString(errors, header, 'value', `${at}.value`, {min: 1, max: 4096})
+          // listType=map, listMapKey=name; header names compare case-insensitively.
+          if (name !== null && seen.has(name.toLowerCase())) errors.duplicate(at, {name})
+          if (name !== null) seen.add(name.toLowerCase())
+        })
+      }
+      {
+        const remove = Array.isArray(config.remove) ? config.remove : []
+        if (remove.length > 16) errors.tooMany(`${field}.remove`, remove.length, 16)
+        remove.forEach((name, k) => {
+          if (typeof name === 'string' && remove.indexOf(name) !== k) errors.duplicate(`${field}.remove[${k}]`, name)
+        })
+      }
       return null
     case 'RequestRedirect':
       if (typeof config.scheme === 'string') checkString(errors, `${field}.scheme`, config.scheme, {enum: ['http', 'https']})
@@ -283,6 +301,9 @@ function filterConfig(raw: RawObject, type: HTTPRouteFilterType, config: Record<
       requiredString(errors, config, 'name', `${field}.name`, RULES.objectName)
       return null
     case 'CORS':
+      ;(Array.isArray(config.allowOrigins) ? config.allowOrigins : []).forEach((origin, k) => {
+        if (typeof origin === 'string') checkString(errors, `${field}.allowOrigins[${k}]`, origin, {min: 1, max: 253, pattern: CORS_ORIGIN})
+      })
       for (const key of ['allowOrigins', 'allowMethods', 'allowHeaders']) {
         const list = Array.isArray(config[key]) ? (config[key] as unknown[]) : []
         if (list.includes('*') && list.length > 1) celError(errors, `${field}.${key}`, 'array', `${key[0]!.toUpperCase()}${key.slice(1)} cannot contain '*' alongside other ${key === 'allowOrigins' ? 'origins' : 'methods'}`)

@@ -117,6 +117,22 @@ describe('Gateway validation (gateway_types.go)', () => {
     ])
   })
 
+  it('addresses: IPAddress and Hostname values unique; a Hostname address matches the Hostname pattern', () => {
+    const {errors} = load(
+      gateway(`  - name: http\n    port: 80\n    protocol: HTTP`, `
+  addresses:
+  - value: 10.0.0.1
+  - type: IPAddress
+    value: 10.0.0.1
+  - type: Hostname
+    value: Bad_Host`),
+    )
+    expect(errors).toEqual([
+      't.yaml:9:5: spec.addresses: Invalid value: "array": IPAddress values must be unique',
+      't.yaml:11:5: spec.addresses[2]: Invalid value: "object": Hostname value must be empty or contain only valid characters (matching ^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$)',
+    ])
+  })
+
   it('more than 64 listeners is too many', () => {
     const listeners = Array.from({length: 65}, (_, i) => `  - name: l${i}\n    port: ${1000 + i}\n    protocol: HTTP`).join('\n')
     expect(load(gateway(listeners)).errors).toEqual(['t.yaml:7:3: spec.listeners: Too many: 65: must have at most 64 items'])
@@ -245,6 +261,32 @@ describe('HTTPRoute validation (httproute_types.go, shared_types.go)', () => {
       't.yaml:11:5: spec.rules[0].filters: Invalid value: "array": May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
       't.yaml:17:7: spec.rules[0].filters[1]: Invalid value: "object": filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier',
       't.yaml:17:7: spec.rules[0].filters[1]: Invalid value: "object": filter.urlRewrite must be specified for URLRewrite filter.type',
+    ])
+  })
+
+  it('header modifier filters: header names, values, no name twice; CORS origins', () => {
+    const {errors} = load(
+      route(`  rules:
+  - filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set:
+        - name: X-Env
+          value: a
+        - name: x-env
+          value: b
+        add:
+        - name: "bad header"
+          value: c
+    - type: CORS
+      cors:
+        allowOrigins:
+        - example.com`),
+    )
+    expect(errors).toEqual([
+      't.yaml:13:11: spec.rules[0].filters[0].requestHeaderModifier.set[1]: Duplicate value: {"name":"x-env"}',
+      expect.stringMatching(/^t\.yaml:16:11: spec\.rules\[0\]\.filters\[0\]\.requestHeaderModifier\.add\[0\]\.name: Invalid value: "bad header": .* in body should match/),
+      expect.stringMatching(/^t\.yaml:21:11: spec\.rules\[0\]\.filters\[1\]\.cors\.allowOrigins\[0\]: Invalid value: "example\.com": .* in body should match/),
     ])
   })
 
