@@ -59,15 +59,29 @@ const byKey = <T extends {meta: {namespace: string; name: string}}>(a: T, b: T):
 
 export function computeStatus(snapshot: Snapshot, options: StatusOptions = {}): StatusResult {
   const diagnostics: Diagnostic[] = []
-  const items: StatusItem[] = []
   const className = options.className
 
   const classes = [...snapshot.gatewayClasses].filter((c) => className === undefined || c.meta.name === className).sort(byKey)
-  for (const gc of classes) {
-    items.push({kind: 'GatewayClass', object: gc, status: {conditions: [condition('Accepted', 'True', 'Accepted', `kingress acts as the controller of this class locally (controllerName ${gc.controllerName})`, gc.generation)]}})
-  }
+  const classItems: StatusItem[] = classes.map((gc) => ({
+    kind: 'GatewayClass',
+    object: gc,
+    status: {conditions: [condition('Accepted', 'True', 'Accepted', `kingress acts as the controller of this class locally (controllerName ${gc.controllerName})`, gc.generation)]},
+  }))
 
-  // Which Gateways are ours: of the selected class, and of a class that exists (when any GatewayClass is loaded).
+  const ours = ourGateways(snapshot, className, diagnostics)
+  const attached = new Map<Listener, Set<HTTPRoute>>()
+  const routeItems: StatusItem[] = [...snapshot.httpRoutes].sort(byKey).map((route) => ({kind: 'HTTPRoute', object: route, status: {parents: routeParents(snapshot, route, ours, attached, diagnostics)}}))
+  const gatewayItems: StatusItem[] = [...ours].map(([gateway, reports]) => ({kind: 'Gateway', object: gateway, status: gatewayStatus(gateway, reports, attached)}))
+
+  return {items: [...classItems, ...gatewayItems, ...routeItems], diagnostics: diagnostics.sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || a.at.col - b.at.col)}
+}
+
+/**
+ * The Gateways kingress writes status for: of the selected class, and of a class that is loaded
+ * (when any GatewayClass is). Each maps to its listener reports, or null when no controller would
+ * take it (its class is not loaded): it stays Pending.
+ */
+function ourGateways(snapshot: Snapshot, className: string | undefined, diagnostics: Diagnostic[]): Map<Gateway, ListenerReport[] | null> {
   const ours = new Map<Gateway, ListenerReport[] | null>()
   for (const gateway of [...snapshot.gateways].sort(byKey)) {
     if (className !== undefined && gateway.className !== className) {
@@ -75,60 +89,62 @@ export function computeStatus(snapshot: Snapshot, options: StatusOptions = {}): 
       continue
     }
     const classKnown = snapshot.gatewayClasses.length === 0 || snapshot.gatewayClasses.some((c) => c.meta.name === gateway.className)
-    ours.set(gateway, classKnown ? listenerReports(snapshot, gateway) : null)
     if (!classKnown) {
-      diagnostics.push({severity: 'warning', at: gateway.meta.at, field: 'spec.gatewayClassName', message: `GatewayClass "${gateway.className}" is not among the loaded GatewayClasses (${snapshot.gatewayClasses.map((c) => c.meta.name).join(', ')}); no controller would program this Gateway. Fix the name or add the GatewayClass`})
+      ours.set(gateway, null)
+      const loaded = snapshot.gatewayClasses.map((c) => c.meta.name).join(', ')
+      diagnostics.push({severity: 'warning', at: gateway.meta.at, field: 'spec.gatewayClassName', message: `GatewayClass "${gateway.className}" is not among the loaded GatewayClasses (${loaded}); no controller would program this Gateway. Fix the name or add the GatewayClass`})
+      continue
     }
-    for (const report of ours.get(gateway) ?? []) for (const p of report.problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: p.message})
+    const reports = listenerReports(snapshot, gateway)
+    ours.set(gateway, reports)
+    for (const report of reports) for (const p of report.problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: p.message})
   }
+  return ours
+}
 
-  const attached = new Map<Listener, Set<HTTPRoute>>()
-  const routeItems: StatusItem[] = []
-  for (const route of [...snapshot.httpRoutes].sort(byKey)) {
-    const parents: RouteParentStatus[] = []
-    const g = route.generation
-    const problems = routeBackendProblems(snapshot, route)
-    const unsupported = route.rules.flatMap((rule) => [...rule.filters, ...rule.backendRefs.flatMap((b) => b.filters)]).filter((f) => f.type === 'ExtensionRef')
-    const resolvedRefs = problems.length === 0 ? condition('ResolvedRefs', 'True', 'ResolvedRefs', 'all backendRefs resolved', g) : condition('ResolvedRefs', 'False', problems[0]!.reason, problems.map((p) => p.message).join('; '), g)
-    for (const p of problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: `${withoutField(p.message, p.field)} (ResolvedRefs: ${p.reason}; a conformant implementation answers 500 for this backend's share of requests)`})
-    for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters; the route is not accepted (Accepted: UnsupportedValue)'})
+/** status.parents[] of one route: one entry per parentRef to a Gateway kingress controls (or to one that is missing). */
+function routeParents(snapshot: Snapshot, route: HTTPRoute, ours: ReadonlyMap<Gateway, ListenerReport[] | null>, attached: Map<Listener, Set<HTTPRoute>>, diagnostics: Diagnostic[]): RouteParentStatus[] {
+  const g = route.generation
+  const problems = routeBackendProblems(snapshot, route)
+  const unsupported = route.rules.flatMap((rule) => [...rule.filters, ...rule.backendRefs.flatMap((b) => b.filters)]).filter((f) => f.type === 'ExtensionRef')
+  // ResolvedRefs does not depend on the parent: the same condition goes to every parent entry.
+  const resolvedRefs =
+    problems.length === 0
+      ? condition('ResolvedRefs', 'True', 'ResolvedRefs', 'all backendRefs resolved', g)
+      : condition('ResolvedRefs', 'False', problems[0]!.reason, problems.map((p) => p.message).join('; '), g)
+  for (const p of problems) {
+    diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: `${withoutField(p.message, p.field)} (ResolvedRefs: ${p.reason}; a conformant implementation answers 500 for this backend's share of requests)`})
+  }
+  for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters; the route is not accepted (Accepted: UnsupportedValue)'})
 
-    for (const ref of route.parentRefs) {
-      if (!isGatewayRef(ref)) {
-        diagnostics.push({severity: 'note', at: ref.at, field: ref.field, message: `parentRef kind ${ref.kind} (group ${ref.group || '""'}) is not a Gateway; kingress attaches HTTPRoutes to Gateways only`})
-        continue
-      }
-      const namespace = ref.namespace ?? route.meta.namespace
-      const gateway = snapshot.gateways.find((gw) => gw.meta.namespace === namespace && gw.meta.name === ref.name)
-      if (gateway !== undefined && !ours.has(gateway)) continue // another class: another controller's to write
-      const reports = gateway === undefined ? null : ours.get(gateway)
-      if (gateway !== undefined && reports === null) continue // no controller for its class: nobody writes this parent
-      const parentRef: ParentRefStatus = {group: ref.group, kind: ref.kind, namespace, name: ref.name, ...(ref.sectionName !== null ? {sectionName: ref.sectionName} : {}), ...(ref.port !== null ? {port: ref.port} : {})}
-      let accepted: Condition
-      if (gateway === undefined || reports === undefined || reports === null) {
-        accepted = condition('Accepted', 'False', 'NoMatchingParent', `Gateway ${namespace}/${ref.name} is not in the loaded manifests`, g)
-      } else if (unsupported.length > 0) {
-        accepted = condition('Accepted', 'False', 'UnsupportedValue', `${unsupported.map((f) => f.field).join(', ')}: ExtensionRef filters are not supported`, g)
-      } else {
-        const result = attach(snapshot, route, ref, gateway, reports)
-        if (result.accepted) {
-          accepted = condition('Accepted', 'True', 'Accepted', result.message, g)
-          for (const l of result.listeners) attached.set(l, (attached.get(l) ?? new Set()).add(route))
-        } else {
-          accepted = condition('Accepted', 'False', result.reason, result.message, g)
-        }
-      }
-      if (accepted.status !== 'True' && accepted.reason !== 'UnsupportedValue') {
-        diagnostics.push({severity: 'warning', at: ref.at, field: ref.field, message: `not accepted by Gateway ${namespace}/${ref.name} (Accepted: ${accepted.reason}): ${accepted.message}`})
-      }
-      parents.push({parentRef, controllerName: CONTROLLER_NAME, conditions: [accepted, resolvedRefs]})
+  const parents: RouteParentStatus[] = []
+  for (const ref of route.parentRefs) {
+    if (!isGatewayRef(ref)) {
+      diagnostics.push({severity: 'note', at: ref.at, field: ref.field, message: `parentRef kind ${ref.kind} (group ${ref.group || '""'}) is not a Gateway; kingress attaches HTTPRoutes to Gateways only`})
+      continue
     }
-    routeItems.push({kind: 'HTTPRoute', object: route, status: {parents}})
+    const namespace = ref.namespace ?? route.meta.namespace
+    const gateway = snapshot.gateways.find((gw) => gw.meta.namespace === namespace && gw.meta.name === ref.name)
+    const reports = gateway === undefined ? undefined : ours.get(gateway)
+    // Another class (not ours), or a class no loaded GatewayClass names: another controller's to write, or nobody's.
+    if (gateway !== undefined && (reports === undefined || reports === null)) continue
+    let accepted: Condition
+    if (gateway === undefined || reports === undefined || reports === null) {
+      accepted = condition('Accepted', 'False', 'NoMatchingParent', `Gateway ${namespace}/${ref.name} is not in the loaded manifests`, g)
+    } else if (unsupported.length > 0) {
+      accepted = condition('Accepted', 'False', 'UnsupportedValue', `${unsupported.map((f) => f.field).join(', ')}: ExtensionRef filters are not supported`, g)
+    } else {
+      const result = attach(snapshot, route, ref, gateway, reports)
+      accepted = result.accepted ? condition('Accepted', 'True', 'Accepted', result.message, g) : condition('Accepted', 'False', result.reason, result.message, g)
+      if (result.accepted) for (const l of result.listeners) attached.set(l, (attached.get(l) ?? new Set()).add(route))
+    }
+    if (accepted.status !== 'True' && accepted.reason !== 'UnsupportedValue') {
+      diagnostics.push({severity: 'warning', at: ref.at, field: ref.field, message: `not accepted by Gateway ${namespace}/${ref.name} (Accepted: ${accepted.reason}): ${accepted.message}`})
+    }
+    const parentRef: ParentRefStatus = {group: ref.group, kind: ref.kind, namespace, name: ref.name, ...(ref.sectionName !== null ? {sectionName: ref.sectionName} : {}), ...(ref.port !== null ? {port: ref.port} : {})}
+    parents.push({parentRef, controllerName: CONTROLLER_NAME, conditions: [accepted, resolvedRefs]})
   }
-
-  for (const [gateway, reports] of ours) items.push({kind: 'Gateway', object: gateway, status: gatewayStatus(gateway, reports, attached)})
-  items.push(...routeItems)
-  return {items, diagnostics: diagnostics.sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || a.at.col - b.at.col)}
+  return parents
 }
 
 function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | null, attached: ReadonlyMap<Listener, ReadonlySet<HTTPRoute>>): GatewayStatus {
