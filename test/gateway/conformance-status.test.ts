@@ -219,12 +219,16 @@ describe('Gateway API conformance: status', () => {
 
   // conformance/tests/gateway-http-listener-isolation.go: every route Accepted with ResolvedRefs.
   it('GatewayHTTPListenerIsolation', () => {
-    const result = conformanceStatus('gateway-http-listener-isolation.yaml')
+    const result = conformanceStatus(['gateway-http-listener-isolation.yaml', 'gateway-http-listener-isolation-with-hostname-intersection.yaml'])
     const routes = result.items.filter((i) => i.kind === 'HTTPRoute')
-    expect(routes.length).toBeGreaterThan(0)
+    expect(routes.length).toBe(8)
     for (const item of routes) {
       if (item.kind !== 'HTTPRoute') continue
       for (const parent of item.status.parents) expect(summary(parent.conditions), item.object.meta.name).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+    }
+    // Each route names its listener by sectionName: one route per listener.
+    for (const name of ['http-listener-isolation', 'http-listener-isolation-with-hostname-intersection']) {
+      expect(gatewayStatus(result, name).listeners.map((l) => l.attachedRoutes), name).toEqual([1, 1, 1, 1])
     }
   })
   // conformance/tests/gateway-invalid-listeners-unsupported-protocol.go

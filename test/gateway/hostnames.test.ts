@@ -30,5 +30,8 @@ describe('listener/route hostname intersection', () => {
   it('a route without hostnames takes the listener\'s', () => {
     expect(effectiveHostnames('*.example.com', [])).toEqual(['*.example.com'])
     expect(effectiveHostnames('bar.com', ['non.matching.com', 'bar.com'])).toEqual(['bar.com'])
+    // gateway-http-listener-isolation-with-hostname-intersection.yaml: "*.example.com" on a
+    // "*.foo.example.com" listener becomes *.foo.example.com.
+    expect(effectiveHostnames('*.foo.example.com', ['bar.com', '*.example.com'])).toEqual(['*.foo.example.com'])
   })
 })

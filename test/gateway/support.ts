@@ -21,9 +21,10 @@ export function snapshotFrom(files: Readonly<Record<string, string>>): {snapshot
 }
 
 /** The conformance base (namespaces, shared Gateways, Services, Secrets) plus one test's manifests. */
-export function conformanceStatus(testFile: string, options: StatusOptions = {}): StatusResult & {load: Diagnostic[]} {
+export function conformanceStatus(testFiles: string | readonly string[], options: StatusOptions = {}): StatusResult & {load: Diagnostic[]} {
   const read = (name: string): string => readFileSync(join(CONFORMANCE, name), 'utf8')
-  const {snapshot, diagnostics} = snapshotFrom({'base.yaml': read('base.yaml'), [testFile]: read(testFile)})
+  const files = typeof testFiles === 'string' ? [testFiles] : testFiles
+  const {snapshot, diagnostics} = snapshotFrom(Object.fromEntries([['base.yaml', read('base.yaml')], ...files.map((f) => [f, read(f)])]))
   const errors = diagnostics.filter((d) => d.severity === 'error')
   if (errors.length > 0) throw new Error(`fixtures do not load: ${errors.map((d) => `${d.at.file}:${d.at.line}: ${d.field ?? ''} ${d.message}`).join('\n')}`)
   return {...computeStatus(snapshot, options), load: diagnostics}
