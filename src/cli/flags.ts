@@ -18,3 +18,9 @@ export const jsonFlag = Flags.boolean({description: 'print JSON instead of text'
 export const backendFlag = Flags.string({description: 'serve Service S (port P) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: 'S[:P]=HOST:PORT'})
 
 export const dockerFlag = Flags.boolean({description: 'find endpoints among Docker containers (off with --no-docker)', allowNo: true, default: true})
+
+export const gatewayClassFlag = Flags.string({description: 'only Gateways whose spec.gatewayClassName is NAME (and their routes\' parent status)', helpValue: 'NAME'})
+
+export const gatewayManifestArgs = {
+  files: Args.string({description: 'Gateway API manifests, with the Services, Secrets, Namespaces and ReferenceGrants they name: YAML or JSON files, or folders of them', required: true}),
+}

@@ -47,6 +47,10 @@ export class FieldErrors {
     this.push(field, `Too long: may not be more than ${max} bytes`)
   }
 
+  tooMany(field: string, count: number, max: number): void {
+    this.push(field, `Too many: ${count}: must have at most ${max} items`)
+  }
+
   /** Not an API-server error: kingress's own reading (unknown field, wrong type, legacy shape). */
   custom(field: string, message: string, severity: Diagnostic['severity'] = 'error'): void {
     this.diagnostics.push({severity, at: this.positions.at(field), field: field || undefined, message})

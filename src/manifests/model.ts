@@ -1,4 +1,8 @@
+import type {Gateway, GatewayClass, HTTPRoute, Namespace, ReferenceGrant} from './gateway-model.js'
 import type {Position} from './position.js'
+
+export type * from './gateway-model.js'
+export {GATEWAY_GROUP} from './gateway-model.js'
 
 /** The validated, typed view of the objects kingress understands. Produced by `decode*`, read by compile(). */
 
@@ -94,7 +98,16 @@ export interface Snapshot {
   readonly services: readonly Service[]
   readonly endpointSets: readonly EndpointSet[]
   readonly secrets: readonly Secret[]
+  /** The Gateway API objects (status and validation; not served yet) and the Namespaces their selectors read. */
+  readonly gatewayClasses: readonly GatewayClass[]
+  readonly gateways: readonly Gateway[]
+  readonly httpRoutes: readonly HTTPRoute[]
+  readonly referenceGrants: readonly ReferenceGrant[]
+  readonly namespaces: readonly Namespace[]
 }
+
+/** The Gateway API part of a Snapshot, empty: for snapshots built by hand (tests, Docker-only sessions). */
+export const NO_GATEWAY_OBJECTS = {gatewayClasses: [], gateways: [], httpRoutes: [], referenceGrants: [], namespaces: []} as const satisfies Partial<Snapshot>
 
 export function objectKey(meta: Pick<ObjectMeta, 'namespace' | 'name'>): string {
   return `${meta.namespace}/${meta.name}`

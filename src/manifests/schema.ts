@@ -14,7 +14,7 @@ export type Schema =
   | {readonly object: Readonly<Record<string, Schema>>}
   | {readonly list: Schema}
 
-const objectMeta: Schema = {
+export const objectMeta: Schema = {
   object: {
     name: 'string',
     namespace: 'string',

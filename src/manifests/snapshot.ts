@@ -1,6 +1,9 @@
 import type {Diagnostic} from './diagnostic.js'
 import {decodeEndpoints, decodeEndpointSlice, decodeSecret, decodeService} from './decode-objects.js'
+import {decodeGateway, decodeGatewayClass, decodeNamespace, decodeReferenceGrant} from './decode-gateway.js'
+import {decodeHTTPRoute} from './decode-httproute.js'
 import {decodeIngress} from './decode-ingress.js'
+import {GATEWAY_GROUP, type Gateway, type GatewayClass, type HTTPRoute, type Namespace, type ReferenceGrant} from './gateway-model.js'
 import {loadManifests, type RawObject} from './load.js'
 import type {EndpointSet, Ingress, Service, Snapshot, Secret} from './model.js'
 
@@ -23,6 +26,11 @@ export function decodeObjects(objects: readonly RawObject[], diagnostics: Diagno
   const services: Service[] = []
   const endpointSets: EndpointSet[] = []
   const secrets: Secret[] = []
+  const gatewayClasses: GatewayClass[] = []
+  const gateways: Gateway[] = []
+  const httpRoutes: HTTPRoute[] = []
+  const referenceGrants: ReferenceGrant[] = []
+  const namespaces: Namespace[] = []
   for (const object of objects) {
     switch (object.kind) {
       case 'Ingress':
@@ -40,11 +48,38 @@ export function decodeObjects(objects: readonly RawObject[], diagnostics: Diagno
       case 'Secret':
         pushDefined(secrets, decodeSecret(object, diagnostics))
         break
+      case 'Namespace':
+        if (object.apiVersion === 'v1') {
+          pushDefined(namespaces, decodeNamespace(object, diagnostics))
+          break
+        }
+        skip(object, diagnostics)
+        break
+      case 'GatewayClass':
+        pushDefined(gatewayClasses, decodeGatewayClass(object, diagnostics))
+        break
+      case 'Gateway':
+        pushDefined(gateways, decodeGateway(object, diagnostics))
+        break
+      case 'HTTPRoute':
+        pushDefined(httpRoutes, decodeHTTPRoute(object, diagnostics))
+        break
+      case 'ReferenceGrant':
+        pushDefined(referenceGrants, decodeReferenceGrant(object, diagnostics))
+        break
       default:
-        diagnostics.push({severity: 'note', at: object.positions.root, message: `skipped ${object.kind} "${nameOf(object)}": kingress reads Ingress, Service, EndpointSlice, Endpoints and Secret objects`})
+        skip(object, diagnostics)
     }
   }
-  return {ingresses, services, endpointSets, secrets}
+  return {ingresses, services, endpointSets, secrets, gatewayClasses, gateways, httpRoutes, referenceGrants, namespaces}
+}
+
+function skip(object: RawObject, diagnostics: Diagnostic[]): void {
+  if (object.apiVersion.startsWith(`${GATEWAY_GROUP}/`)) {
+    diagnostics.push({severity: 'note', at: object.positions.root, message: `skipped ${object.kind} "${nameOf(object)}": of the Gateway API, kingress reads GatewayClass, Gateway, HTTPRoute and ReferenceGrant`})
+    return
+  }
+  diagnostics.push({severity: 'note', at: object.positions.root, message: `skipped ${object.kind} "${nameOf(object)}": kingress reads Ingress, Service, EndpointSlice, Endpoints and Secret objects`})
 }
 
 function pushDefined<T>(list: T[], item: T | null): void {

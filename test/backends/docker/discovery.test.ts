@@ -5,7 +5,7 @@ import {describeSelectorMiss, nearestCandidates} from '../../../src/backends/doc
 import type {ContainerFacts} from '../../../src/backends/docker/containers.js'
 import {type DockerView, explainDockerMiss, resolveDockerTarget} from '../../../src/backends/docker/discovery.js'
 import type {ServiceRef} from '../../../src/backends/types.js'
-import type {EndpointSet, Service, ServicePort, Snapshot} from '../../../src/manifests/model.js'
+import {NO_GATEWAY_OBJECTS, type EndpointSet, type Service, type ServicePort, type Snapshot} from '../../../src/manifests/model.js'
 
 function container(name: string, labels: Record<string, string>, extra: Partial<ContainerFacts> = {}): ContainerFacts {
   return {
@@ -36,7 +36,7 @@ function service(name: string, selector: Record<string, string> | null, ports: P
 }
 
 function snapshot(services: Service[], endpointSets: EndpointSet[] = []): Snapshot {
-  return {ingresses: [], services, endpointSets, secrets: []}
+  return {ingresses: [], services, endpointSets, secrets: [], ...NO_GATEWAY_OBJECTS}
 }
 
 function view(containers: ContainerFacts[], platform: PlatformInfo = LINUX_LOCAL): DockerView {

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type DockerProvider, EventStreamParser, createDockerProvider} from '../../../src/backends/docker/index.js'
 import type {BackendTarget, ServiceRef} from '../../../src/backends/types.js'
-import type {Service, Snapshot} from '../../../src/manifests/model.js'
+import {NO_GATEWAY_OBJECTS, type Service, type Snapshot} from '../../../src/manifests/model.js'
 import {
   RUN_LABEL,
   dockerForTests,
@@ -32,6 +32,7 @@ function service(name: string, selector: Record<string, string>, targetPort: num
 }
 
 const snapshot: Snapshot = {
+  ...NO_GATEWAY_OBJECTS,
   ingresses: [],
   endpointSets: [],
   secrets: [],

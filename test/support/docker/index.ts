@@ -16,7 +16,7 @@ import {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 
 import {openDockerClient} from '../../../src/backends/docker/index.js'
-import type {Service, Snapshot} from '../../../src/manifests/model.js'
+import {NO_GATEWAY_OBJECTS, type Service, type Snapshot} from '../../../src/manifests/model.js'
 
 export const TEST_IMAGE = 'kingress-test-web:latest'
 export const TEST_LABEL = 'kingress.test'
@@ -279,5 +279,5 @@ export function selectorService(name: string, selector: Record<string, string>, 
 
 /** A snapshot holding only these Services: what the provider tests resolve against. */
 export function servicesSnapshot(...services: Service[]): Snapshot {
-  return {ingresses: [], endpointSets: [], secrets: [], services}
+  return {ingresses: [], endpointSets: [], secrets: [], services, ...NO_GATEWAY_OBJECTS}
 }

@@ -1,0 +1,38 @@
+import {KingressCommand} from '../src/cli/base-command.js'
+import {gatewayClassFlag, gatewayManifestArgs, jsonFlag} from '../src/cli/flags.js'
+import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
+import {statusAsJson, statusAsText} from '../src/cli/render-status.js'
+import {computeStatus} from '../src/gateway/status.js'
+import {hasErrors} from '../src/manifests/diagnostic.js'
+import {loadSnapshot} from '../src/manifests/snapshot.js'
+
+export default class Status extends KingressCommand {
+  static override description =
+    "Print the .status a conformant Gateway API controller would write for the GatewayClasses, Gateways and HTTPRoutes in the manifests: Gateway and listener conditions, attached routes, and each route's parents. Status is information: the exit code is 0 unless a manifest has errors."
+  static override examples = ['<%= config.bin %> status fixtures/gateway/ fixtures/services.yaml', '<%= config.bin %> status k8s/ --json', '<%= config.bin %> status k8s/ --class eg']
+  static override strict = false
+  static override args = gatewayManifestArgs
+  static override flags = {class: gatewayClassFlag, json: jsonFlag}
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Status)
+    const loaded = await loadSnapshot(argv as string[])
+    const problems = loaded.diagnostics.filter((d) => d.severity !== 'note')
+    if (hasErrors(loaded.diagnostics)) {
+      process.stderr.write(renderDiagnostics(problems) + '\nFix the errors above (`kingress validate` lists them all).\n')
+      this.exit(1)
+    }
+    const result = computeStatus(loaded.snapshot, {className: flags.class})
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(statusAsJson(result.items), null, 2) + '\n')
+      return
+    }
+    if (problems.length > 0) process.stderr.write(renderDiagnostics(problems) + '\n')
+    if (result.items.length === 0) {
+      const scope = flags.class === undefined ? '' : ` of class ${flags.class}`
+      this.log(`No GatewayClass, Gateway or HTTPRoute${scope} in ${loaded.files.length === 1 ? 'the file' : `the ${loaded.files.length} files`}: nothing a Gateway API controller would write status for.`)
+      return
+    }
+    this.log(statusAsText(result.items))
+  }
+}
