@@ -6,10 +6,13 @@ import {describe, expect, it} from 'vitest'
 import {parseAllDocuments} from 'yaml'
 
 import {convertIngresses} from '../../src/convert/convert.js'
+import {conversionYaml} from '../../src/convert/render.js'
+import {computeStatus} from '../../src/gateway/status.js'
 import type {HTTPRouteObject, RouteRule} from '../../src/convert/objects.js'
 import {compile} from '../../src/routing/compile.js'
 import {runCli} from '../support/cli.js'
 import {ingressYaml, snapshotOf} from '../support/manifests.js'
+import {snapshotFrom, summary} from '../gateway/support.js'
 
 const N = 'nginx.ingress.kubernetes.io/'
 
@@ -139,5 +142,25 @@ describe('kingress convert (real CLI)', () => {
     const result = await runCli(['convert', 'fixtures/services.yaml'])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('no Ingress to convert')
+  })
+})
+
+describe('the conversion is valid Gateway API, and a controller accepts it', () => {
+  it.each([
+    ['the blog fixtures', ['fixtures/ingress-nginx/five-surprises.yaml']],
+    ['the blue/green fixtures with their Services', ['fixtures/virtual-host-ingress.yaml', 'fixtures/fan-out-ingress.yaml', 'fixtures/services.yaml']],
+  ])('%s: no validation error, every HTTPRoute Accepted', async (_name, files) => {
+    const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')))
+    const {snapshot} = snapshotOf(texts.join('\n---\n'))
+    const yaml = conversionYaml(convertIngresses(compile(snapshot), snapshot))
+    const {snapshot: converted, diagnostics} = snapshotFrom({'converted.yaml': yaml + '\n---\n' + texts.filter((t) => t.includes('kind: Service')).join('\n---\n')})
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+    const status = computeStatus(converted)
+    const routes = status.items.filter((i) => i.kind === 'HTTPRoute')
+    expect(routes.length).toBeGreaterThan(0)
+    for (const item of routes) {
+      if (item.kind !== 'HTTPRoute') continue
+      for (const parent of item.status.parents) expect(summary(parent.conditions).Accepted, `${item.object.meta.name} → ${parent.parentRef.sectionName}`).toBe('True/Accepted')
+    }
   })
 })
