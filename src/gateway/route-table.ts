@@ -1,0 +1,84 @@
+import type {Gateway, HTTPRoute, HTTPRouteMatch, HTTPRouteRule, Listener, Snapshot} from '../manifests/model.js'
+import {attach, isGatewayRef} from './attach.js'
+import {effectiveHostnames} from './hostnames.js'
+import {listenerReports} from './listeners.js'
+
+/**
+ * The data plane's view of the Gateway API objects: for every accepted listener, each match of
+ * each rule of the HTTPRoutes attached to it, with the hostname it answers for. Pure: the same
+ * snapshot gives the same table.
+ */
+
+export interface Candidate {
+  readonly route: HTTPRoute
+  readonly rule: HTTPRouteRule
+  readonly ruleIndex: number
+  readonly match: HTTPRouteMatch
+  readonly matchIndex: number
+  /** The intersected hostname (`*.example.com`, `a.example.com`), or `*` for any. */
+  readonly hostname: string
+  readonly pathRegex: RegExp | null
+}
+
+export interface ListenerRoutes {
+  readonly gateway: Gateway
+  readonly listener: Listener
+  readonly candidates: readonly Candidate[]
+}
+
+export interface GatewayTable {
+  readonly listeners: readonly ListenerRoutes[]
+}
+
+export function compileGatewayTable(snapshot: Snapshot, options: {className?: string} = {}): GatewayTable {
+  const listeners: ListenerRoutes[] = []
+  const gateways = [...snapshot.gateways].filter((g) => options.className === undefined || g.className === options.className).sort((a, b) => key(a).localeCompare(key(b)))
+  for (const gateway of gateways) {
+    const reports = listenerReports(snapshot, gateway)
+    const byListener = new Map<Listener, Candidate[]>(reports.filter((r) => r.attachable).map((r) => [r.listener, []]))
+    for (const route of snapshot.httpRoutes) {
+      for (const ref of route.parentRefs) {
+        if (!isGatewayRef(ref) || ref.name !== gateway.meta.name || (ref.namespace ?? route.meta.namespace) !== gateway.meta.namespace) continue
+        const attachment = attach(snapshot, route, ref, gateway, reports)
+        if (!attachment.accepted) continue
+        for (const listener of attachment.listeners) {
+          const list = byListener.get(listener)
+          if (list === undefined || list.some((c) => c.route === route)) continue
+          list.push(...candidatesOf(route, listener))
+        }
+      }
+    }
+    for (const [listener, candidates] of byListener) listeners.push({gateway, listener, candidates})
+  }
+  return {listeners}
+}
+
+function candidatesOf(route: HTTPRoute, listener: Listener): Candidate[] {
+  const out: Candidate[] = []
+  for (const hostname of effectiveHostnames(listener.hostname, route.hostnames)) {
+    route.rules.forEach((rule, ruleIndex) => {
+      rule.matches.forEach((match, matchIndex) => {
+        out.push({route, rule, ruleIndex, match, matchIndex, hostname, pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null})
+      })
+    })
+  }
+  return out
+}
+
+/**
+ * A RegularExpression match, anchored at both ends (RE2's full match, as Envoy-based implementations
+ * use); a leading `(?i)` becomes the `i` flag. An expression JavaScript cannot compile matches nothing.
+ */
+export function fullMatchRegex(source: string): RegExp {
+  const insensitive = source.startsWith('(?i)')
+  const body = insensitive ? source.slice(4) : source
+  try {
+    return new RegExp(`^(?:${body})$`, insensitive ? 'i' : '')
+  } catch {
+    return /(?!)/
+  }
+}
+
+function key(gateway: Gateway): string {
+  return `${gateway.meta.namespace}/${gateway.meta.name}`
+}

@@ -1,0 +1,113 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {evaluateGateway, type GatewayAnswer} from '../../src/gateway/evaluate.js'
+import {compileGatewayTable} from '../../src/gateway/route-table.js'
+import {CONFORMANCE, snapshotFrom} from './support.js'
+
+/**
+ * The request tables of upstream conformance tests (kubernetes-sigs/gateway-api conformance/tests/*.go),
+ * answered by kingress's Gateway API evaluation against the same manifests (fixtures/gateway-conformance).
+ */
+function evaluator(testFile: string, gateway = 'gateway-conformance-infra/same-namespace') {
+  const read = (name: string) => readFileSync(join(CONFORMANCE, name), 'utf8')
+  const {snapshot, diagnostics} = snapshotFrom({'base.yaml': read('base.yaml'), [testFile]: read(testFile)})
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([])
+  const table = compileGatewayTable(snapshot)
+  return (req: {path: string; host?: string; method?: string; headers?: Record<string, string>; scheme?: 'http' | 'https'}): GatewayAnswer => {
+    const q = req.path.indexOf('?')
+    const answer = evaluateGateway(table, snapshot, {scheme: req.scheme ?? 'http', port: req.scheme === 'https' ? 443 : 80, host: req.host ?? 'example.com', method: req.method ?? 'GET', path: q === -1 ? req.path : req.path.slice(0, q), query: q === -1 ? '' : req.path.slice(q), headers: req.headers ?? {}}, gateway)
+    if (answer === null) throw new Error('no listener')
+    return answer
+  }
+}
+
+const backend = (a: GatewayAnswer) => (a.status === 200 ? a.backends.map((b) => b.name).join(',') : String(a.status))
+
+describe('HTTPRouteMatchingAcrossRoutes', () => {
+  const ask = evaluator('httproute-matching-across-routes.yaml')
+  it.each([
+    [{host: 'example.com', path: '/'}, 'infra-backend-v1'],
+    [{host: 'example.com', path: '/example'}, 'infra-backend-v1'],
+    [{host: 'example.net', path: '/example'}, 'infra-backend-v1'],
+    [{host: 'example.com', path: '/example', headers: {Version: 'one'}}, 'infra-backend-v1'],
+    [{host: 'example.com', path: '/v2'}, 'infra-backend-v2'],
+    [{host: 'example.net', path: '/v2'}, 'infra-backend-v1'],
+    [{host: 'example.com', path: '/v2/example'}, 'infra-backend-v2'],
+    [{host: 'example.com', path: '/', headers: {Version: 'two'}}, 'infra-backend-v2'],
+  ])('%j → %s', (req, expected) => expect(backend(ask(req))).toBe(expected))
+})
+
+describe('HTTPRouteExactPathMatching', () => {
+  const ask = evaluator('httproute-exact-path-matching.yaml')
+  it.each([
+    ['/one', 'infra-backend-v1'],
+    ['/two', 'infra-backend-v2'],
+    ['/', '404'],
+    ['/one/example', '404'],
+    ['/two/', '404'],
+    ['/Two', '404'],
+  ])('%s → %s', (path, expected) => expect(backend(ask({path}))).toBe(expected))
+})
+
+describe('HTTPRouteMethodMatching', () => {
+  const ask = evaluator('httproute-method-matching.yaml')
+  it.each([
+    ['POST', '/', {}, 'infra-backend-v1'],
+    ['GET', '/', {}, 'infra-backend-v2'],
+    ['HEAD', '/', {}, '404'],
+    ['GET', '/path1', {}, 'infra-backend-v1'],
+    ['PUT', '/', {version: 'one'}, 'infra-backend-v2'],
+    ['POST', '/path2', {version: 'two'}, 'infra-backend-v3'],
+    ['PATCH', '/path3', {}, 'infra-backend-v1'],
+    ['DELETE', '/path4', {version: 'three'}, 'infra-backend-v1'],
+    ['PUT', '/', {}, '404'],
+    ['DELETE', '/path4', {}, '404'],
+    ['PATCH', '/path5', {}, 'infra-backend-v1'],
+    ['PATCH', '/', {version: 'four'}, 'infra-backend-v2'],
+  ])('%s %s %j → %s', (method, path, headers, expected) => expect(backend(ask({method, path, headers}))).toBe(expected))
+})
+
+describe('HTTPRouteRewritePath', () => {
+  const ask = evaluator('httproute-rewrite-path.yaml')
+  it.each([
+    ['/prefix/one/two', '/one/two'],
+    ['/strip-prefix/three', '/three'],
+    ['/strip-prefix', '/'],
+    ['/full/one/two', '/one'],
+    ['/full/rewrite-path-and-modify-headers/test', '/test'],
+    ['/prefix/rewrite-path-and-modify-headers/one', '/prefix/one'],
+  ])('%s reaches the backend as %s', (path, upstream) => {
+    const answer = ask({path})
+    expect(answer.status).toBe(200)
+    expect(answer.upstreamTarget).toBe(upstream)
+  })
+})
+
+describe('HTTPRouteRedirectPath and HTTPRouteRedirectScheme', () => {
+  const path = evaluator('httproute-redirect-path.yaml')
+  it.each([
+    ['/original-prefix/lemon', 302, 'http://example.com/replacement-prefix/lemon'],
+    ['/full/path/original', 302, 'http://example.com/full-path-replacement'],
+    ['/path-and-host', 302, 'http://example.org/replacement-prefix'],
+    ['/path-and-status', 301, 'http://example.com/replacement-prefix'],
+    ['/full-path-and-host', 302, 'http://example.org/replacement-full'],
+    ['/full-path-and-status', 301, 'http://example.com/replacement-full'],
+  ])('%s → %i %s', (p, status, location) => {
+    const answer = path({path: p})
+    expect([answer.status, answer.location]).toEqual([status, location])
+  })
+
+  const scheme = evaluator('httproute-redirect-scheme.yaml')
+  it.each([
+    ['/scheme', 302, 'https://example.com/scheme'],
+    ['/scheme-and-host', 302, 'https://example.org/scheme-and-host'],
+    ['/scheme-and-status', 301, 'https://example.com/scheme-and-status'],
+    ['/scheme-and-host-and-status', 302, 'https://example.org/scheme-and-host-and-status'],
+  ])('%s → %i %s', (p, status, location) => {
+    const answer = scheme({path: p})
+    expect([answer.status, answer.location]).toEqual([status, location])
+  })
+})
