@@ -3,7 +3,7 @@ import type {Position} from '../manifests/position.js'
 import type {CompileResult} from '../routing/compile.js'
 import type {RouteTable, VirtualHost} from '../routing/table.js'
 import {annotationOutcomes, type AnnotationOutcome} from './annotations.js'
-import {faithfulRules, type CommentedRule} from './host-rules.js'
+import {faithfulRules, serverRedirectRules, type CommentedRule} from './host-rules.js'
 import {literalRules} from './literal-rules.js'
 import {GATEWAY_API, type Commented, type GatewayObject, type HTTPRouteObject, type Listener, type ReferenceGrantObject} from './objects.js'
 import {backendRefOf, type RuleContext} from './rule-steps.js'
@@ -150,7 +150,7 @@ function hostRoute(vhost: VirtualHost, table: RouteTable, snapshot: Snapshot, ga
         ]
       : []),
   ]
-  const redirect = redirectsHttp ? httpsRedirectRoute(vhost.pattern!, name, namespace, gatewayNs) : null
+  const redirect = redirectsHttp ? httpsRedirectRoute(vhost, name, namespace, gatewayNs) : null
   return {commented: {object, comment, ruleComments: rules.map((r) => r.comment)}, redirect, crossNamespace: ctx.crossNamespace, lost: ctx.lost}
 }
 
@@ -167,7 +167,9 @@ function literalDefault(vhost: VirtualHost, ctx: RuleContext): CommentedRule[] {
   return [{rule: {matches: [{path: {type: 'PathPrefix', value: '/'}}], backendRefs: ref ? [ref] : []}, comment: [`spec.defaultBackend of Ingress ${fallback.origin.namespace}/${fallback.origin.name}`]}]
 }
 
-function httpsRedirectRoute(host: string, name: string, namespace: string, gatewayNs: string): Commented<HTTPRouteObject> {
+function httpsRedirectRoute(vhost: VirtualHost, name: string, namespace: string, gatewayNs: string): Commented<HTTPRouteObject> {
+  const host = vhost.pattern!
+  const first = serverRedirectRules(vhost)
   const object: HTTPRouteObject = {
     apiVersion: GATEWAY_API,
     kind: 'HTTPRoute',
@@ -175,10 +177,15 @@ function httpsRedirectRoute(host: string, name: string, namespace: string, gatew
     spec: {
       parentRefs: [{name: GATEWAY_NAME, ...(namespace !== gatewayNs ? {namespace: gatewayNs} : {}), sectionName: HTTP_LISTENER}],
       hostnames: [host],
-      rules: [{matches: [{path: {type: 'PathPrefix', value: '/'}}], filters: [{type: 'RequestRedirect', requestRedirect: {scheme: 'https', statusCode: 308}}]}],
+      rules: [...first.map((r) => r.rule), {matches: [{path: {type: 'PathPrefix', value: '/'}}], filters: [{type: 'RequestRedirect', requestRedirect: {scheme: 'https', statusCode: 308}}]}],
     },
   }
-  return {object, comment: [`ssl-redirect: ingress-nginx answers plain HTTP for ${host} with 308 to https (lua_ingress.lua); the host's rules attach to its HTTPS listener only.`], ruleComments: [[]]}
+  const comment = [
+    `ssl-redirect: ingress-nginx answers plain HTTP for ${host} with 308 to https (lua_ingress.lua); the host's rules attach to its HTTPS listener only.`,
+    'Before it, on HTTP too, come the redirects nginx makes before any location runs (app-root, trailing-slash 301s).',
+    'not kept: ingress-nginx drops one trailing slash from the URI it sends to https (/a/ → https://host/a); a RequestRedirect keeps the path as it is.',
+  ]
+  return {object, comment, ruleComments: [...first.map((r) => r.comment), []]}
 }
 
 function wwwRoute(other: string, target: string, namespace: string): Commented<HTTPRouteObject> {

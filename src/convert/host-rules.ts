@@ -15,6 +15,16 @@ export interface CommentedRule {
  * in nginx's order.
  */
 export function faithfulRules(vhost: VirtualHost, ctx: RuleContext): CommentedRule[] {
+  const rules = serverRedirectRules(vhost)
+  for (const location of vhost.locations) rules.push(...locationRules(vhost, location, ctx))
+  return rules
+}
+
+/**
+ * What nginx answers before a location's own directives run (app-root in the server block, the
+ * trailing-slash 301 as the location is found): on plain HTTP too, before ssl-redirect.
+ */
+export function serverRedirectRules(vhost: VirtualHost): CommentedRule[] {
   const rules: CommentedRule[] = []
   if (vhost.appRoot !== null) {
     rules.push({
@@ -31,7 +41,6 @@ export function faithfulRules(vhost: VirtualHost, ctx: RuleContext): CommentedRu
       })
     }
   }
-  for (const location of vhost.locations) rules.push(...locationRules(vhost, location, ctx))
   return rules
 }
 

@@ -1,0 +1,122 @@
+import {useCanary} from '../annotations/canary.js'
+import type {RequestView} from '../annotations/request-view.js'
+import type {BackendRef as IngressBackend, Snapshot} from '../manifests/model.js'
+import type {Route} from '../routing/table.js'
+import {formatPosition} from '../manifests/position.js'
+import type {CompileResult} from '../routing/compile.js'
+import {explain} from '../routing/explain.js'
+import {evaluateGateway} from '../gateway/evaluate.js'
+import {compileGatewayTable, type GatewayTable} from '../gateway/route-table.js'
+
+/** One request, as `diff` sends it through both sides. */
+export interface Probe {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  /** Why it was generated, e.g. `Prefix /blue + one element`; `--requests` for the user's own. */
+  readonly why: string
+}
+
+/** What a side answers, in the terms diff compares. */
+export interface Answer {
+  readonly status: number
+  /** `namespace/service:port`, several joined by `, ` with their weights; null when no backend is asked. */
+  readonly backend: string | null
+  /** The request target the backend receives. */
+  readonly upstream: string | null
+  /** A redirect's Location, with default ports dropped. */
+  readonly location: string | null
+  /** Who answered: the Ingress rule or HTTPRoute, for the report. */
+  readonly by: string
+  /** The host is in ingress-nginx's regex mode (and because of which Ingress). */
+  readonly regexMode: string | null
+  readonly reason: string
+}
+
+export interface Side {
+  readonly label: string
+  answer(probe: Probe): Answer
+}
+
+/**
+ * A set of manifests as one side of a diff: HTTPRoutes where a Gateway listener has a route for the
+ * host, else the Ingresses (ingress-nginx's semantics). Both in process, no sockets.
+ */
+export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResult): Side {
+  const gateways: GatewayTable = compileGatewayTable(snapshot)
+  return {
+    label,
+    answer(probe) {
+      const url = new URL(probe.url)
+      const scheme = url.protocol === 'https:' ? 'https' : 'http'
+      const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port)
+      const raw = rawPathAndQuery(probe.url)
+      if (gateways.listeners.length > 0) {
+        const g = evaluateGateway(gateways, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
+        if (g !== null && (g.route !== null || compiled.table.routes.length === 0)) {
+          const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
+          return {status: g.status, backend, upstream: g.status === 200 ? g.upstreamTarget : null, location: normalizeLocation(g.location), by: g.route ? `HTTPRoute ${g.route} rule ${g.rule}` : `Gateway listener ${g.listener ?? '-'}`, regexMode: null, reason: g.reason}
+        }
+      }
+      const e = explain(compiled.table, probe.url, {method: probe.method, headers: probe.headers})
+      const route = e.result.route
+      const fallback = e.result.defaultRoute
+      const ns = route?.origin.namespace ?? fallback?.origin.namespace ?? 'default'
+      const backend = e.status !== 200 || e.result.backend === null ? null : ingressBackends(e.result.backend, ns, route, probe)
+      const location = e.result.location
+      const owner = location?.route ?? null
+      const by = route
+        ? `Ingress ${route.origin.namespace}/${route.origin.name} ${route.pathType} ${route.path} (${formatPosition(route.at)})`
+        : fallback
+          ? `spec.defaultBackend of Ingress ${fallback.origin.namespace}/${fallback.origin.name}`
+          : owner !== null
+            ? `${location!.directive} of Ingress ${owner.origin.namespace}/${owner.origin.name} ${owner.pathType} ${owner.path} (${formatPosition(owner.at)})`
+            : location?.root
+              ? `${location.directive}, the root of the server Ingress ${location.root.origin.namespace}/${location.root.origin.name} created`
+              : 'no Ingress rule'
+      const cause = e.result.vhost?.regexMode
+      return {status: e.status, backend, upstream: e.status === 200 ? e.upstreamTarget : null, location: normalizeLocation(e.location), by, regexMode: cause ? `Ingress ${cause.ingress} sets ${cause.annotation} (${formatPosition(cause.at)})` : null, reason: e.verdict}
+    },
+  }
+}
+
+/**
+ * The Service(s) an Ingress answer goes to for this request, in the Gateway side's format: a canary
+ * forced by header or cookie (useCanary's order) is the only one; else the weights.
+ */
+function ingressBackends(main: IngressBackend, namespace: string, route: Route | null, probe: Probe): string {
+  const name = (b: IngressBackend, ns: string) => (b.kind === 'service' ? `${ns}/${b.service}:${'number' in b.port ? b.port.number : b.port.name}` : `${b.resourceKind}/${b.name}`)
+  const canary = route?.canary ?? null
+  if (canary === null) return name(main, namespace)
+  const view: RequestView = {method: probe.method, scheme: 'http', host: '', path: '', query: '', headers: lowerKeys(probe.headers), remoteAddress: '127.0.0.1'}
+  const whenHigh = useCanary(canary.rule, view, () => 0.999999)
+  const whenLow = useCanary(canary.rule, view, () => 0)
+  if (whenHigh === whenLow) return whenHigh ? name(canary.backend, canary.origin.namespace) : name(main, namespace)
+  const total = canary.rule.weightTotal
+  return `${name(main, namespace)} (weight ${total - canary.rule.weight}), ${name(canary.backend, canary.origin.namespace)} (weight ${canary.rule.weight})`
+}
+
+function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
+  return out
+}
+
+/** The path and query exactly as written in the URL (URL() would resolve dot segments). */
+function rawPathAndQuery(url: string): {path: string; query: string} {
+  const after = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('#')[0]!
+  const q = after.indexOf('?')
+  const path = (q === -1 ? after : after.slice(0, q)) || '/'
+  return {path, query: q === -1 ? '' : after.slice(q)}
+}
+
+/** `http://a.test:80/x` and `http://a.test/x` are the same redirect. */
+function normalizeLocation(location: string | null): string | null {
+  if (location === null) return null
+  try {
+    const url = new URL(location)
+    return `${url.protocol}//${url.hostname}${url.port === '' ? '' : ':' + url.port}${location.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/'}`
+  } catch {
+    return location
+  }
+}
