@@ -1,7 +1,7 @@
 import type {Ingress, Snapshot} from '../manifests/model.js'
 import type {Position} from '../manifests/position.js'
 import type {CompileResult} from '../routing/compile.js'
-import type {RouteTable, VirtualHost} from '../routing/table.js'
+import type {VirtualHost} from '../routing/table.js'
 import {annotationOutcomes, type AnnotationOutcome} from './annotations.js'
 import {faithfulRules, serverRedirectRules, type CommentedRule} from './host-rules.js'
 import {literalRules} from './literal-rules.js'
@@ -23,8 +23,6 @@ export interface Conversion {
   readonly objects: readonly Commented[]
   /** Per Ingress, every ingress-nginx annotation and what became of it. */
   readonly report: readonly IngressReport[]
-  /** What a rule could not carry over, per HTTPRoute (`namespace/name`). */
-  readonly lost: ReadonlyMap<string, readonly string[]>
 }
 
 const GATEWAY_NAME = 'ingress-nginx'
@@ -51,12 +49,10 @@ export function convertIngresses(compiled: CompileResult, snapshot: Snapshot, op
   }
   for (const listener of listeners.list) for (const ref of listener.tls?.certificateRefs ?? []) if (ref.namespace) needGrant(ref.namespace, 'Secret', `Gateway ${namespace}`)
 
-  const lost = new Map<string, readonly string[]>()
   for (const vhost of compiled.table.virtualHosts) {
-    const route = hostRoute(vhost, compiled.table, snapshot, namespace, listeners, options)
+    const route = hostRoute(vhost, snapshot, namespace, listeners, options)
     if (route === null) continue
     objects.push(route.commented)
-    lost.set(`${route.commented.object.metadata.namespace}/${route.commented.object.metadata.name}`, route.lost)
     for (const ns of route.crossNamespace) needGrant(ns, 'Service', `HTTPRoute ${route.commented.object.metadata.namespace}`)
     if (route.redirect) objects.push(route.redirect)
   }
@@ -67,7 +63,7 @@ export function convertIngresses(compiled: CompileResult, snapshot: Snapshot, op
     `Converted by kingress from ${served.length} Ingress${served.length === 1 ? '' : 'es'}${options.literal ? ' (--literal: a one-to-one translation, which changes behaviour where ingress-nginx was surprising)' : ', keeping what ingress-nginx did'}.`,
     `gatewayClassName: set it to your Gateway implementation's class.`,
   ]
-  return {objects: [{object: gateway, comment: header, ruleComments: []}, ...objects, ...referenceGrants(grants, grantFrom)], report: served.map(reportOf), lost}
+  return {objects: [{object: gateway, comment: header, ruleComments: []}, ...objects, ...referenceGrants(grants, grantFrom)], report: served.map(reportOf)}
 }
 
 function reportOf(ingress: Ingress): IngressReport {
@@ -121,10 +117,9 @@ interface HostRoute {
   readonly commented: Commented<HTTPRouteObject>
   readonly redirect: Commented<HTTPRouteObject> | null
   readonly crossNamespace: ReadonlySet<string>
-  readonly lost: readonly string[]
 }
 
-function hostRoute(vhost: VirtualHost, table: RouteTable, snapshot: Snapshot, gatewayNs: string, listeners: Listeners, options: ConvertOptions): HostRoute | null {
+function hostRoute(vhost: VirtualHost, snapshot: Snapshot, gatewayNs: string, listeners: Listeners, options: ConvertOptions): HostRoute | null {
   const owner = vhost.locations.find((l) => l.route === null)?.root?.origin ?? vhost.routes[0]?.origin
   const namespace = owner?.namespace ?? gatewayNs
   const ctx: RuleContext = {namespace, services: snapshot.services, crossNamespace: new Set(), lost: []}
@@ -151,7 +146,7 @@ function hostRoute(vhost: VirtualHost, table: RouteTable, snapshot: Snapshot, ga
       : []),
   ]
   const redirect = redirectsHttp ? httpsRedirectRoute(vhost, name, namespace, gatewayNs) : null
-  return {commented: {object, comment, ruleComments: rules.map((r) => r.comment)}, redirect, crossNamespace: ctx.crossNamespace, lost: ctx.lost}
+  return {commented: {object, comment, ruleComments: rules.map((r) => r.comment)}, redirect, crossNamespace: ctx.crossNamespace}
 }
 
 /** ssl-redirect (on by default for spec.tls hosts) or force-ssl-redirect on every path of the host. */

@@ -32,7 +32,7 @@ export interface GatewayTable {
 
 export function compileGatewayTable(snapshot: Snapshot, options: {className?: string} = {}): GatewayTable {
   const listeners: ListenerRoutes[] = []
-  const gateways = [...snapshot.gateways].filter((g) => options.className === undefined || g.className === options.className).sort((a, b) => key(a).localeCompare(key(b)))
+  const gateways = [...snapshot.gateways].filter((g) => options.className === undefined || g.className === options.className).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   for (const gateway of gateways) {
     const reports = listenerReports(snapshot, gateway)
     const byListener = new Map<Listener, Candidate[]>(reports.filter((r) => r.attachable).map((r) => [r.listener, []]))
