@@ -11,7 +11,7 @@ import {UserError} from '../src/errors.js'
 import {explain} from '../src/routing/explain.js'
 
 export default class Explain extends KingressCommand {
-  static override description = 'Say which Ingress rule would serve a URL, and why, without starting a proxy.'
+  static override description = 'Say what kingress — and ingress-nginx — answers for a URL, without starting a proxy: the nginx location that serves it and why each other lost, the status (200, a redirect with its Location, 400, 403, 404, 503), and notes on what the Ingress API would not lead you to expect.'
   static override examples = [
     '<%= config.bin %> explain http://example.com/blue/index.html fixtures/',
     '<%= config.bin %> explain https://green.example.com/ fixtures/virtual-host-ingress.yaml --json',
