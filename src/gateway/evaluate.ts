@@ -46,6 +46,11 @@ export interface GatewayAnswer {
   readonly requestHeaders: readonly HeaderEdit[]
   /** The rule's ResponseHeaderModifier filters, in order; applied to the response the client gets. */
   readonly responseHeaders: readonly HeaderEdit[]
+  /**
+   * The rule's timeouts.request / backendRequest in ms (the shorter one; 0: disabled, "0s"); null
+   * when the rule sets none. The proxy applies it to the wait for the response head.
+   */
+  readonly timeoutMs: number | null
   readonly location: string | null
   readonly backends: readonly GatewayBackend[]
   /** The request target the backend receives, after URLRewrite. */
@@ -59,7 +64,7 @@ export interface GatewayAnswer {
   readonly reason: string
 }
 
-const NONE = {location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: []} as const
+const NONE = {location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: [], timeoutMs: null} as const
 
 /**
  * What a conformant implementation answers (apis/v1/httproute_types.go): the listener of the port
@@ -224,7 +229,24 @@ function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: 
   })
   if (backends.length === 0) return {...NONE, ...where, status: 500, reason: 'the rule has no backendRef with weight: a conformant implementation answers 500'}
   if (backends.every((b) => b.problem !== null)) return {...NONE, ...where, backends, status: 500, reason: backends[0]!.problem!}
-  return {...NONE, ...where, status: 200, backends, upstreamTarget: target + req.query, upstreamHost: host, requestHeaders, responseHeaders, reason: 'forwarded'}
+  return {...NONE, ...where, status: 200, backends, upstreamTarget: target + req.query, upstreamHost: host, requestHeaders, responseHeaders, timeoutMs: timeoutOf(c.rule.timeouts), reason: 'forwarded'}
+}
+
+function timeoutOf(timeouts: {readonly request: string | null; readonly backendRequest: string | null}): number | null {
+  const set = [durationMs(timeouts.request), durationMs(timeouts.backendRequest)].filter((ms): ms is number => ms !== null)
+  const enabled = set.filter((ms) => ms > 0)
+  if (enabled.length > 0) return Math.min(...enabled)
+  return set.length > 0 ? 0 : null
+}
+
+const DURATION_PART = /(\d+)(ms|h|m|s)/g
+
+/** A Gateway API Duration (`1h`, `500ms`, `1m30s`: GEP-2257); null when absent or not one. */
+export function durationMs(text: string | null): number | null {
+  if (text === null || !/^(\d{1,5}(h|m|s|ms)){1,4}$/.test(text)) return null
+  let ms = 0
+  for (const [, n, unit] of text.matchAll(DURATION_PART)) ms += Number(n) * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1)
+  return ms
 }
 
 function headerEditOf(config: Readonly<Record<string, unknown>>): HeaderEdit {

@@ -175,7 +175,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const answer = gatewayClaim(this.state, scheme, req.method ?? 'GET', target, req.headers)
     if (answer === null) return false
     const rule = describeGatewayRule(answer)
-    this.gw = {rule, route: answer.route, responseHeaders: answer.responseHeaders.length === 0 ? null : answer.responseHeaders, host, path: target.path}
+    this.gw = {rule, route: answer.route, responseHeaders: answer.responseHeaders.length === 0 ? null : answer.responseHeaders, host, path: target.path, headersMs: answer.timeoutMs}
     if (req.method === 'CONNECT') {
       this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
       return true
@@ -323,7 +323,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (this.core.ctx.captureDetail) this.sentAt = performance.now()
     if (plan === null) {
       const timeouts = this.core.ctx.timeouts
-      pools.get(this.member!.address).dispatch({path: this.forwardPath, method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs}, this)
+      const headersMs = this.gw === null || this.gw.headersMs === null ? timeouts.headersMs : this.gw.headersMs
+      pools.get(this.member!.address).dispatch({path: this.forwardPath, method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: headersMs, bodyTimeout: timeouts.bodyMs}, this)
       return
     }
     if (plan.ewma) {
@@ -455,7 +456,10 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const tried = (this.tried ?? []).map((m) => m.address)
     if (!tried.includes(member.address)) tried.push(member.address)
     const gw = this.gw
-    if (gw !== null) return this.page(upstreamFailurePage(c.failure, c.detail, gw.rule, backend, tried, this.pageRequest(gw.host, gw.path)), this.hasBody)
+    if (gw !== null) {
+      const detail = c.detail === 'no response head within the read timeout' && gw.headersMs !== null && gw.headersMs > 0 ? `no response head within ${gw.headersMs} ms, the rule's timeouts` : c.detail
+      return this.page(upstreamFailurePage(c.failure, detail, gw.rule, backend, tried, this.pageRequest(gw.host, gw.path)), this.hasBody)
+    }
     const match = this.match!
     this.page(upstreamFailurePage(c.failure, c.detail, match, backend, tried, this.pageRequest(match.host, match.path)), this.hasBody)
   }
@@ -594,6 +598,8 @@ interface GatewayServed {
   readonly responseHeaders: readonly HeaderEdit[] | null
   readonly host: string
   readonly path: string
+  /** The rule's timeouts (0: none), as the wait for the response head; null: kingress's read timeout. */
+  readonly headersMs: number | null
 }
 
 function describeOrigin(match: MatchResult): string {

@@ -131,3 +131,13 @@ describe('claimed: whether the Gateway answers a host, or leaves it to the Ingre
     expect(answer.responseHeaders).toEqual([])
   })
 })
+
+describe('timeouts', () => {
+  it('Gateway API Durations in ms; the shorter of request and backendRequest; 0s disables', async () => {
+    const {durationMs} = await import('../../src/gateway/evaluate.js')
+    expect([durationMs('500ms'), durationMs('1m30s'), durationMs('1h'), durationMs('0s'), durationMs('1.5s'), durationMs(null)]).toEqual([500, 90_000, 3_600_000, 0, null, null])
+    expect(evaluator('httproute-timeout-request.yaml')({path: '/request-timeout'}).timeoutMs).toBe(500)
+    expect(evaluator('httproute-timeout-request.yaml')({path: '/disable-request-timeout'}).timeoutMs).toBe(0)
+    expect(evaluator('httproute-simple-same-namespace.yaml')({path: '/'}).timeoutMs).toBeNull()
+  })
+})

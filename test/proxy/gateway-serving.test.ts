@@ -399,3 +399,34 @@ spec:
     expect(plain.status).toBe(404)
   })
 })
+
+/** The conformance echo server's `?delay=1s`: wait that long before answering. */
+function delayingUpstream(name: string): Promise<Upstream> {
+  return startUpstream((req, res) => {
+    const delay = /[?&]delay=(\d+)(ms|s)/.exec(req.url ?? '')
+    const ms = delay === null ? 0 : Number(delay[1]) * (delay[2] === 's' ? 1000 : 1)
+    const timer = setTimeout(() => {
+      res.writeHead(200, {'content-type': 'application/json', 'x-upstream': name})
+      res.end(JSON.stringify({name, url: req.url, headers: req.headers}))
+    }, ms)
+    res.on('close', () => clearTimeout(timer))
+  })
+}
+
+for (const [shortName, file, prefix] of [
+  ['HTTPRouteTimeoutRequest', 'httproute-timeout-request.yaml', 'request-timeout'],
+  ['HTTPRouteTimeoutBackendRequest', 'httproute-timeout-backend-request.yaml', 'backend-timeout'],
+] as const) {
+  describe(shortName, () => {
+    const served = serve([file], {upstream: delayingUpstream})
+    it.each([
+      [`/${prefix}`, 200],
+      [`/${prefix}?delay=1s`, 504],
+      [`/disable-${prefix}?delay=1s`, 200],
+    ])('%s → %i', async (path, status) => {
+      const {reply} = await ask(served, path, {accept: 'text/plain'})
+      expect(reply.status).toBe(status)
+      if (status === 504) expect(reply.body).toContain("no response head within 500 ms, the rule's timeouts")
+    })
+  })
+}
