@@ -319,8 +319,9 @@ describe('Gateway answers kingress gives itself: 404, 500 for an invalid backend
     expect(head).toContain(`HTTPRoute ${INFRA}/answers rule 0`)
     expect(head).toContain('does not relay WebSockets through HTTPRoutes yet')
   })
-  it('the RuntimeState carries the compiled Gateway table', () => {
+  it('the RuntimeState carries the compiled Gateway table; the ready line lists the hosts HTTPRoutes answer', () => {
     expect(served.proxy.session.runtime.current.gateways.listeners.length).toBeGreaterThan(0)
+    expect(served.proxy.session.readyLine()).toMatch(/\(routes: none; HTTPRoutes: answers\.example\.com\)$/)
   })
 })
 
@@ -337,6 +338,7 @@ describe('an Ingress-only session', () => {
   })
   it('has no Gateway listener and serves its Ingress as before', async () => {
     expect(proxy.session.runtime.current.gateways.listeners).toEqual([])
+    expect(proxy.session.readyLine()).toMatch(/\(routes: web\.example\.com\)$/)
     const reply = await send(proxy.port, {path: '/a?b=c', headers: {host: 'web.example.com'}})
     expect(reply.status).toBe(200)
     expect((jsonOf(reply) as unknown as Echo).url).toBe('/a?b=c')
