@@ -432,3 +432,48 @@ for (const [shortName, file, prefix] of [
     })
   })
 }
+
+describe('HTTPRouteMethodMatching', () => {
+  const served = serve(['httproute-method-matching.yaml'], {services: ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3']})
+  it.each<[string, string, Record<string, string>, string | number]>([
+    ['POST', '/', {}, 'infra-backend-v1'],
+    ['GET', '/', {}, 'infra-backend-v2'],
+    ['HEAD', '/', {}, 404],
+    ['GET', '/path1', {}, 'infra-backend-v1'],
+    ['PUT', '/', {version: 'one'}, 'infra-backend-v2'],
+    ['POST', '/path2', {version: 'two'}, 'infra-backend-v3'],
+    ['PATCH', '/path3', {}, 'infra-backend-v1'],
+    ['DELETE', '/path4', {version: 'three'}, 'infra-backend-v1'],
+    ['PUT', '/', {}, 404],
+    ['DELETE', '/path4', {}, 404],
+    ['PATCH', '/path5', {}, 'infra-backend-v1'],
+    ['PATCH', '/', {version: 'four'}, 'infra-backend-v2'],
+  ])('%s %s %j → %s', async (method, path, headers, expected) => {
+    const reply = await send(served.proxy.port, {method, path, headers: {host: 'example.com', ...headers}, timeoutMs: 5000})
+    if (typeof expected === 'number') {
+      expect(reply.status).toBe(expected)
+      expect(reply.headers['x-upstream']).toBeUndefined()
+    } else {
+      expect(reply.status).toBe(200)
+      expect(reply.headers['x-upstream']).toBe(expected)
+    }
+  })
+})
+
+describe('HTTPRouteWeight', () => {
+  const served = serve(['httproute-weight.yaml'], {services: ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3']})
+  it('500 requests split 70/30/0 within 5 percentage points (upstream: totalRequests 500, tolerance 0.05, retried)', async () => {
+    const expected = {'infra-backend-v1': 0.7, 'infra-backend-v2': 0.3, 'infra-backend-v3': 0}
+    let last: Record<string, number> = {}
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const counts: Record<string, number> = {}
+      for (let i = 0; i < 50; i++) {
+        const replies = await Promise.all(Array.from({length: 10}, () => send(served.proxy.port, {path: '/', headers: {host: 'example.com'}, timeoutMs: 5000})))
+        for (const r of replies) counts[String(r.headers['x-upstream'])] = (counts[String(r.headers['x-upstream'])] ?? 0) + 1
+      }
+      last = counts
+      if (Object.entries(expected).every(([name, share]) => Math.abs((counts[name] ?? 0) / 500 - share) <= 0.05) && Object.keys(counts).every((n) => n in expected)) return
+    }
+    throw new Error(`distribution off in 3 attempts: ${JSON.stringify(last)}`)
+  })
+})
