@@ -1,5 +1,6 @@
 import type {BackendRef, Snapshot} from '../manifests/model.js'
 import type {DefaultRoute, MatchResult, RouteTable} from '../routing/table.js'
+import type {GatewayTable} from '../gateway/route-table.js'
 import {RoundRobin} from './balancer.js'
 import {formatSelector} from './docker/candidates.js'
 import type {EndpointHealth, HealthRegistry} from './health.js'
@@ -35,7 +36,14 @@ export class BackendTable {
     readonly all: readonly ResolvedBackend[],
     /** The canary Ingress's backend of a route (by route id), when the route has a canary. */
     private readonly byCanary: readonly (ResolvedBackend | undefined)[] = [],
+    /** HTTPRoute backendRefs to Services, by `namespace/name:port`. */
+    private readonly byService: ReadonlyMap<string, ResolvedBackend> = new Map(),
   ) {}
+
+  /** The Service an HTTPRoute backendRef names, resolved when the table was built; undefined if no rule names it. */
+  forService(namespace: string, name: string, port: number): ResolvedBackend | undefined {
+    return this.byService.get(`${namespace}/${name}:${port}`)
+  }
 
   forCanary(routeId: number): ResolvedBackend | undefined {
     return this.byCanary[routeId]
@@ -54,8 +62,8 @@ export class BackendTable {
   }
 }
 
-/** Asks the providers, in order, for every backend the table references. */
-export function resolveBackends(table: RouteTable, snapshot: Snapshot, providers: readonly EndpointProvider[], health: HealthRegistry): BackendTable {
+/** Asks the providers, in order, for every backend the table (and the HTTPRoutes on Gateway listeners) references. */
+export function resolveBackends(table: RouteTable, snapshot: Snapshot, providers: readonly EndpointProvider[], health: HealthRegistry, gateways: GatewayTable = {listeners: []}): BackendTable {
   const cache = new Map<string, ResolvedBackend>()
   const resolveRef = (namespace: string, backend: BackendRef): ResolvedBackend => {
     const key = backend.kind === 'service' ? serviceRefKey({namespace, service: backend.service, port: backend.port}) : `${namespace}/resource:${backend.resourceKind}/${backend.name}`
@@ -77,7 +85,19 @@ export function resolveBackends(table: RouteTable, snapshot: Snapshot, providers
   for (const vhost of table.virtualHosts) if (vhost.defaultRoute) defaults.add(vhost.defaultRoute)
   if (table.catchAllDefault) defaults.add(table.catchAllDefault)
   for (const route of defaults) byDefault.set(route, resolveRef(route.origin.namespace, route.backend))
-  return new BackendTable(byRoute, byDefault, [...cache.values()], byCanary)
+  const byService = new Map<string, ResolvedBackend>()
+  for (const listener of gateways.listeners) {
+    for (const candidate of listener.candidates) {
+      for (const ref of candidate.rule.backendRefs) {
+        // Only Services with a port: other kinds answer 500 by the Gateway API, never reach a provider.
+        if (ref.group !== '' || ref.kind !== 'Service' || ref.port === null) continue
+        const namespace = ref.namespace ?? candidate.route.meta.namespace
+        const key = `${namespace}/${ref.name}:${ref.port}`
+        if (!byService.has(key)) byService.set(key, resolveRef(namespace, {kind: 'service', service: ref.name, port: {number: ref.port}}))
+      }
+    }
+  }
+  return new BackendTable(byRoute, byDefault, [...cache.values()], byCanary, byService)
 }
 
 function resolveOne(key: string, namespace: string, backend: BackendRef, snapshot: Snapshot, providers: readonly EndpointProvider[], health: HealthRegistry): ResolvedBackend {

@@ -4,8 +4,10 @@ import {UserError} from '../errors.js'
 import type {ServicePortRef} from '../manifests/model.js'
 import {formatAddress, type BackendTarget, type Endpoint, type EndpointProvider, type ServiceRef} from './types.js'
 
-/** One `--backend S[:P]=HOST:PORT` flag. */
+/** One `--backend [NS/]S[:P]=HOST:PORT` flag. */
 export interface StaticBackend {
+  /** The Service's namespace when the flag names one (exact); null: the Service in every namespace. */
+  readonly namespace: string | null
   readonly service: string
   /** The Service port the flag is for; null serves every port of the Service. */
   readonly port: ServicePortRef | null
@@ -16,18 +18,25 @@ export interface StaticBackend {
 
 export class BackendFlagError extends UserError {
   constructor(flag: string, why: string) {
-    super('BAD_BACKEND_FLAG', `--backend ${flag}: ${why}. Write it as SERVICE[:PORT]=HOST:PORT, e.g. --backend webserver-blue-svc=127.0.0.1:3000`)
+    super('BAD_BACKEND_FLAG', `--backend ${flag}: ${why}. Write it as [NAMESPACE/]SERVICE[:PORT]=HOST:PORT, e.g. --backend webserver-blue-svc=127.0.0.1:3000`)
   }
 }
 
 const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
-/** Parses `S[:P]=HOST:PORT`; `S=PORT` is short for `S=127.0.0.1:PORT`. */
+/** Parses `[NS/]S[:P]=HOST:PORT`; `S=PORT` is short for `S=127.0.0.1:PORT`. */
 export function parseBackendFlag(flag: string): StaticBackend {
   const eq = flag.indexOf('=')
   if (eq <= 0) throw new BackendFlagError(flag, 'missing "=" between the Service and the address')
-  const left = flag.slice(0, eq)
+  let left = flag.slice(0, eq)
+  let namespace: string | null = null
+  const slash = left.indexOf('/')
+  if (slash !== -1) {
+    namespace = left.slice(0, slash)
+    left = left.slice(slash + 1)
+    if (!SERVICE_NAME.test(namespace)) throw new BackendFlagError(flag, `"${namespace}" is not a namespace name (lower-case letters, digits and "-")`)
+  }
   const right = flag.slice(eq + 1)
   const colon = left.indexOf(':')
   const service = colon === -1 ? left : left.slice(0, colon)
@@ -40,7 +49,7 @@ export function parseBackendFlag(flag: string): StaticBackend {
     else throw new BackendFlagError(flag, `"${p}" is neither a port number nor a port name`)
   }
   const {host, targetPort} = parseAddress(flag, right)
-  return {service, port, host, targetPort, flag}
+  return {namespace, service, port, host, targetPort, flag}
 }
 
 function parseAddress(flag: string, address: string): {host: string; targetPort: number} {
@@ -75,14 +84,14 @@ function portMatches(flagPort: ServicePortRef, ref: ServicePortRef): boolean {
   return 'name' in ref && ref.name === flagPort.name
 }
 
-/** Endpoints from `--backend` flags: first in the resolution order, in every namespace. */
+/** Endpoints from `--backend` flags: first in the resolution order, in every namespace unless the flag names one. */
 export class StaticProvider implements EndpointProvider {
   readonly name = 'static'
 
   constructor(readonly backends: readonly StaticBackend[]) {}
 
   resolve(ref: ServiceRef): BackendTarget | undefined {
-    const forService = this.backends.filter((b) => b.service === ref.service)
+    const forService = this.backends.filter((b) => b.service === ref.service && (b.namespace === null || b.namespace === ref.namespace))
     if (forService.length === 0) return undefined
     const specific = forService.filter((b) => b.port !== null && portMatches(b.port, ref.port))
     const chosen = specific.length > 0 ? specific : forService.filter((b) => b.port === null)

@@ -6,7 +6,7 @@ import type {RouteTable} from '../routing/table.js'
 import {buildProviders} from '../runtime/providers.js'
 
 export interface EndpointReportOptions {
-  /** `--backend S[:P]=HOST:PORT` values. */
+  /** `--backend [NS/]S[:P]=HOST:PORT` values. */
   readonly backends: readonly string[]
   /** False with `--no-docker`. */
   readonly docker: boolean

@@ -15,7 +15,7 @@ export const semanticsFlag = Flags.string({
 
 export const jsonFlag = Flags.boolean({description: 'print JSON instead of text'})
 
-export const backendFlag = Flags.string({description: 'serve Service S (port P) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: 'S[:P]=HOST:PORT'})
+export const backendFlag = Flags.string({description: 'serve Service S (port P; only in namespace NS when given) from HOST:PORT; repeat for several endpoints', multiple: true, helpValue: '[NS/]S[:P]=HOST:PORT'})
 
 export const dockerFlag = Flags.boolean({description: 'find endpoints among Docker containers (off with --no-docker)', allowNo: true, default: true})
 

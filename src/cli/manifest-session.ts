@@ -14,29 +14,46 @@ export interface CompiledManifests {
 
 /**
  * load → validate → compile, the pipeline every manifest-reading command starts with. Gateway API
- * objects are loaded and validated but not compiled into routes yet; unless `notServed` is false
- * (validate, which counts them instead), one warning says so, so they are never silently ignored.
+ * objects are loaded and validated here; `up` compiles the HTTPRoutes on Gateway listeners into its
+ * own table (runtime.ts). Unless `notServed` is false (validate, which counts them instead), warnings
+ * say what of them is served and what is not, so nothing is silently ignored.
  */
 export async function compileManifests(inputs: readonly string[], options: CompileOptions = {}, notServed = true): Promise<CompiledManifests> {
   const loaded = await loadSnapshot(inputs)
   const compiled = compile(loaded.snapshot, options)
-  const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics, ...(notServed ? gatewayNotServed(loaded.snapshot) : [])]
+  const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics, ...(notServed ? gatewayServing(loaded.snapshot) : [])]
   return {files: loaded.files, snapshot: loaded.snapshot, compiled, diagnostics, ok: !hasErrors(diagnostics)}
 }
 
-function gatewayNotServed(snapshot: Snapshot): Diagnostic[] {
+function gatewayServing(snapshot: Snapshot): Diagnostic[] {
   const first = [...snapshot.gateways, ...snapshot.httpRoutes].sort((a, b) => a.meta.loadIndex - b.meta.loadIndex)[0]
   if (first === undefined) return []
   const counts = [plural(snapshot.gateways.length, 'Gateway'), plural(snapshot.httpRoutes.length, 'HTTPRoute')].join(' and ')
-  return [
+  const out: Diagnostic[] = [
     {
       severity: 'warning',
       at: first.meta.at,
-      message: `${counts} loaded: kingress validates Gateway API objects and computes their status (\`kingress status\`), but does not serve HTTPRoutes yet; only Ingresses are routed`,
+      message:
+        `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway listeners of port 80 (on its HTTP listener, --http-port) and 443 (on its HTTPS listener), with the Gateway API's semantics; a host an attached HTTPRoute names is answered by the Gateway, other hosts by the Ingresses. ` +
+        'Not served yet: listeners on other ports; an address per Gateway (all Gateways share kingress\'s listeners, and the first by namespace/name with a route for the host answers); WebSockets through HTTPRoutes; ' +
+        'the RequestMirror and CORS filters and backendRef filters (timeouts apply to the wait for the response head only). `routes` and `explain` show Ingresses only; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]
+  for (const route of snapshot.httpRoutes) {
+    const skipped = new Set<string>()
+    for (const rule of route.rules) {
+      for (const filter of rule.filters) if (filter.type === 'RequestMirror' || filter.type === 'CORS') skipped.add(`the ${filter.type} filter`)
+      if (rule.backendRefs.some((b) => b.filters.length > 0)) skipped.add('backendRef filters')
+    }
+    if (skipped.size === 0) continue
+    out.push({
+      severity: 'warning',
+      at: route.meta.at,
+      message: `HTTPRoute ${route.meta.namespace}/${route.meta.name} uses ${[...skipped].join(', ')}: \`kingress up\` serves its rules without ${skipped.size === 1 ? 'it' : 'them'} (not implemented yet); remove ${skipped.size === 1 ? 'it' : 'them'}, or expect traffic to differ from a cluster's there`,
+    })
+  }
+  return out
 }
-
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
 }

@@ -26,9 +26,31 @@ export interface GatewayBackend {
   readonly problem: string | null
 }
 
+/** One RequestHeaderModifier / ResponseHeaderModifier, as written: set, then add, then remove (httproute_types.go HTTPHeaderFilter). */
+export interface HeaderEdit {
+  readonly set: readonly (readonly [string, string])[]
+  readonly add: readonly (readonly [string, string])[]
+  /** Lower-case names. */
+  readonly remove: readonly string[]
+}
+
 export interface GatewayAnswer {
   /** 200 forwarded, 30x redirected, 400, 404 nothing matched, 500 an invalid backend or filter. */
   readonly status: number
+  /**
+   * The chosen listener has a route whose hostname takes the request's host: the Gateway answers.
+   * False when no listener of the port takes the host, or its routes name other hosts.
+   */
+  readonly claimed: boolean
+  /** The rule's RequestHeaderModifier filters, in order; applied to the upstream request. */
+  readonly requestHeaders: readonly HeaderEdit[]
+  /** The rule's ResponseHeaderModifier filters, in order; applied to the response the client gets. */
+  readonly responseHeaders: readonly HeaderEdit[]
+  /**
+   * The rule's timeouts.request / backendRequest in ms (the shorter one; 0: disabled, "0s"); null
+   * when the rule sets none. The proxy applies it to the wait for the response head.
+   */
+  readonly timeoutMs: number | null
   readonly location: string | null
   readonly backends: readonly GatewayBackend[]
   /** The request target the backend receives, after URLRewrite. */
@@ -42,7 +64,7 @@ export interface GatewayAnswer {
   readonly reason: string
 }
 
-const NONE = {location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null} as const
+const NONE = {location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: [], timeoutMs: null} as const
 
 /**
  * What a conformant implementation answers (apis/v1/httproute_types.go): the listener of the port
@@ -56,10 +78,11 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
   const listeners = table.listeners.filter((l) => l.listener.port === req.port && l.listener.protocol === (req.scheme === 'https' ? 'HTTPS' : 'HTTP') && (gateway === undefined || objectKey(l.gateway.meta) === gateway))
   if (listeners.length === 0) return null
   const chosen = bestListener(listeners, host)
-  if (chosen === null) return {...NONE, status: 404, listener: null, reason: `no listener on port ${req.port} takes host ${host}`}
+  if (chosen === null) return {...NONE, claimed: false, status: 404, listener: null, reason: `no listener on port ${req.port} takes host ${host}`}
   const listenerName = `${objectKey(chosen.gateway.meta)}/${chosen.listener.name}`
+  const claimed = chosen.candidates.some((c) => hostnameMatches(c.hostname, host))
   const path = normalizePath(req.path)
-  if (path === null) return {...NONE, status: 400, listener: listenerName, reason: 'the path climbs above the root'}
+  if (path === null) return {...NONE, claimed, status: 400, listener: listenerName, reason: 'the path climbs above the root'}
   const query = parseQuery(req.query)
   const headers = lowerKeys(req.headers)
   let best: Candidate | null = null
@@ -67,7 +90,7 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
     if (!hostnameMatches(candidate.hostname, host) || !matches(candidate, path, req.method, headers, query)) continue
     if (best === null || precedes(candidate, best)) best = candidate
   }
-  if (best === null) return {...NONE, status: 404, listener: listenerName, reason: 'no rule of the routes attached to the listener matches'}
+  if (best === null) return {...NONE, claimed, status: 404, listener: listenerName, reason: claimed ? 'no rule of the routes attached to the listener matches' : `no route attached to the listener is for host ${host}`}
   return answerFor(best, snapshot, req, path, listenerName, chosen.listener)
 }
 
@@ -174,6 +197,8 @@ function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: 
   const where = {route: objectKey(c.route.meta), rule: c.ruleIndex, match: c.matchIndex, listener: listenerName}
   let target = path
   let host: string | null = null
+  const requestHeaders: HeaderEdit[] = []
+  const responseHeaders: HeaderEdit[] = []
   for (const filter of c.rule.filters) {
     switch (filter.type) {
       case 'RequestRedirect':
@@ -185,7 +210,11 @@ function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: 
         break
       }
       case 'RequestHeaderModifier':
+        requestHeaders.push(headerEditOf(filter.config))
+        break
       case 'ResponseHeaderModifier':
+        responseHeaders.push(headerEditOf(filter.config))
+        break
       case 'RequestMirror':
       case 'CORS':
         break
@@ -200,7 +229,30 @@ function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: 
   })
   if (backends.length === 0) return {...NONE, ...where, status: 500, reason: 'the rule has no backendRef with weight: a conformant implementation answers 500'}
   if (backends.every((b) => b.problem !== null)) return {...NONE, ...where, backends, status: 500, reason: backends[0]!.problem!}
-  return {...NONE, ...where, status: 200, backends, upstreamTarget: target + req.query, upstreamHost: host, reason: 'forwarded'}
+  return {...NONE, ...where, status: 200, backends, upstreamTarget: target + req.query, upstreamHost: host, requestHeaders, responseHeaders, timeoutMs: timeoutOf(c.rule.timeouts), reason: 'forwarded'}
+}
+
+function timeoutOf(timeouts: {readonly request: string | null; readonly backendRequest: string | null}): number | null {
+  const set = [durationMs(timeouts.request), durationMs(timeouts.backendRequest)].filter((ms): ms is number => ms !== null)
+  const enabled = set.filter((ms) => ms > 0)
+  if (enabled.length > 0) return Math.min(...enabled)
+  return set.length > 0 ? 0 : null
+}
+
+const DURATION_PART = /(\d+)(ms|h|m|s)/g
+
+/** A Gateway API Duration (`1h`, `500ms`, `1m30s`: GEP-2257); null when absent or not one. */
+export function durationMs(text: string | null): number | null {
+  if (text === null || !/^(\d{1,5}(h|m|s|ms)){1,4}$/.test(text)) return null
+  let ms = 0
+  for (const [, n, unit] of text.matchAll(DURATION_PART)) ms += Number(n) * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1)
+  return ms
+}
+
+function headerEditOf(config: Readonly<Record<string, unknown>>): HeaderEdit {
+  const pairs = (list: unknown): [string, string][] => (Array.isArray(list) ? list.filter((h): h is {name: string; value: unknown} => typeof h === 'object' && h !== null && typeof (h as {name?: unknown}).name === 'string').map((h) => [h.name, String(h.value ?? '')]) : [])
+  const remove = Array.isArray(config.remove) ? config.remove.filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()) : []
+  return {set: pairs(config.set), add: pairs(config.add), remove}
 }
 
 function redirectOf(filter: HTTPRouteFilter, c: Candidate, req: GatewayRequest, path: string, listener: Listener): Pick<GatewayAnswer, 'status' | 'location' | 'reason'> {

@@ -21,7 +21,9 @@ import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
 import {requestDetail} from './request-detail.js'
 import {arrivesOnClosing, markClosing} from './closing.js'
 import {isHttp2, screenRequest} from './screen.js'
-import {requestTarget} from './target.js'
+import {requestTarget, type RequestTarget} from './target.js'
+import type {HeaderEdit} from '../gateway/evaluate.js'
+import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
 import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
@@ -72,6 +74,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private body: PassThrough | BodyMeter | null = null
   /** Non-null on the annotated path only (a route with annotation work). */
   private plan: RequestPlan | null = null
+  /** Non-null when an HTTPRoute on a Gateway listener answers this request. */
+  private gw: GatewayServed | null = null
   private piped = false
   private abortUpstream: ((error?: Error) => void) | null = null
   private resumeUpstream: (() => void) | null = null
@@ -128,6 +132,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const target = requestTarget(url, host)
     if (target === null) return this.page(badRequestPage(400, 'Bad request', `"${url.slice(0, 200)}" is not a request target kingress can route.`, this.pageRequest(host, url.slice(0, 200))), true)
     this.forwardPath = target.forward
+    if (this.state.gateways.listeners.length !== 0 && this.routeGateway(target, h2)) return
     const match = this.state.table.match(target.host, target.path)
     this.match = match
     if (match.pathMatch === 'invalid-path') return this.page(invalidPathPage(match, this.pageRequest(target.host, url)), true)
@@ -158,6 +163,63 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (member === null) return this.page(noEndpointsPage(match, backend, this.pageRequest(target.host, target.path)), this.hasBody)
     this.member = member
     this.send()
+  }
+
+  // --- the Gateway path: an HTTPRoute on a listener of this port claims the host ---
+
+  /** True when the Gateway answers (an HTTPRoute attached to the listener is for this host); false: Ingress routing goes on. */
+  private routeGateway(target: RequestTarget, h2: boolean): boolean {
+    const req = this.req
+    const scheme = this.core.listener.scheme
+    const host = target.host ?? ''
+    const answer = gatewayClaim(this.state, scheme, req.method ?? 'GET', target, req.headers)
+    if (answer === null) return false
+    const rule = describeGatewayRule(answer)
+    this.gw = {rule, route: answer.route, responseHeaders: answer.responseHeaders.length === 0 ? null : answer.responseHeaders, host, path: target.path, headersMs: answer.timeoutMs}
+    if (req.method === 'CONNECT') {
+      this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
+      return true
+    }
+    const action = gatewayAction(answer, this.state.backends, Math.random())
+    switch (action.kind) {
+      case 'redirect':
+        this.answerEarly(action.early)
+        return true
+      case 'page':
+        this.page(gatewayPage(action, rule, this.pageRequest(host, target.path)), this.hasRequestBody())
+        return true
+      case 'no-endpoints':
+        this.backend = action.backend
+        this.page(noEndpointsPage(rule, action.backend, this.pageRequest(host, target.path)), this.hasRequestBody())
+        return true
+      case 'forward':
+        break
+    }
+    const backend = action.backend
+    this.backend = backend
+    const up = upstreamRequestHeaders(
+      req.rawHeaders,
+      action.host ?? target.host,
+      req.headers.connection,
+      {clientIp: clientAddress(req.socket?.remoteAddress), scheme, port: this.core.listener.port, requestId: this.requestId},
+      action.host !== null || target.absolute || h2,
+    )
+    if (up.oversized !== null) {
+      this.page(badRequestPage(431, 'Request header fields too large', `The header ${up.oversized} is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(host, target.path)), true)
+      return true
+    }
+    if (answer.requestHeaders.length !== 0) applyHeaderEdits(up.list, answer.requestHeaders)
+    this.headers = up.list
+    this.hasBody = this.hasRequestBody()
+    this.forwardPath = action.target
+    const member = backend.balancer.pick(null)
+    if (member === null) {
+      this.page(noEndpointsPage(rule, backend, this.pageRequest(host, target.path)), this.hasBody)
+      return true
+    }
+    this.member = member
+    this.send()
+    return true
   }
 
   // --- the annotated path: only for routes whose Ingress asks for something ---
@@ -261,7 +323,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (this.core.ctx.captureDetail) this.sentAt = performance.now()
     if (plan === null) {
       const timeouts = this.core.ctx.timeouts
-      pools.get(this.member!.address).dispatch({path: this.forwardPath, method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyMs}, this)
+      const headersMs = this.gw === null || this.gw.headersMs === null ? timeouts.headersMs : this.gw.headersMs
+      pools.get(this.member!.address).dispatch({path: this.forwardPath, method: req.method ?? 'GET', headers: this.headers, body, headersTimeout: headersMs, bodyTimeout: timeouts.bodyMs}, this)
       return
     }
     if (plan.ewma) {
@@ -304,6 +367,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       if (plan.ewma) ewmaEnd(this.member!.health, performance.now() - plan.sentAt, Date.now())
       if (plan.responseHeaders !== null) mergeResponseHeaders(headers, plan.responseHeaders)
     }
+    if (this.gw !== null && this.gw.responseHeaders !== null) applyHeaderEdits(headers, this.gw.responseHeaders)
     if (this.core.ctx.captureDetail) {
       this.firstByteAt = performance.now()
       this.sentHeaders = headers
@@ -391,6 +455,11 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     const tried = (this.tried ?? []).map((m) => m.address)
     if (!tried.includes(member.address)) tried.push(member.address)
+    const gw = this.gw
+    if (gw !== null) {
+      const detail = c.detail === 'no response head within the read timeout' && gw.headersMs !== null && gw.headersMs > 0 ? `no response head within ${gw.headersMs} ms, the rule's timeouts` : c.detail
+      return this.page(upstreamFailurePage(c.failure, detail, gw.rule, backend, tried, this.pageRequest(gw.host, gw.path)), this.hasBody)
+    }
     const match = this.match!
     this.page(upstreamFailurePage(c.failure, c.detail, match, backend, tried, this.pageRequest(match.host, match.path)), this.hasBody)
   }
@@ -513,12 +582,25 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       service: this.backend?.label ?? null,
       error,
       upgrade: false,
+      httpRoute: this.gw === null ? undefined : this.gw.rule,
       detail: this.core.ctx.captureDetail ? requestDetail(req.rawHeaders, this.sentHeaders ?? this.res.getHeaders(), this.match, this.sentAt, this.firstByteAt) : null,
     })
   }
 }
 
 function ignore(): void {}
+
+/** What the exchange keeps of the HTTPRoute that answers: for the response filters, pages and the log. */
+interface GatewayServed {
+  /** `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http`. */
+  readonly rule: string
+  readonly route: string | null
+  readonly responseHeaders: readonly HeaderEdit[] | null
+  readonly host: string
+  readonly path: string
+  /** The rule's timeouts (0: none), as the wait for the response head; null: kingress's read timeout. */
+  readonly headersMs: number | null
+}
 
 function describeOrigin(match: MatchResult): string {
   const origin = match.route?.origin ?? match.defaultRoute?.origin

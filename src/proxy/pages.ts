@@ -46,14 +46,15 @@ export function notFoundPage(table: RouteTable, match: MatchResult, request: Pag
   return {status: 404, code: 'no-route', title: 'No route', message, ...request, rule: null, backend: null, endpoints: [], details, hint}
 }
 
-export function noEndpointsPage(match: MatchResult, backend: ResolvedBackend, request: PageRequest): ErrorPage {
+/** `match`: the Ingress match, or the description of the HTTPRoute rule that chose the backend. */
+export function noEndpointsPage(match: MatchResult | string, backend: ResolvedBackend, request: PageRequest): ErrorPage {
   return {
     status: 503,
     code: 'no-endpoints',
     title: 'No endpoints',
     message: `The rule chose Service ${backend.label}, but it has no ready endpoint.`,
     ...request,
-    rule: describeRule(match),
+    rule: typeof match === 'string' ? match : describeRule(match),
     backend: describeBackend(backend),
     endpoints: backend.endpoints.map((e) => `${e.name}${e.ready ? '' : ' (not ready)'}`),
     details: [],
@@ -78,7 +79,7 @@ const FAILURES: Record<UpstreamFailure, {status: number; code: string; title: st
   'connect-timeout': {status: 504, code: 'connect-timeout', title: 'Gateway timeout', what: 'did not accept the connection in time'},
 }
 
-export function upstreamFailurePage(failure: UpstreamFailure, detail: string, match: MatchResult, backend: ResolvedBackend, tried: readonly string[], request: PageRequest): ErrorPage {
+export function upstreamFailurePage(failure: UpstreamFailure, detail: string, match: MatchResult | string, backend: ResolvedBackend, tried: readonly string[], request: PageRequest): ErrorPage {
   const f = FAILURES[failure]
   const who = tried.length > 1 ? `Every endpoint of Service ${backend.label} that was tried` : `The endpoint ${tried[0] ?? '?'} of Service ${backend.label}`
   const hint =
@@ -93,7 +94,7 @@ export function upstreamFailurePage(failure: UpstreamFailure, detail: string, ma
     title: f.title,
     message: `${who} ${f.what} (${detail}).`,
     ...request,
-    rule: describeRule(match),
+    rule: typeof match === 'string' ? match : describeRule(match),
     backend: describeBackend(backend),
     endpoints: tried,
     details: [],

@@ -22,6 +22,7 @@ import {screenRequest} from './screen.js'
 import {requestTarget} from './target.js'
 import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
+import {describeGatewayRule, gatewayClaim} from './gateway-answer.js'
 import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
@@ -84,6 +85,10 @@ export class Tunnel {
     if (target === null) return this.fail(badRequestPage(400, 'Bad request', 'Unroutable request target.', {host: host ?? '', path: req.url ?? '', requestId: this.requestId}))
     this.forwardPath = target.forward
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
+    if (this.state.gateways.listeners.length !== 0) {
+      const claim = gatewayClaim(this.state, this.core.listener.scheme, req.method ?? 'GET', target, req.headers)
+      if (claim !== null) return this.fail({...badRequestPage(501, 'Not implemented', `${describeGatewayRule(claim)} answers this host, and kingress does not relay WebSockets through HTTPRoutes yet.`, pageRequest), rule: describeGatewayRule(claim), hint: 'Serve the WebSocket from an Ingress on a host no HTTPRoute names, or watch the kingress Gateway API issue for WebSocket support.'})
+    }
     const match = this.state.table.match(target.host, target.path)
     this.match = match
     if (match.pathMatch === 'invalid-path') return this.fail(invalidPathPage(match, pageRequest))

@@ -73,7 +73,8 @@ export function requestLine(e: RequestEvent): string {
   const upstream = e.upstream === null ? '-' : e.upstream
   const service = e.service === null ? '' : ` (${e.service})`
   const error = e.error === null ? '' : ` "${e.error}"`
-  return `${new Date(e.time).toISOString()} ${e.status} ${e.method} ${e.host}${e.path} ${e.bytes}B ${e.durationMs.toFixed(1)}ms → ${upstream}${service} id=${e.requestId}${e.upgrade ? ' upgrade' : ''}${error}`
+  const route = e.httpRoute === undefined ? '' : ` via ${e.httpRoute}`
+  return `${new Date(e.time).toISOString()} ${e.status} ${e.method} ${e.host}${e.path} ${e.bytes}B ${e.durationMs.toFixed(1)}ms → ${upstream}${service}${route} id=${e.requestId}${e.upgrade ? ' upgrade' : ''}${error}`
 }
 
 function reloadText(e: ReloadEvent): string {

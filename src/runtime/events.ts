@@ -25,6 +25,8 @@ export interface RequestEvent {
   readonly routeId: number | null
   /** The Service the route chose, e.g. `webserver-blue-svc:80`, or null. */
   readonly service: string | null
+  /** Set when an HTTPRoute answered: `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http` (routeId is then null). */
+  readonly httpRoute?: string
   /** Set when kingress answered with an error page or the exchange broke. */
   readonly error: string | null
   /** True for a WebSocket (or other) upgrade; status is the upstream's (101 normally). */

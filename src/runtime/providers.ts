@@ -3,7 +3,7 @@ import {parseBackendFlag, StaticProvider} from '../backends/static.js'
 import type {EndpointProvider} from '../backends/types.js'
 
 export interface ProviderOptions {
-  /** `--backend S[:P]=HOST:PORT` values, in order. */
+  /** `--backend [NS/]S[:P]=HOST:PORT` values, in order. */
   readonly backends: readonly string[]
   /** False with `--no-docker`. */
   readonly docker: boolean

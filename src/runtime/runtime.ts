@@ -12,6 +12,7 @@ import {KINGRESS_PROFILE, type Profile} from '../proxy/profile.js'
 import {RateLimiter} from '../annotations/rate-limit.js'
 import {EventBus, type ReloadEvent} from './events.js'
 import {servedHosts, type RuntimeState} from './state.js'
+import {compileGatewayTable} from '../gateway/route-table.js'
 
 export interface RuntimeOptions {
   /** Manifest files and folders, as given on the command line. */
@@ -110,7 +111,7 @@ export class Runtime implements ProxyContext {
     const s = this.state
     let backends
     try {
-      backends = resolveBackends(s.table, s.snapshot, this.options.providers, this.health)
+      backends = resolveBackends(s.table, s.snapshot, this.options.providers, this.health, s.gateways)
     } catch (error) {
       this.bus.emit('error', {where: 'endpoint refresh', message: error instanceof Error ? error.message : String(error), error})
       return
@@ -155,7 +156,8 @@ async function build(options: RuntimeOptions, health: HealthRegistry, generation
   const {snapshot, compiled, diagnostics, ok} = await compileManifests(options.inputs, {className: options.className, semantics: options.semantics})
   if (!ok) return {ok: false, diagnostics}
   const {table, ingresses} = compiled
-  const state: RuntimeState = {generation, table, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health), hosts: servedHosts(table)}
+  const gateways = compileGatewayTable(snapshot, {className: options.className})
+  const state: RuntimeState = {generation, table, gateways, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health, gateways), hosts: servedHosts(table)}
   return {ok: true, state, diagnostics}
 }
 

@@ -1,4 +1,5 @@
 import type {Semantics} from '../routing/compile.js'
+import type {GatewayTable} from '../gateway/route-table.js'
 import type {BackoffPolicy} from '../backends/health.js'
 import type {EndpointProvider} from '../backends/types.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
@@ -76,12 +77,13 @@ export class Session {
     return this.results.flatMap((r) => (r.fallback ? [r.fallback] : []))
   }
 
-  /** `ready http://127.0.0.1:8080 (routes: blue.example.com, green.example.com)` */
+  /** `ready http://127.0.0.1:8080 (routes: blue.example.com, green.example.com; HTTPRoutes: shop.example.com)` */
   readyLine(): string {
     const state = this.runtime.current
     const hosts = [...state.hosts]
     if (state.table.anyHost) hosts.push('(any host)')
-    return `ready ${this.urls.join(' ')} (routes: ${hosts.join(', ') || 'none'})`
+    const gateway = gatewayHosts(state.gateways)
+    return `ready ${this.urls.join(' ')} (routes: ${hosts.join(', ') || 'none'}${gateway.length === 0 ? '' : `; HTTPRoutes: ${gateway.join(', ')}`})`
   }
 
   /** Stop accepting, drain in-flight requests (bounded), close pools, providers and the watcher. */
@@ -161,4 +163,14 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     await watcher.ready
   }
   return new Session(runtime, listeners, results, diagnostics, watcher, log, options.drainMs ?? 10_000, certificates)
+}
+
+/** The hostnames HTTPRoutes answer on the served Gateway listeners (port 80 and 443), sorted; `*` as `(any host)`. */
+function gatewayHosts(gateways: GatewayTable): string[] {
+  const hosts = new Set<string>()
+  for (const l of gateways.listeners) {
+    if (l.listener.port !== 80 && l.listener.port !== 443) continue
+    for (const c of l.candidates) hosts.add(c.hostname === '*' ? '(any host)' : c.hostname)
+  }
+  return [...hosts].sort()
 }

@@ -1,6 +1,7 @@
 import type {BackendTable} from '../backends/resolver.js'
 import type {Ingress, Snapshot} from '../manifests/model.js'
 import type {RouteTable} from '../routing/table.js'
+import type {GatewayTable} from '../gateway/route-table.js'
 
 /**
  * Everything one request needs, immutable and swapped as one reference: a request (and a WebSocket)
@@ -9,6 +10,8 @@ import type {RouteTable} from '../routing/table.js'
 export interface RuntimeState {
   readonly generation: number
   readonly table: RouteTable
+  /** The HTTPRoutes attached to each accepted Gateway listener (no listener: no Gateway is loaded). */
+  readonly gateways: GatewayTable
   readonly backends: BackendTable
   readonly snapshot: Snapshot
   /** The Ingresses the table serves: the snapshot's, less those another --class leaves out. */

@@ -21,7 +21,7 @@ describe('--backend flags', () => {
     for (const bad of ['web', '=1.2.3.4:80', 'Web=1.2.3.4:80', 'web=1.2.3.4', 'web=1.2.3.4:99999', 'web=::1:80', 'web:!=1.2.3.4:80']) {
       expect(() => parseBackendFlag(bad)).toThrow(BackendFlagError)
     }
-    expect(() => parseBackendFlag('web=1.2.3.4')).toThrow('Write it as SERVICE[:PORT]=HOST:PORT')
+    expect(() => parseBackendFlag('web=1.2.3.4')).toThrow('Write it as [NAMESPACE/]SERVICE[:PORT]=HOST:PORT')
   })
 
   it('repeating a flag gives several endpoints; a port-specific flag beats a general one', () => {
@@ -29,6 +29,16 @@ describe('--backend flags', () => {
     expect(provider.resolve(ref('web'))!.endpoints.map((e) => e.id)).toEqual(['127.0.0.1:3000', '127.0.0.1:3001'])
     expect(provider.resolve(ref('web', {number: 9090}))!.endpoints.map((e) => e.id)).toEqual(['127.0.0.1:4000'])
     expect(provider.resolve(ref('other'))).toBeUndefined()
+  })
+
+  it('a namespace in the flag is exact; without one the flag serves the Service in every namespace', () => {
+    expect(parseBackendFlag('shop/web:8080=127.0.0.1:3000')).toMatchObject({namespace: 'shop', service: 'web', port: {number: 8080}})
+    expect(parseBackendFlag('web=127.0.0.1:3000')).toMatchObject({namespace: null})
+    expect(() => parseBackendFlag('Shop/web=127.0.0.1:3000')).toThrow('is not a namespace name')
+    const provider = new StaticProvider(['shop/web=127.0.0.1:3000', 'any=127.0.0.1:3001'].map(parseBackendFlag))
+    expect(provider.resolve({namespace: 'shop', service: 'web', port: {number: 80}})!.endpoints.map((e) => e.id)).toEqual(['127.0.0.1:3000'])
+    expect(provider.resolve({namespace: 'default', service: 'web', port: {number: 80}})).toBeUndefined()
+    expect(provider.resolve({namespace: 'shop', service: 'any', port: {number: 80}})!.endpoints.map((e) => e.id)).toEqual(['127.0.0.1:3001'])
   })
 })
 

@@ -111,3 +111,33 @@ describe('HTTPRouteRedirectPath and HTTPRouteRedirectScheme', () => {
     expect([answer.status, answer.location]).toEqual([status, location])
   })
 })
+
+describe('claimed: whether the Gateway answers a host, or leaves it to the Ingresses', () => {
+  it('a route with hostnames claims those hosts only', () => {
+    const ask = evaluator('httproute-matching-across-routes.yaml')
+    expect(ask({host: 'example.com', path: '/'}).claimed).toBe(true)
+    expect(ask({host: 'example.net', path: '/nothing-here'}).claimed).toBe(true)
+    const other = ask({host: 'other.org', path: '/'})
+    expect([other.status, other.claimed]).toEqual([404, false])
+  })
+  it('a route without hostnames on a listener without one claims every host', () => {
+    const ask = evaluator('httproute-simple-same-namespace.yaml')
+    expect(ask({host: 'anything.test', path: '/'}).claimed).toBe(true)
+  })
+  it('header filters come back in order, for the proxy to apply', () => {
+    const ask = evaluator('httproute-request-header-modifier.yaml')
+    const answer = ask({path: '/multiple'})
+    expect(answer.requestHeaders).toEqual([{set: [['X-Header-Set-1', 'header-set-1'], ['X-Header-Set-2', 'header-set-2']], add: [['X-Header-Add-1', 'header-add-1'], ['X-Header-Add-2', 'header-add-2'], ['X-Header-Add-3', 'header-add-3']], remove: ['x-header-remove-1', 'x-header-remove-2']}])
+    expect(answer.responseHeaders).toEqual([])
+  })
+})
+
+describe('timeouts', () => {
+  it('Gateway API Durations in ms; the shorter of request and backendRequest; 0s disables', async () => {
+    const {durationMs} = await import('../../src/gateway/evaluate.js')
+    expect([durationMs('500ms'), durationMs('1m30s'), durationMs('1h'), durationMs('0s'), durationMs('1.5s'), durationMs(null)]).toEqual([500, 90_000, 3_600_000, 0, null, null])
+    expect(evaluator('httproute-timeout-request.yaml')({path: '/request-timeout'}).timeoutMs).toBe(500)
+    expect(evaluator('httproute-timeout-request.yaml')({path: '/disable-request-timeout'}).timeoutMs).toBe(0)
+    expect(evaluator('httproute-simple-same-namespace.yaml')({path: '/'}).timeoutMs).toBeNull()
+  })
+})

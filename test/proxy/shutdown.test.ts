@@ -111,6 +111,6 @@ describe('the real CLI: kingress up', () => {
   it('exits 1 for a malformed --backend flag', async () => {
     const result = await runCli(['up', 'fixtures/virtual-host-ingress.yaml', '--http-port', '0', '--no-docker', '--backend', 'webserver-blue-svc=nowhere'])
     expect(result.code).toBe(1)
-    expect(result.stderr.trim()).toBe('kingress: --backend webserver-blue-svc=nowhere: "nowhere" needs a port: HOST:PORT. Write it as SERVICE[:PORT]=HOST:PORT, e.g. --backend webserver-blue-svc=127.0.0.1:3000')
+    expect(result.stderr.trim()).toBe('kingress: --backend webserver-blue-svc=nowhere: "nowhere" needs a port: HOST:PORT. Write it as [NAMESPACE/]SERVICE[:PORT]=HOST:PORT, e.g. --backend webserver-blue-svc=127.0.0.1:3000')
   })
 })

@@ -1,0 +1,120 @@
+import type {IncomingHttpHeaders} from 'node:http'
+
+import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
+import {evaluateGateway, type GatewayAnswer, type GatewayBackend, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
+import type {RuntimeState} from '../runtime/state.js'
+import type {RequestTarget} from './target.js'
+import type {EarlyResponse} from '../annotations/request-view.js'
+import type {ErrorPage} from './error-page.js'
+import type {PageRequest} from './pages.js'
+
+/**
+ * Turns a GatewayAnswer (the pure evaluation of an HTTPRoute) into what the exchange does: an early
+ * redirect, an error page with the route and listener that decided it, or a backend to forward to
+ * with the request target, Host and header edits of the rule's filters.
+ */
+
+export type GatewayAction =
+  | {readonly kind: 'redirect'; readonly early: EarlyResponse}
+  | {readonly kind: 'page'; readonly status: number; readonly code: string; readonly title: string; readonly message: string; readonly hint: string}
+  | {readonly kind: 'no-endpoints'; readonly backend: ResolvedBackend}
+  | {readonly kind: 'forward'; readonly backend: ResolvedBackend; readonly target: string; readonly host: string | null}
+
+/** The request as the evaluation reads it; header values repeated by the client are joined with `,`. */
+export function gatewayRequestOf(scheme: 'http' | 'https', port: number, method: string, host: string, path: string, query: string, headers: IncomingHttpHeaders): GatewayRequest {
+  const flat: Record<string, string> = {}
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* : */) continue
+    const value = headers[name]
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(',') : value
+  }
+  return {scheme, port, host, method, path, query, headers: flat}
+}
+
+/**
+ * The Gateway's answer when an HTTPRoute on a listener of this port (80 on the HTTP listener, 443
+ * on the HTTPS one) claims the request's host; null when the Ingresses answer. Call it only when
+ * `state.gateways.listeners.length !== 0`.
+ */
+export function gatewayClaim(state: RuntimeState, scheme: 'http' | 'https', method: string, target: RequestTarget, headers: IncomingHttpHeaders): GatewayAnswer | null {
+  const request = gatewayRequestOf(scheme, scheme === 'https' ? 443 : 80, method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
+  const answer = evaluateGateway(state.gateways, state.snapshot, request)
+  return answer !== null && answer.claimed ? answer : null
+}
+
+/** `HTTPRoute ns/name rule 0 (listener ns/gw/http)`: for pages, logs and the dashboard. */
+export function describeGatewayRule(answer: GatewayAnswer): string {
+  const listener = answer.listener === null ? '' : ` on Gateway listener ${answer.listener}`
+  return answer.route === null ? `Gateway listener ${answer.listener ?? '(none)'}` : `HTTPRoute ${answer.route} rule ${answer.rule ?? 0}${listener}`
+}
+
+/** `random` in [0, 1): which backend's share of the total weight the request falls in. */
+export function pickWeighted(backends: readonly GatewayBackend[], random: number): GatewayBackend {
+  let total = 0
+  for (const b of backends) total += b.weight
+  let point = random * total
+  for (const b of backends) {
+    point -= b.weight
+    if (point < 0) return b
+  }
+  return backends[backends.length - 1]!
+}
+
+export function gatewayAction(answer: GatewayAnswer, backends: BackendTable, random: number): GatewayAction {
+  const where = describeGatewayRule(answer)
+  if (answer.location !== null) return {kind: 'redirect', early: {status: answer.status, headers: {location: answer.location}, body: '', reason: `RequestRedirect of ${where}`}}
+  if (answer.status === 404) return page(404, answer.route === null ? 'no-route' : 'no-rule', 'Not found', `${capitalise(answer.reason)} (${where}): a conformant Gateway answers 404.`, 'Add a match for this path to an HTTPRoute attached to this listener; `kingress explain URL FILES` shows the candidates.')
+  if (answer.status === 400) return page(400, 'bad-request', 'Bad request', `${capitalise(answer.reason)} (${where}).`, 'Send a path that stays below the root.')
+  if (answer.status !== 200) return page(answer.status, 'invalid-rule', 'Internal error', `${capitalise(answer.reason)} (${where}).`, 'Fix the rule; `kingress status FILES` shows the route\'s conditions.')
+  const picked = pickWeighted(answer.backends, random)
+  if (picked.problem !== null) return page(500, 'invalid-backend', 'Internal error', `${where} sent this request to an invalid backendRef: ${picked.problem}. A conformant Gateway answers 500 for that backend's share of the traffic.`, 'Fix the backendRef; `kingress status FILES` shows its ResolvedRefs condition.')
+  const resolved = picked.port === null ? undefined : backends.forService(picked.namespace, picked.name, picked.port)
+  if (resolved === undefined) return page(500, 'invalid-backend', 'Internal error', `${where} names Service ${picked.namespace}/${picked.name} without a port.`, 'Give the backendRef a port: a Service backendRef needs one.')
+  if (resolved.balancer.members.length === 0) return {kind: 'no-endpoints', backend: resolved}
+  return {kind: 'forward', backend: resolved, target: answer.upstreamTarget ?? '/', host: answer.upstreamHost}
+}
+
+function page(status: number, code: string, title: string, message: string, hint: string): GatewayAction {
+  return {kind: 'page', status, code, title, message, hint}
+}
+
+/** The error page of a 'page' action, naming the route and listener that decided it. */
+export function gatewayPage(action: Extract<GatewayAction, {kind: 'page'}>, rule: string, request: PageRequest): ErrorPage {
+  return {status: action.status, code: action.code, title: action.title, message: action.message, ...request, rule, backend: null, endpoints: [], details: [], hint: action.hint}
+}
+
+/** Applies header filters in order to a flat `[name, value, ...]` list: set replaces, add appends (`a,b`), remove drops; names case-insensitive. */
+export function applyHeaderEdits(list: string[], edits: readonly HeaderEdit[]): void {
+  for (const edit of edits) {
+    for (const [name, value] of edit.set) {
+      remove(list, name.toLowerCase())
+      list.push(name, value)
+    }
+    for (const [name, value] of edit.add) {
+      const lower = name.toLowerCase()
+      let found = false
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i]!.toLowerCase() !== lower) continue
+        list[i + 1] = `${list[i + 1]},${value}`
+        found = true
+        break
+      }
+      if (!found) list.push(name, value)
+    }
+    for (const name of edit.remove) remove(list, name)
+  }
+}
+
+function remove(list: string[], lower: string): void {
+  let w = 0
+  for (let r = 0; r < list.length; r += 2) {
+    if (list[r]!.toLowerCase() === lower) continue
+    list[w++] = list[r]!
+    list[w++] = list[r + 1]!
+  }
+  list.length = w
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
