@@ -8,7 +8,12 @@ import {compileManifests} from '../src/cli/manifest-session.js'
 import {explanationAsJson, explanationAsText} from '../src/cli/render-explanation.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {UserError} from '../src/errors.js'
+import {explainGateway} from '../src/gateway/explain.js'
+import type {GatewayRequest} from '../src/gateway/evaluate.js'
+import {compileGatewayTable, type GatewayTable} from '../src/gateway/route-table.js'
+import type {Snapshot} from '../src/manifests/model.js'
 import {explain} from '../src/routing/explain.js'
+import type {RouteTable} from '../src/routing/table.js'
 
 export default class Explain extends KingressCommand {
   static override description = 'Say what kingress — and ingress-nginx — answers for a URL, without starting a proxy: the nginx location that serves it and why each other lost, the status (200, a redirect with its Location, 400, 403, 404, 503), and notes on what the Ingress API would not lead you to expect.'
@@ -39,9 +44,12 @@ export default class Explain extends KingressCommand {
       process.stderr.write(renderDiagnostics(result.diagnostics.filter((d) => d.severity === 'error')) + '\nFix the errors above (`kingress validate` lists them all).\n')
       this.exit(1)
     }
+    const headers = headerFlags(flags.header ?? [])
+    const gateways = compileGatewayTable(result.snapshot, {className: flags.class})
+    if (gateways.listeners.length > 0 && (await this.explainGateway(gateways, result.snapshot, result.compiled.table, url!, flags, headers))) return
     let explanation
     try {
-      explanation = explain(result.compiled.table, url!, {method: flags.method, headers: headerFlags(flags.header ?? [])})
+      explanation = explain(result.compiled.table, url!, {method: flags.method, headers})
     } catch {
       throw new UserError('BAD_URL', `"${url}" is not a URL. Write it as a browser would, e.g. http://blue.example.com/path`)
     }
@@ -57,6 +65,48 @@ export default class Explain extends KingressCommand {
     if (backend) this.log(`  endpoints  ${describeBackend(backend)}`)
     for (const note of endpoints.notes) this.log(`  note: ${note}`)
   }
+
+  /** When an HTTPRoute on a Gateway listener claims the URL's host, the Gateway API's answer (and true). */
+  private async explainGateway(gateways: GatewayTable, snapshot: Snapshot, table: RouteTable, url: string, flags: {json: boolean; backend?: string[]; docker: boolean; method: string}, headers: Record<string, string>): Promise<boolean> {
+    let request: GatewayRequest
+    try {
+      request = gatewayRequestOf(url, flags.method, headers)
+    } catch {
+      throw new UserError('BAD_URL', `"${url}" is not a URL. Write it as a browser would, e.g. http://blue.example.com/path`)
+    }
+    const explained = explainGateway(gateways, snapshot, request)
+    if (explained === null || !explained.answer.claimed) return false
+    const endpoints = await resolveEndpointsOnce(table, snapshot, {backends: flags.backend ?? [], docker: flags.docker}, gateways)
+    const answer = explained.answer
+    const resolved = answer.backends.map((b) => (b.port === null ? undefined : endpoints.table.forService(b.namespace, b.name, b.port)))
+    const noEndpoints = answer.status === 200 && resolved.every((r) => r !== undefined && r.balancer.members.length === 0)
+    const status = noEndpoints ? 503 : answer.status
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({url, method: request.method, kind: 'HTTPRoute', status, location: answer.location, listener: answer.listener, route: answer.route, rule: answer.rule, match: answer.match, backends: answer.backends, upstreamTarget: answer.upstreamTarget, upstreamHost: answer.upstreamHost, reason: answer.reason, considered: explained.considered}, null, 2) + '\n')
+      return true
+    }
+    this.log(`${request.method} ${url}`)
+    this.log(`  gateway  listener ${answer.listener} (the Gateway API's semantics: an HTTPRoute attached to it is for this host)`)
+    if (explained.considered.length > 0) {
+      this.log('  HTTPRoute matches for this host:')
+      for (const c of explained.considered) this.log(`    ${c.chosen ? '→' : c.matches ? '·' : '✗'} HTTPRoute ${c.route} rule ${c.rule} match ${c.match}: ${c.description} (hostname ${c.hostname}): ${c.reason}`)
+    }
+    const where = answer.location ? `Location ${answer.location}` : answer.status === 200 ? `${answer.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${answer.backends.length > 1 ? ` weight ${b.weight}` : ''}`).join(', ')} as ${answer.upstreamTarget}` : answer.reason
+    this.log(`  ${status === 200 ? '✓' : '✗'} ${status}: ${noEndpoints ? 'the chosen Service has no ready endpoint: kingress answers 503' : where}`)
+    for (const r of resolved) if (r) this.log(`  endpoints  ${describeBackend(r)}`)
+    for (const note of endpoints.notes) this.log(`  note: ${note}`)
+    return true
+  }
+}
+
+/** A URL as the Gateway evaluation takes it: the path and query as written, the cluster's port (80/443) unless one is given. */
+function gatewayRequestOf(url: string, method: string, headers: Record<string, string>): GatewayRequest {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`
+  const parsed = new URL(withScheme)
+  const scheme = parsed.protocol === 'https:' ? 'https' : 'http'
+  const after = withScheme.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('#')[0]!
+  const q = after.indexOf('?')
+  return {scheme, port: parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port), host: parsed.host, method: method.toUpperCase(), path: (q === -1 ? after : after.slice(0, q)) || '/', query: q === -1 ? '' : after.slice(q), headers}
 }
 
 function headerFlags(values: readonly string[]): Record<string, string> {

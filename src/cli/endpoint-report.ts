@@ -1,3 +1,4 @@
+import type {GatewayTable} from '../gateway/route-table.js'
 import {HealthRegistry} from '../backends/health.js'
 import {resolveBackends, type BackendTable, type ResolvedBackend} from '../backends/resolver.js'
 import {formatAddress, type Endpoint} from '../backends/types.js'
@@ -23,7 +24,7 @@ export interface EndpointReport {
  * EndpointSlices, one Docker listing), so `routes` and `explain` can say which endpoint would answer
  * and how it is dialled. Read-only: nothing listens, no container is touched.
  */
-export async function resolveEndpointsOnce(table: RouteTable, snapshot: Snapshot, options: EndpointReportOptions): Promise<EndpointReport> {
+export async function resolveEndpointsOnce(table: RouteTable, snapshot: Snapshot, options: EndpointReportOptions, gateways?: GatewayTable): Promise<EndpointReport> {
   const notes: string[] = []
   const docker = async () => {
     const {createDockerProvider} = await import('../backends/docker/index.js')
@@ -31,7 +32,7 @@ export async function resolveEndpointsOnce(table: RouteTable, snapshot: Snapshot
   }
   const providers = await buildProviders(options, docker)
   try {
-    return {table: resolveBackends(table, snapshot, providers, new HealthRegistry()), notes}
+    return {table: resolveBackends(table, snapshot, providers, new HealthRegistry(), gateways), notes}
   } finally {
     await Promise.all(providers.map((p) => p.close().catch(() => {})))
   }

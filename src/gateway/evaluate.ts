@@ -75,7 +75,7 @@ const NONE = {location: null, backends: [], upstreamTarget: null, upstreamHost: 
  */
 export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: GatewayRequest, gateway?: string): GatewayAnswer | null {
   const host = normalizeHost(req.host)
-  const listeners = table.listeners.filter((l) => l.listener.port === req.port && l.listener.protocol === (req.scheme === 'https' ? 'HTTPS' : 'HTTP') && (gateway === undefined || objectKey(l.gateway.meta) === gateway))
+  const listeners = listenersFor(table, req, gateway)
   if (listeners.length === 0) return null
   const chosen = bestListener(listeners, host)
   if (chosen === null) return {...NONE, claimed: false, status: 404, listener: null, reason: `no listener on port ${req.port} takes host ${host}`}
@@ -94,7 +94,12 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
   return answerFor(best, snapshot, req, path, listenerName, chosen.listener)
 }
 
-function bestListener(listeners: readonly ListenerRoutes[], host: string): ListenerRoutes | null {
+/** The accepted listeners of the request's port and protocol (of one Gateway when given). */
+export function listenersFor(table: GatewayTable, req: Pick<GatewayRequest, 'port' | 'scheme'>, gateway?: string): ListenerRoutes[] {
+  return table.listeners.filter((l) => l.listener.port === req.port && l.listener.protocol === (req.scheme === 'https' ? 'HTTPS' : 'HTTP') && (gateway === undefined || objectKey(l.gateway.meta) === gateway))
+}
+
+export function bestListener(listeners: readonly ListenerRoutes[], host: string): ListenerRoutes | null {
   let best: ListenerRoutes | null = null
   let bestScore = -1
   for (const l of listeners) {
@@ -119,14 +124,14 @@ function listenerScore(l: ListenerRoutes, host: string): number {
   return l.candidates.some((c) => hostnameMatches(c.hostname, host)) ? score + 1_000_000 : score
 }
 
-function hostnameMatches(hostname: string, host: string): boolean {
+export function hostnameMatches(hostname: string, host: string): boolean {
   if (hostname === '*' || hostname === host) return true
   if (!hostname.startsWith('*.')) return false
   const suffix = hostname.slice(1)
   return host.endsWith(suffix) && host.length > suffix.length
 }
 
-function matches(c: Candidate, path: string, method: string, headers: Readonly<Record<string, string>>, query: ReadonlyMap<string, string>): boolean {
+export function matches(c: Candidate, path: string, method: string, headers: Readonly<Record<string, string>>, query: ReadonlyMap<string, string>): boolean {
   const m = c.match
   if (!pathMatches(c, m, path)) return false
   if (m.method !== null && m.method !== method) return false
@@ -164,7 +169,7 @@ function valueMatches(type: 'Exact' | 'RegularExpression', expected: string, act
 }
 
 /** Is `a` before `b` in the Gateway API's precedence? */
-function precedes(a: Candidate, b: Candidate): boolean {
+export function precedes(a: Candidate, b: Candidate): boolean {
   const order = compareHostname(a.hostname, b.hostname) || comparePath(a.match, b.match) || Number(b.match.method !== null) - Number(a.match.method !== null) || b.match.headers.length - a.match.headers.length || b.match.queryParams.length - a.match.queryParams.length || compareAge(a, b) || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex
   return order < 0
 }
@@ -285,7 +290,7 @@ function trimSlash(value: string): string {
   return value.endsWith('/') ? value.replace(/\/+$/, '') : value
 }
 
-function parseQuery(query: string): Map<string, string> {
+export function parseQuery(query: string): Map<string, string> {
   const out = new Map<string, string>()
   for (const part of (query.startsWith('?') ? query.slice(1) : query).split('&')) {
     if (part === '') continue
@@ -304,7 +309,7 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+export function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
   return out
