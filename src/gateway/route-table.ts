@@ -1,4 +1,5 @@
-import type {Gateway, HTTPRoute, HTTPRouteMatch, HTTPRouteRule, Listener, Snapshot} from '../manifests/model.js'
+import type {Gateway, HTTPRoute, HTTPRouteMatch, HTTPRouteRule, Listener, Secret, Snapshot} from '../manifests/model.js'
+import type {TlsHostRequest} from '../tls/store.js'
 import {attach, isGatewayRef} from './attach.js'
 import {effectiveHostnames} from './hostnames.js'
 import {listenerReports} from './listeners.js'
@@ -81,4 +82,39 @@ export function fullMatchRegex(source: string): RegExp {
 
 function key(gateway: Gateway): string {
   return `${gateway.meta.namespace}/${gateway.meta.name}`
+}
+
+/** The listener ports `up` serves (on its HTTP and HTTPS listeners). */
+const SERVED_PORTS = new Set([80, 443])
+
+/** The hostnames HTTPRoutes answer for on the served listeners, sorted, and whether a route answers any host. */
+export function servedGatewayHostnames(table: GatewayTable): {readonly hostnames: string[]; readonly anyHost: boolean} {
+  const out = new Set<string>()
+  let anyHost = false
+  for (const l of table.listeners) {
+    if (!SERVED_PORTS.has(l.listener.port)) continue
+    for (const c of l.candidates) {
+      if (c.hostname === '*') anyHost = true
+      else out.add(c.hostname)
+    }
+  }
+  return {hostnames: [...out].sort(), anyHost}
+}
+
+/**
+ * The TLS view of the HTTPS listeners: every hostname their routes answer for, with the listener's
+ * first certificateRef (a kubernetes.io/tls Secret when it is loaded), for the certificate store.
+ */
+export function gatewayTlsRequests(table: GatewayTable, secrets: readonly Secret[]): TlsHostRequest[] {
+  const out: TlsHostRequest[] = []
+  for (const l of table.listeners) {
+    if (l.listener.protocol !== 'HTTPS') continue
+    const ref = l.listener.tls?.certificateRefs[0] ?? null
+    const secretName = ref === null ? null : `${ref.namespace ?? l.gateway.meta.namespace}/${ref.name}`
+    const secret = secretName === null ? null : (secrets.find((s) => `${s.meta.namespace}/${s.meta.name}` === secretName && s.type === 'kubernetes.io/tls') ?? null)
+    const hostnames = new Set(l.candidates.map((c) => c.hostname).filter((h) => h !== '*'))
+    if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
+    for (const host of hostnames) out.push({host, tls: true, secretName, secret})
+  }
+  return out
 }

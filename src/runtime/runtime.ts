@@ -12,7 +12,7 @@ import {KINGRESS_PROFILE, type Profile} from '../proxy/profile.js'
 import {RateLimiter} from '../annotations/rate-limit.js'
 import {EventBus, type ReloadEvent} from './events.js'
 import {servedHosts, type RuntimeState} from './state.js'
-import {compileGatewayTable} from '../gateway/route-table.js'
+import {compileGatewayTable, servedGatewayHostnames} from '../gateway/route-table.js'
 
 export interface RuntimeOptions {
   /** Manifest files and folders, as given on the command line. */
@@ -157,7 +157,7 @@ async function build(options: RuntimeOptions, health: HealthRegistry, generation
   if (!ok) return {ok: false, diagnostics}
   const {table, ingresses} = compiled
   const gateways = compileGatewayTable(snapshot, {className: options.className})
-  const state: RuntimeState = {generation, table, gateways, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health, gateways), hosts: servedHosts(table)}
+  const state: RuntimeState = {generation, table, gateways, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health, gateways), hosts: [...new Set([...servedHosts(table), ...servedGatewayHostnames(gateways).hostnames])].sort()}
   return {ok: true, state, diagnostics}
 }
 

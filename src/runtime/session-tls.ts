@@ -4,6 +4,7 @@ import type {SecureContext} from 'node:tls'
 import {KingressError, UserError} from '../errors.js'
 import type {Secret} from '../manifests/model.js'
 import type {HttpsCredentials} from '../proxy/https-listener.js'
+import {gatewayTlsRequests} from '../gateway/route-table.js'
 import {type CertificateEntry, type CertificateSet, CertificateStore, type TlsHostRequest, tlsHostsFromIngresses} from '../tls/index.js'
 import type {EventBus} from './events.js'
 import type {RuntimeState} from './state.js'
@@ -156,9 +157,10 @@ export class SessionCertificates {
   }
 }
 
-/** The TLS view of the Ingresses the session serves (after --class), with the loaded Secrets. */
+/** The TLS view of the Ingresses the session serves (after --class) and of its HTTPS Gateway listeners, with the loaded Secrets. */
 export function tlsRequests(state: RuntimeState): TlsHostRequest[] {
-  return tlsHostsFromIngresses(state.ingresses, state.snapshot.secrets)
+  const ingress = tlsHostsFromIngresses(state.ingresses, state.snapshot.secrets)
+  return state.gateways.listeners.length === 0 ? ingress : [...ingress, ...gatewayTlsRequests(state.gateways, state.snapshot.secrets)]
 }
 
 /** What decides the certificates: hosts, spec.tls flags, Secret names and contents, in order. */

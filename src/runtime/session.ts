@@ -1,5 +1,5 @@
 import type {Semantics} from '../routing/compile.js'
-import type {GatewayTable} from '../gateway/route-table.js'
+import {servedGatewayHostnames} from '../gateway/route-table.js'
 import type {BackoffPolicy} from '../backends/health.js'
 import type {EndpointProvider} from '../backends/types.js'
 import type {Diagnostic} from '../manifests/diagnostic.js'
@@ -10,6 +10,7 @@ import {createHttpsListener, setDefaultCertificate} from '../proxy/https-listene
 import {AccessLog, type LogFormat} from './access-log.js'
 import {EventBus} from './events.js'
 import {Runtime} from './runtime.js'
+import {servedHosts} from './state.js'
 import type {SessionCertificates, SessionTlsOptions} from './session-tls.js'
 import {ManifestWatcher} from './watch.js'
 
@@ -80,9 +81,11 @@ export class Session {
   /** `ready http://127.0.0.1:8080 (routes: blue.example.com, green.example.com; HTTPRoutes: shop.example.com)` */
   readyLine(): string {
     const state = this.runtime.current
-    const hosts = [...state.hosts]
+    // The Ingress hosts: state.hosts also holds the HTTPRoutes' (for --hosts), listed after them.
+    const hosts = servedHosts(state.table)
     if (state.table.anyHost) hosts.push('(any host)')
-    const gateway = gatewayHosts(state.gateways)
+    const served = servedGatewayHostnames(state.gateways)
+    const gateway = served.anyHost ? [...served.hostnames, '(any host)'] : served.hostnames
     return `ready ${this.urls.join(' ')} (routes: ${hosts.join(', ') || 'none'}${gateway.length === 0 ? '' : `; HTTPRoutes: ${gateway.join(', ')}`})`
   }
 
@@ -163,14 +166,4 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     await watcher.ready
   }
   return new Session(runtime, listeners, results, diagnostics, watcher, log, options.drainMs ?? 10_000, certificates)
-}
-
-/** The hostnames HTTPRoutes answer on the served Gateway listeners (port 80 and 443), sorted; `*` as `(any host)`. */
-function gatewayHosts(gateways: GatewayTable): string[] {
-  const hosts = new Set<string>()
-  for (const l of gateways.listeners) {
-    if (l.listener.port !== 80 && l.listener.port !== 443) continue
-    for (const c of l.candidates) hosts.add(c.hostname === '*' ? '(any host)' : c.hostname)
-  }
-  return [...hosts].sort()
 }

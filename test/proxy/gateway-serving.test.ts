@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 import {join} from 'node:path'
@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
-import {tlsSandbox, type TlsSandbox} from './https-support.js'
+import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
 import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
 
 /**
@@ -399,6 +399,18 @@ spec:
     expect(echo.headers['x-forwarded-proto']).toBe('https')
     const plain = await send(session.results[0]!.port, {path: '/s', headers: {host: 'example.org'}, timeoutMs: 5000})
     expect(plain.status).toBe(404)
+  })
+
+  // The listener's certificateRef is not loaded (it lives in the cluster): the local CA mints one for the listener's hostname, as for an Ingress spec.tls host without its Secret.
+  it('the HTTPS listener hostname gets a certificate from the local CA', async () => {
+    const served = await handshake(session.results[1]!.port, 'example.org', readFileSync(sandbox.caFile, 'utf8'))
+    expect(served.error).toBeNull()
+    expect(served.authorized).toBe(true)
+    expect(served.cert?.subjectAltName).toContain('DNS:example.org')
+  })
+
+  it('--hosts would write the hostnames HTTPRoutes answer for', () => {
+    expect(session.runtime.current.hosts).toContain('example.org')
   })
 })
 
