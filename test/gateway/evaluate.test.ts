@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {evaluateGateway, type GatewayAnswer} from '../../src/gateway/evaluate.js'
 import {compileGatewayTable} from '../../src/gateway/route-table.js'
+import {MATCHING_ACROSS_ROUTES} from './conformance-tables.js'
 import {CONFORMANCE, snapshotFrom} from './support.js'
 
 /**
@@ -28,16 +29,7 @@ const backend = (a: GatewayAnswer) => (a.status === 200 ? a.backends.map((b) => 
 
 describe('HTTPRouteMatchingAcrossRoutes', () => {
   const ask = evaluator('httproute-matching-across-routes.yaml')
-  it.each([
-    [{host: 'example.com', path: '/'}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/example'}, 'infra-backend-v1'],
-    [{host: 'example.net', path: '/example'}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/example', headers: {Version: 'one'}}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/v2'}, 'infra-backend-v2'],
-    [{host: 'example.net', path: '/v2'}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/v2/example'}, 'infra-backend-v2'],
-    [{host: 'example.com', path: '/', headers: {Version: 'two'}}, 'infra-backend-v2'],
-  ])('%j → %s', (req, expected) => expect(backend(ask(req))).toBe(expected))
+  it.each(MATCHING_ACROSS_ROUTES.map(([req, expected]) => [req, expected] as const))('%j → %s', (req, expected) => expect(backend(ask(req))).toBe(expected))
 })
 
 describe('HTTPRouteExactPathMatching', () => {

@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
+import {MATCHING_ACROSS_ROUTES} from '../gateway/conformance-tables.js'
 import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
 import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
 
@@ -73,16 +74,7 @@ describe('HTTPRouteSimpleSameNamespace', () => {
 
 describe('HTTPRouteMatchingAcrossRoutes', () => {
   const served = serve(['httproute-matching-across-routes.yaml'])
-  it.each<[{host: string; path: string; headers?: Record<string, string>}, string]>([
-    [{host: 'example.com', path: '/'}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/example'}, 'infra-backend-v1'],
-    [{host: 'example.net', path: '/example'}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/example', headers: {Version: 'one'}}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/v2'}, 'infra-backend-v2'],
-    [{host: 'example.net', path: '/v2'}, 'infra-backend-v1'],
-    [{host: 'example.com', path: '/v2/example'}, 'infra-backend-v2'],
-    [{host: 'example.com', path: '/', headers: {Version: 'two'}}, 'infra-backend-v2'],
-  ])('%j → %s', async (req, expected) => {
+  it.each(MATCHING_ACROSS_ROUTES.map(([req, expected]) => [req, expected] as const))('%j → %s', async (req, expected) => {
     const {reply, echo} = await ask(served, req.path, req.headers ?? {}, req.host)
     expect(reply.status).toBe(200)
     expect(echo?.name).toBe(expected)
