@@ -53,7 +53,8 @@ export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResul
       const raw = rawPathAndQuery(probe.url)
       if (gateways.listeners.length > 0) {
         const g = evaluateGateway(gateways, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
-        if (g !== null && (g.route !== null || compiled.table.routes.length === 0)) {
+        // As the proxy: the Gateway answers for the hosts its routes claim.
+        if (g !== null && (g.claimed || compiled.table.routes.length === 0)) {
           const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
           return {status: g.status, backend, upstream: g.status === 200 ? g.upstreamTarget : null, location: normalizeLocation(g.location), by: g.route ? `HTTPRoute ${g.route} rule ${g.rule}` : `Gateway listener ${g.listener ?? '-'}`, regexMode: null, reason: g.reason}
         }
