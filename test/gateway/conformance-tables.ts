@@ -20,3 +20,13 @@ export const MATCHING_ACROSS_ROUTES: ReadonlyArray<readonly [TableRequest, strin
   [{host: 'example.com', path: '/v2/example'}, 'infra-backend-v2'],
   [{host: 'example.com', path: '/', headers: {Version: 'two'}}, 'infra-backend-v2'],
 ]
+
+/** httproute-redirect-path.go (HTTPRouteRedirectPath): path → status, Location. */
+export const REDIRECT_PATH: ReadonlyArray<readonly [string, number, string]> = [
+  ['/original-prefix/lemon', 302, 'http://example.com/replacement-prefix/lemon'],
+  ['/full/path/original', 302, 'http://example.com/full-path-replacement'],
+  ['/path-and-host', 302, 'http://example.org/replacement-prefix'],
+  ['/path-and-status', 301, 'http://example.com/replacement-prefix'],
+  ['/full-path-and-host', 302, 'http://example.org/replacement-full'],
+  ['/full-path-and-status', 301, 'http://example.com/replacement-full'],
+]

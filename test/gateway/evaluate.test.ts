@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {evaluateGateway, type GatewayAnswer} from '../../src/gateway/evaluate.js'
 import {compileGatewayTable} from '../../src/gateway/route-table.js'
-import {MATCHING_ACROSS_ROUTES} from './conformance-tables.js'
+import {MATCHING_ACROSS_ROUTES, REDIRECT_PATH} from './conformance-tables.js'
 import {CONFORMANCE, snapshotFrom} from './support.js'
 
 /**
@@ -80,14 +80,7 @@ describe('HTTPRouteRewritePath', () => {
 
 describe('HTTPRouteRedirectPath and HTTPRouteRedirectScheme', () => {
   const path = evaluator('httproute-redirect-path.yaml')
-  it.each([
-    ['/original-prefix/lemon', 302, 'http://example.com/replacement-prefix/lemon'],
-    ['/full/path/original', 302, 'http://example.com/full-path-replacement'],
-    ['/path-and-host', 302, 'http://example.org/replacement-prefix'],
-    ['/path-and-status', 301, 'http://example.com/replacement-prefix'],
-    ['/full-path-and-host', 302, 'http://example.org/replacement-full'],
-    ['/full-path-and-status', 301, 'http://example.com/replacement-full'],
-  ])('%s → %i %s', (p, status, location) => {
+  it.each(REDIRECT_PATH.map((row) => [...row] as const))('%s → %i %s', (p, status, location) => {
     const answer = path({path: p})
     expect([answer.status, answer.location]).toEqual([status, location])
   })

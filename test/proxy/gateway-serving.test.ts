@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
-import {MATCHING_ACROSS_ROUTES} from '../gateway/conformance-tables.js'
+import {MATCHING_ACROSS_ROUTES, REDIRECT_PATH} from '../gateway/conformance-tables.js'
 import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
 import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
 
@@ -135,14 +135,7 @@ describe('HTTPRouteRewritePath', () => {
 
 describe('HTTPRouteRedirectPath', () => {
   const served = serve(['httproute-redirect-path.yaml'])
-  it.each([
-    ['/original-prefix/lemon', 302, 'http://example.com/replacement-prefix/lemon'],
-    ['/full/path/original', 302, 'http://example.com/full-path-replacement'],
-    ['/path-and-host', 302, 'http://example.org/replacement-prefix'],
-    ['/path-and-status', 301, 'http://example.com/replacement-prefix'],
-    ['/full-path-and-host', 302, 'http://example.org/replacement-full'],
-    ['/full-path-and-status', 301, 'http://example.com/replacement-full'],
-  ])('%s → %i %s', async (path, status, location) => {
+  it.each(REDIRECT_PATH.map((row) => [...row] as const))('%s → %i %s', async (path, status, location) => {
     const {reply, echo} = await ask(served, path)
     expect(echo).toBeNull()
     expect(reply.status).toBe(status)
