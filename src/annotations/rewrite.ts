@@ -2,19 +2,13 @@ import {escapeUri} from '../routing/escape-uri.js'
 import type {MatchResult} from '../routing/table.js'
 import type {IngressPolicy} from './policy.js'
 
-/**
- * nginx `rewrite "(?i)<path>" <target> break;` as ingress-nginx writes it for rewrite-target
- * (template.go buildProxyPass): when the regex matches the decoded URI, the whole URI is replaced
- * by the target, `$1`…`$9` taken from the regex's capture groups. A URI it does not match is left alone.
- */
-export function rewritePath(regex: RegExp, target: string, path: string): string {
-  const match = regex.exec(path)
-  return match === null ? path : leadingSlash(substitute(match, target))
-}
-
 const CAPTURE = /\$(\d)/g
 
 /**
+ * nginx `rewrite "(?i)<path>" <target> break;` as ingress-nginx writes it for rewrite-target
+ * (template.go buildProxyPass): when the regex matches the decoded URI, the whole URI is replaced
+ * by the target, `$1`…`$9` taken from the regex's capture groups.
+ *
  * The request target nginx sends upstream after the rewrite: the new URI escaped again
  * (ngx_http_proxy_module.c create_request, ngx_escape_uri NGX_ESCAPE_URI: a space goes as `%20`),
  * then the arguments: the client's query, unless the target itself has a `?` — then the target's

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseAnnotations} from '../../src/annotations/parse.js'
-import {rewritePath, rewriteUri} from '../../src/annotations/rewrite.js'
+import {rewriteUri} from '../../src/annotations/rewrite.js'
 import {cidrContains, parseCidr, parseSize} from '../../src/annotations/values.js'
 import {compileYaml, ingressYaml} from '../support/manifests.js'
 
@@ -20,7 +20,7 @@ describe('rewrite-target (cases from the ingress-nginx rewrite documentation)', 
     ['/something', '/$5', '/something/else', '/'],
   ]
   it.each(cases)('path %s with rewrite-target %s: %s → %s', (path, target, request, expected) => {
-    expect(rewritePath(new RegExp(path, 'i'), target, request)).toBe(expected)
+    expect(rewriteUri(new RegExp(path, 'i'), target, request, '')).toBe(expected)
   })
 
   // ngx_http_script.c ngx_http_script_regex_end_code: a `?` in the replacement brings new
