@@ -7,7 +7,7 @@ import {buildProviders} from '../src/runtime/providers.js'
 import type {DockerProvider} from '../src/backends/docker/index.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
 import {dockerStatusLine} from '../src/runtime/docker-status.js'
-import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
+import {gatewayAddressing, gatewayFlags, listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
 import {requireSupportedNode} from '../src/runtime/node-support.js'
 import {startSession} from '../src/runtime/session.js'
 import {chooseView} from '../src/runtime/view.js'
@@ -22,6 +22,7 @@ export default class Up extends KingressCommand {
   static override args = manifestArgs
   static override flags = {
     ...listenFlags,
+    ...gatewayFlags,
     backend: backendFlag,
     docker: dockerFlag,
     class: classFlag,
@@ -34,6 +35,7 @@ export default class Up extends KingressCommand {
     const {argv, flags} = await this.parse(Up)
     requireSupportedNode()
     const inputs = argv as string[]
+    const gateways = gatewayAddressing(flags)
     const view = chooseView(flags)
     let dockerProvider: DockerProvider | null = null
     // Loaded only when used: dockerode and its dependencies are about 27 MB of memory.
@@ -49,6 +51,7 @@ export default class Up extends KingressCommand {
       semantics: flags.semantics as Semantics,
       providers,
       ...listenOptions(flags, view),
+      gateways,
     })
     await serveUntilStopped(session, {
       view,
