@@ -177,7 +177,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (scheme === 'https' && scope !== undefined) {
       const wrong = misdirectedPage(this.state, scope, req, host, this.pageRequest(host, target.path))
       if (wrong !== null) {
-        this.page(wrong, this.hasRequestBody())
+        this.gw = {rule: wrong.page.rule!, side: wrong.side, route: null, responseHeaders: null, host, path: target.path, headersMs: null}
+        this.page(wrong.page, this.hasRequestBody())
         return true
       }
     }

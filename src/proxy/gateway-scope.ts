@@ -93,19 +93,20 @@ function byHostname(listeners: readonly ListenerRoutes[], name: string): Listene
   return best
 }
 
-/** The 421 page when the request's Host is for another listener than the one its TLS SNI chose; else null. */
-export function misdirectedPage(state: RuntimeState, scope: GatewayScope, req: ClientRequest, host: string, request: PageRequest): ErrorPage | null {
+/** The 421 page (and the Gateway that answers it) when the request's Host is for another listener than its TLS SNI chose; else null. */
+export function misdirectedPage(state: RuntimeState, scope: GatewayScope, req: ClientRequest, host: string, request: PageRequest): {readonly page: ErrorPage; readonly side: string} | null {
   const servername = serverNameOf(req)
   if (servername === null) return null
   const wrong = misdirectedListener(scope.tableOf(state.gateways), scope.port, servername, normalizeHost(host))
   if (wrong === null) return null
   const sni = `${objectKey(wrong.sni.gateway.meta)}/${wrong.sni.listener.name}`
   const other = wrong.host === null ? 'no listener of this port' : `listener ${objectKey(wrong.host.gateway.meta)}/${wrong.host.listener.name}`
-  return {
+  const page: ErrorPage = {
     ...badRequestPage(421, 'Misdirected request', `This connection was opened for ${servername} (TLS SNI), which Gateway listener ${sni} serves; host ${normalizeHost(host)} is for ${other}.`, request),
     rule: `Gateway listener ${sni}`,
     hint: 'Open a new connection for this host (browsers and curl do so on a 421 by themselves).',
   }
+  return {page, side: scope.sideOf(sni)}
 }
 
 /** The SNI name of the TLS connection a request came in on (HTTP/1.1 or HTTP/2); null without one. */
