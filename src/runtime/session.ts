@@ -89,7 +89,10 @@ export class Session {
     return this.results.flatMap((r) => (r.fallback ? [r.fallback] : []))
   }
 
-  /** `ready http://127.0.0.1:8080 (routes: blue.example.com, green.example.com; HTTPRoutes: shop.example.com)` */
+  /**
+   * `ready http://127.0.0.1:8080 (routes: blue.example.com, green.example.com; HTTPRoutes: shop.example.com)`,
+   * then with Gateway addressing `gateway default/shop http://127.0.0.2:8080` for each Gateway.
+   */
   readyLine(): string {
     const state = this.runtime.current
     // The Ingress hosts: state.hosts also holds the HTTPRoutes' (for --hosts), listed after them.
@@ -100,7 +103,8 @@ export class Session {
     const line = `ready ${this.urls.join(' ')} (routes: ${hosts.join(', ') || 'none'}${gateway.length === 0 ? '' : `; HTTPRoutes: ${gateway.join(', ')}`})`
     if (this.gateways === null) return line
     const each = this.gateways.describe({http: this.results[0]!, https: this.results[1] ?? null})
-    return each.length === 0 ? line : `${line} ${each.join(', ')}`
+    // Words separated by spaces only: a script that takes the words starting with http finds clean URLs.
+    return each.length === 0 ? line : `${line} ${each.join(' ')}`
   }
 
   /** The address a Gateway is served on: its own, or --bind (also for Gateways this session does not know). */

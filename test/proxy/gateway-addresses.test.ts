@@ -222,7 +222,7 @@ describe('two Gateways on their own addresses, the Ingresses on --bind', () => {
 
   it("the ready line lists each Gateway's URLs", () => {
     const alt = socketOf(r, '127.0.0.2', 8000)
-    expect(r.session.readyLine()).toContain(`gateway default/a http://127.0.0.1:${port}, gateway default/b http://127.0.0.2:${port} http://127.0.0.2:${alt}`)
+    expect(r.session.readyLine()).toContain(`gateway default/a http://127.0.0.1:${port} gateway default/b http://127.0.0.2:${port} http://127.0.0.2:${alt}`)
   })
 
   it('the JSON log says which side answered', async () => {
