@@ -67,6 +67,14 @@ export function statusColor(status: number): StatusColor {
   return 'white'
 }
 
+/** A request's side in the log's narrow column: `ingress`, or `gw ns/name` (`gw name` when that is too wide). */
+export function sideLabel(side: string | undefined, width: number): string {
+  if (side === undefined || side === 'ingress') return 'ingress'
+  if (!side.startsWith('gateway ')) return side
+  const full = `gw ${side.slice(8)}`
+  return full.length <= width ? full : `gw ${side.slice(side.lastIndexOf('/') + 1)}`
+}
+
 /** The Host header as the client sent it (empty when absent), then the path. */
 export function hostPath(host: string, path: string): string {
   return host + path

@@ -62,6 +62,8 @@ export interface LogColumns {
   readonly endpoint: number
   /** 0 when hidden. */
   readonly id: number
+  /** Which side answered (`ingress`, `gw ns/name`); 0 when hidden. */
+  readonly side: number
   readonly target: number
 }
 
@@ -78,7 +80,9 @@ export function logColumns(width: number): LogColumns {
   if (id) rest -= id + 1
   const endpoint = width >= 72 ? Math.min(24, Math.max(15, Math.floor(rest * 0.3))) : 0
   if (endpoint) rest -= endpoint + 1
-  return {time, method, status, duration, bytes, endpoint, id, target: Math.max(8, rest)}
+  const side = width >= 120 ? 18 : width >= 80 ? 8 : 0
+  if (side) rest -= side + 1
+  return {time, method, status, duration, bytes, endpoint, id, side, target: Math.max(8, rest)}
 }
 
 export interface RouteColumns {
