@@ -88,9 +88,12 @@ export class Tunnel {
     if (target === null) return this.fail(badRequestPage(400, 'Bad request', 'Unroutable request target.', {host: host ?? '', path: req.url ?? '', requestId: this.requestId}))
     this.forwardPath = target.forward
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
-    if (this.state.gateways.listeners.length !== 0) {
+    const scope = this.core.listener.gateway
+    if (this.state.gateways.listeners.length !== 0 || scope?.ingress === false) {
       const claim = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
-      if (claim !== null) this.side = this.core.listener.gateway?.sideOf(claim.listener) ?? sideOfListener(claim.listener)
+      if (claim !== null) this.side = scope?.sideOf(claim.listener) ?? sideOfListener(claim.listener)
+      // A Gateway's own address serves no Ingress: a host none of its routes claims is its 404.
+      if (scope?.ingress === false && (claim === null || !claim.claimed)) return this.fail(badRequestPage(404, 'Not found', `No route of ${scope.side} on port ${scope.port} is for host ${target.host ?? ''}; the Ingresses are served on --bind only.`, pageRequest))
       if (claim !== null) return this.fail({...badRequestPage(501, 'Not implemented', `${describeGatewayRule(claim)} answers this host, and kingress does not relay WebSockets through HTTPRoutes yet.`, pageRequest), rule: describeGatewayRule(claim), hint: 'Serve the WebSocket from an Ingress on a host no HTTPRoute names, or watch the kingress Gateway API issue for WebSocket support.'})
     }
     const match = this.state.table.match(target.host, target.path)

@@ -2,6 +2,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 import {connect as h2connect} from 'node:http2'
 import {request as httpsRequest} from 'node:https'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
@@ -211,6 +212,19 @@ describe('two Gateways on their own addresses, the Ingresses on --bind', () => {
     const reply = await get('127.0.0.2', port, 'only-ingress.example.com')
     expect(reply.status).toBe(404)
     expect(reply.name).toBeNull()
+  })
+
+  it("a WebSocket upgrade on a Gateway's own address for a host its routes do not claim: the Gateway's 404, not an Ingress", async () => {
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.2', () => socket.write('GET /ws HTTP/1.1\r\nHost: only-ingress.example.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAccept: text/plain\r\n\r\n'))
+      let text = ''
+      socket.setEncoding('utf8').on('data', (c: string) => (text += c))
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+      socket.setTimeout(5000, () => socket.destroy(new Error('timed out')))
+    })
+    expect(head.startsWith('HTTP/1.1 404')).toBe(true)
+    expect(head).toContain('gateway default/b')
   })
 
   it('a listener on port 8000, mapped with --listener-port 8000=0, is served on its own port and evaluated as port 8000', async () => {
