@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {GatewayAddressing} from '../../src/gateway/addresses.js'
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
-import {tlsSandbox, type TlsSandbox} from './https-support.js'
+import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
 import {echoUpstream, ingress, saveByRename, tempDir, type Upstream} from './helpers.js'
 
 /**
@@ -103,8 +103,8 @@ const httpListener = (name: string, port: number, hostname?: string) => `  - nam
     protocol: HTTP
 ${hostname ? `    hostname: '${hostname}'\n` : ''}`
 
-const httpsListener = (name: string, hostname?: string) => `  - name: ${name}
-    port: 443
+const httpsListener = (name: string, hostname?: string, port = 443) => `  - name: ${name}
+    port: ${port}
     protocol: HTTPS
 ${hostname ? `    hostname: '${hostname}'\n` : ''}    tls:
       certificateRefs:
@@ -321,8 +321,10 @@ describe('HTTPS: 421 for a Host of another listener than the SNI chose', () => {
       gateway('tls', httpsListener('https') + httpsListener('https-with-hostname', 'second-example.org') + httpsListener('https-with-wildcard-hostname', '*.wildcard.org')) +
       route('r1', 'tls', 'https', ['example.org'], 'svc-v1') +
       route('r2', 'tls', 'https-with-hostname', ['second-example.org'], 'svc-v2') +
-      route('r3', 'tls', 'https-with-wildcard-hostname', ['*.wildcard.org'], 'svc-v3')
-    r = await run(yaml, ['svc-v1', 'svc-v2', 'svc-v3'], linux(), {https: true, env: {...process.env, ...sandbox.env}})
+      route('r3', 'tls', 'https-with-wildcard-hostname', ['*.wildcard.org'], 'svc-v3') +
+      gateway('tls2', httpsListener('alt', 'alt.example.org', 8443)) +
+      route('r4', 'tls2', null, ['alt.example.org'], 'svc-v2')
+    r = await run(yaml, ['svc-v1', 'svc-v2', 'svc-v3'], linux({listenerPorts: new Map([[8443, 0]])}), {https: true, env: {...process.env, ...sandbox.env}})
     port = r.session.results[1]!.port
   })
   afterAll(async () => {
@@ -362,8 +364,16 @@ describe('HTTPS: 421 for a Host of another listener than the SNI chose', () => {
     expect(event?.side).toBe('gateway default/tls')
   })
 
-  it('the listener certificates come from the local CA', () => {
-    expect(readFileSync(sandbox.caFile, 'utf8')).toContain('BEGIN CERTIFICATE')
+  it('an HTTPS listener of port 8443 on the second Gateway: its own TLS socket on 127.0.0.2, a trusted certificate for its hostname', async () => {
+    const alt = socketOf(r, '127.0.0.2', 8443)
+    const served = await handshake(alt, 'alt.example.org', readFileSync(sandbox.caFile, 'utf8'), {host: '127.0.0.2'})
+    expect(served.error).toBeNull()
+    expect(served.authorized).toBe(true)
+    expect(served.cert?.subjectAltName).toContain('DNS:alt.example.org')
+    expect(served.alpn).toBe('h2')
+    const reply = await getTls('127.0.0.2', alt, 'alt.example.org', 'alt.example.org')
+    expect(reply.name).toBe('svc-v2')
+    expect(r.session.readyLine()).toContain(`gateway default/tls2 https://127.0.0.2:${alt}`)
   })
 })
 
