@@ -35,7 +35,7 @@ function gatewayServing(snapshot: Snapshot): Diagnostic[] {
       at: first.meta.at,
       message:
         `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway HTTP and HTTPS listeners, with the Gateway API's semantics, each Gateway on an address of its own (--gateway-address; the first on --bind, where a host its routes name is answered by the Gateway and other hosts by the Ingresses); port 80 on --http-port, 443 on --https-port, others on their own port (--listener-port). ` +
-        'Not served yet: listeners added by a reload (restart `up`); WebSockets through HTTPRoutes; ' +
+        'Not served yet: WebSockets through HTTPRoutes; ' +
         'the RequestMirror and CORS filters and backendRef filters (timeouts apply to the wait for the response head only). `explain` answers for the hosts HTTPRoutes claim too, `routes` shows Ingresses only; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]

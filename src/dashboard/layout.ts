@@ -78,10 +78,16 @@ export function logColumns(width: number): LogColumns {
   let rest = width - fixed
   const id = width >= 120 ? 8 : 0
   if (id) rest -= id + 1
-  const endpoint = width >= 72 ? Math.min(24, Math.max(15, Math.floor(rest * 0.3))) : 0
+  let endpoint = width >= 72 ? Math.min(24, Math.max(15, Math.floor(rest * 0.3))) : 0
   if (endpoint) rest -= endpoint + 1
-  const side = width >= 120 ? 18 : width >= 80 ? 8 : 0
-  if (side) rest -= side + 1
+  // Which side answered: the Gateway's name when there is room, else a 2-column `gw` mark, taken
+  // from the endpoint column where it can spare it (host+path matters more).
+  let side = 2
+  if (width >= 120) {
+    side = 18
+    rest -= side + 1
+  } else if (endpoint >= 17) endpoint -= side + 1
+  else rest -= side + 1
   return {time, method, status, duration, bytes, endpoint, id, side, target: Math.max(8, rest)}
 }
 

@@ -47,13 +47,17 @@ export interface GatewayPlan {
 
 const WILDCARD_BINDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])
 
-export function planGatewaySockets(table: GatewayTable, bind: string, addressing: GatewayAddressing): GatewayPlan {
+/**
+ * `previous`: the addresses of a plan being replaced (a reload): a Gateway that is still there keeps
+ * its address, so adding a Gateway never moves the others.
+ */
+export function planGatewaySockets(table: GatewayTable, bind: string, addressing: GatewayAddressing, previous?: ReadonlyMap<string, string>): GatewayPlan {
   const warnings: string[] = []
   const keys = [...new Set(table.listeners.filter((l) => l.listener.protocol === 'HTTP' || l.listener.protocol === 'HTTPS').map((l) => objectKey(l.gateway.meta)))]
   for (const named of addressing.addresses.keys()) {
     if (!keys.includes(named)) warnings.push(`--gateway-address ${named}=${addressing.addresses.get(named)}: no Gateway ${named} with an accepted HTTP or HTTPS listener is loaded.`)
   }
-  const addresses = assignAddresses(keys, bind, addressing)
+  const addresses = assignAddresses(keys, bind, addressing, previous)
   const shared = new Map<string, string[]>()
   for (const key of keys) shared.set(addresses.get(key)!, [...(shared.get(addresses.get(key)!) ?? []), key])
   const auto = keys.filter((k) => !addressing.addresses.has(k))
@@ -101,9 +105,14 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   return {addresses, sockets: planned, warnings}
 }
 
-function assignAddresses(keys: readonly string[], bind: string, addressing: GatewayAddressing): Map<string, string> {
+function assignAddresses(keys: readonly string[], bind: string, addressing: GatewayAddressing, previous: ReadonlyMap<string, string> | undefined): Map<string, string> {
   const out = new Map<string, string>()
-  const taken = new Set(addressing.addresses.values())
+  const fixed = new Map<string, string>()
+  for (const key of keys) {
+    const kept = addressing.addresses.get(key) ?? previous?.get(key)
+    if (kept !== undefined) fixed.set(key, kept)
+  }
+  const taken = new Set([...addressing.addresses.values(), ...fixed.values()])
   // A wildcard bind already covers 127.0.0.2 and up: a second socket there could not bind.
   const share = addressing.platform === 'darwin' || WILDCARD_BINDS.has(bind)
   const free = function* (): Generator<string> {
@@ -112,7 +121,7 @@ function assignAddresses(keys: readonly string[], bind: string, addressing: Gate
   }
   const next = free()
   for (const key of keys) {
-    const given = addressing.addresses.get(key)
+    const given = fixed.get(key)
     if (given !== undefined) out.set(key, given)
     else if (share) out.set(key, bind)
     else out.set(key, next.next().value ?? bind)

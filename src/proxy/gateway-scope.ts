@@ -21,9 +21,9 @@ export const INGRESS_SIDE = 'ingress'
  */
 export class GatewayScope {
   /** `gateway ns/name` when one Gateway is served here, else 'ingress' (the Ingress listener) or the first Gateway's. */
-  readonly side: string
-  private readonly keys: ReadonlySet<string> | null
-  private readonly tables = new WeakMap<GatewayTable, GatewayTable>()
+  side = INGRESS_SIDE
+  private keys: ReadonlySet<string> | null = null
+  private tables = new WeakMap<GatewayTable, GatewayTable>()
   /** `ns/gw/listener` → `gateway ns/gw`: built once per listener name, then a lookup. */
   private readonly sides = new Map<string, string>()
 
@@ -34,8 +34,14 @@ export class GatewayScope {
     readonly port: number,
     readonly ingress: boolean,
   ) {
+    this.serve(gateways)
+  }
+
+  /** Which Gateways this socket serves from now on (a reload moved Gateways; requests in flight keep their answer). */
+  serve(gateways: readonly string[] | null): void {
     this.keys = gateways === null ? null : new Set(gateways)
-    this.side = ingress || gateways === null || gateways.length === 0 ? INGRESS_SIDE : `gateway ${gateways[0]}`
+    this.tables = new WeakMap()
+    this.side = this.ingress || gateways === null || gateways.length === 0 ? INGRESS_SIDE : `gateway ${gateways[0]}`
   }
 
   /** The state's table cut to this socket's Gateways (cached per table: the state is swapped whole on reload). */

@@ -122,8 +122,7 @@ export class Session {
       this.runtime.bus.emit('closing', {reason})
       await this.watcher?.close()
       this.certificates?.close()
-      this.gateways?.close()
-      await Promise.all(this.listeners.map((l) => l.close(this.drainMs)))
+      await Promise.all([...this.listeners.map((l) => l.close(this.drainMs)), this.gateways?.close(this.drainMs)])
       await this.runtime.close()
       this.log?.close()
     })()
@@ -165,40 +164,33 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   const results: ListenResult[] = []
   let certificates: SessionCertificates | null = null
   const gateways = options.gateways ? SessionGateways.planFor(runtime.current.gateways, options.bind, options.gateways) : null
-  const notices = gateways === null ? [] : [...gateways.plan.warnings]
+  const notices = gateways === null ? [] : [...gateways.current.warnings]
   try {
     // HTTPS first: ssl-redirect Locations need its port from the first plain-HTTP request on.
     let secure: ListenResult | null = null
-    const secureListeners: ProxyListener[] = []
     if (tls !== null && options.https) {
       const {SessionCertificates, store} = await tls
       certificates = await SessionCertificates.create(runtime.current, tlsOptions, store)
-      const https = createHttpsListener(runtime, certificates.credentials(), {idleMs: options.h2IdleMs, gateway: gateways?.ingressScope('https')})
+      const https = createHttpsListener(runtime, certificates.credentials(), {idleMs: options.h2IdleMs, gateway: gateways?.ingressHttps})
       listeners.push(https)
-      secureListeners.push(https)
       secure = await https.listen({port: options.https.port, bind: options.bind, explicit: options.https.explicit, fallbackPort: options.https.fallbackPort, flag: '--https-port'})
       runtime.httpsPort = secure.port
       certificates.follow(bus, () => runtime.current, (entry) => {
-        for (const l of secureListeners) setDefaultCertificate(l, entry.certPem, entry.keyPem)
+        for (const l of [https, ...(gateways?.secureListeners ?? [])]) setDefaultCertificate(l, entry.certPem, entry.keyPem)
       })
     }
-    const http = createHttpListener(runtime, gateways?.ingressScope('http'))
+    const http = createHttpListener(runtime, gateways?.ingressHttp)
     listeners.push(http)
     results.push(await http.listen({port: options.http.port, bind: options.bind, explicit: options.http.explicit, fallbackPort: options.http.fallbackPort, flag: '--http-port'}))
     if (secure !== null) results.push(secure)
     if (gateways !== null) {
-      try {
-        notices.push(...(await gateways.listen(runtime, {http: results[0]!.port, https: secure?.port ?? null}, certificates?.credentials() ?? null, options.h2IdleMs)))
-      } finally {
-        listeners.push(...gateways.listeners)
-      }
-      for (const s of gateways.sockets) if (s.planned.scheme === 'https') secureListeners.push(s.listener)
-      gateways.follow(bus, () => runtime.current)
+      const tlsSet = certificates
+      notices.push(...(await gateways.listen({ctx: runtime, ports: {http: results[0]!.port, https: secure?.port ?? null}, credentials: () => tlsSet?.credentials() ?? null, idleMs: options.h2IdleMs})))
+      gateways.follow(bus, () => runtime.current, options.drainMs ?? 10_000)
     }
   } catch (error) {
     certificates?.close()
-    gateways?.close()
-    await Promise.all(listeners.map((l) => l.close(0)))
+    await Promise.all([...listeners.map((l) => l.close(0)), gateways?.close(0)])
     await runtime.close()
     log?.close()
     throw error

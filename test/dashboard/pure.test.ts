@@ -116,8 +116,10 @@ describe('details', () => {
     expect(sideLabel('gateway default/shop', 18)).toBe('gw default/shop')
     expect(sideLabel('gateway default/shop', 8)).toBe('gw shop')
     expect(sideLabel(undefined, 8)).toBe('ingress')
-    expect(logColumns(100).side).toBeGreaterThan(0)
-    expect(logColumns(60).side).toBe(0)
+    expect(sideLabel('gateway default/shop', 2)).toBe('gw')
+    expect(sideLabel('ingress', 2)).toBe('')
+    expect(logColumns(160).side).toBe(18)
+    expect(logColumns(80).side).toBe(2)
     const gw = compileFilter('gateway')!
     expect(gw({seq: 1, event: {...request(), side: 'gateway default/shop'}})).toBe(true)
     expect(gw({seq: 2, event: request()})).toBe(false)

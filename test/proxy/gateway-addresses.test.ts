@@ -386,7 +386,7 @@ describe('live reload', () => {
   })
   afterAll(() => stop(r))
 
-  it('a reload that changes routes applies at once; one that adds a Gateway says its listeners need a restart', async () => {
+  it('a reload that changes routes applies at once; one that adds a Gateway opens its address, one that removes it closes it', async () => {
     const reloaded = (generation: number) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no reload')), 8000)
@@ -397,21 +397,28 @@ describe('live reload', () => {
           resolve()
         })
       })
-    const base = service('svc-a') + service('svc-b')
-    let wait = reloaded(r.session.runtime.current.generation + 1)
-    await saveByRename(r.file, base + gateway('a', httpListener('http', 80)) + route('ra', 'a', null, ['a.example.com'], 'svc-b'))
-    await wait
+    const save = async (yaml: string) => {
+      const wait = reloaded(r.session.runtime.current.generation + 1)
+      await saveByRename(r.file, service('svc-a') + service('svc-b') + yaml)
+      await wait
+      await r.session.gateways!.settled()
+    }
+    const a = gateway('a', httpListener('http', 80))
+    await save(a + route('ra', 'a', null, ['a.example.com'], 'svc-b'))
     expect((await get('127.0.0.1', port, 'a.example.com')).name).toBe('svc-b')
-    const warned = new Promise<string>((resolve) => {
-      const off = r.session.bus.on('error', (e) => {
-        off()
-        resolve(e.message)
-      })
-    })
-    wait = reloaded(r.session.runtime.current.generation + 1)
-    await saveByRename(r.file, base + gateway('a', httpListener('http', 80)) + gateway('z', httpListener('http', 80)) + route('ra', 'a', null, ['a.example.com'], 'svc-b'))
-    await wait
-    expect(await warned).toMatch(/default\/z HTTP port 80 on 127\.0\.0\.2.*restart `kingress up`/)
+
+    // A Gateway that sorts first is added: default/a keeps --bind, the new one gets 127.0.0.2.
+    await save(gateway('0-first', httpListener('http', 80)) + a + route('ra', 'a', null, ['a.example.com'], 'svc-b') + route('rz', '0-first', null, ['a.example.com'], 'svc-a'))
+    expect(r.session.gatewayAddress('default/a')).toBe('127.0.0.1')
+    expect(r.session.gatewayAddress('default/0-first')).toBe('127.0.0.2')
+    expect((await get('127.0.0.1', port, 'a.example.com')).name).toBe('svc-b')
+    expect((await get('127.0.0.2', port, 'a.example.com')).name).toBe('svc-a')
+    expect(r.session.readyLine()).toContain(`gateway default/0-first http://127.0.0.2:${port}`)
+
+    // And removed again: its socket closes.
+    await save(a + route('ra', 'a', null, ['a.example.com'], 'svc-b'))
+    expect(r.session.gateways!.sockets).toEqual([])
+    await expect(get('127.0.0.2', port, 'a.example.com')).rejects.toThrow(/ECONNREFUSED/)
     expect((await get('127.0.0.1', port, 'a.example.com')).name).toBe('svc-b')
   })
 })
