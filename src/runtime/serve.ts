@@ -168,7 +168,7 @@ async function openDashboard(session: Session, options: ServeOptions, hosts: Ses
     },
     status: () => ({
       manifests: options.manifests,
-      urls: session.urls,
+      urls: session.allUrls,
       hosts: hosts ? hosts.status() : 'not managed (use --hosts, or kingress hosts sync)',
       ca,
       docker: options.dockerStatus ? options.dockerStatus() : 'off',

@@ -81,8 +81,14 @@ export class Session {
     return this.runtime.bus
   }
 
+  /** The Ingress listeners' URLs (HTTP, then HTTPS). */
   get urls(): string[] {
     return this.results.map((r) => r.url)
+  }
+
+  /** The Ingress listeners' URLs, then those of the Gateways' own sockets. */
+  get allUrls(): string[] {
+    return [...this.urls, ...(this.gateways?.sockets.map((s) => s.result.url) ?? [])]
   }
 
   get fallbacks(): PortFallback[] {
