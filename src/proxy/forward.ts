@@ -185,7 +185,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const answer = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
     if (answer === null) {
       if (scope?.ingress !== false) return false
-      this.page(badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more (kingress serves the listeners it started with).`, this.pageRequest(host, target.path)), this.hasRequestBody())
+      this.page(badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, this.pageRequest(host, target.path)), this.hasRequestBody())
       return true
     }
     const rule = describeGatewayRule(answer)
