@@ -24,8 +24,6 @@ export class GatewayScope {
   side = INGRESS_SIDE
   private keys: ReadonlySet<string> | null = null
   private tables = new WeakMap<GatewayTable, GatewayTable>()
-  /** `ns/gw/listener` → `gateway ns/gw`: built once per listener name, then a lookup. */
-  private readonly sides = new Map<string, string>()
 
   constructor(
     /** null: every Gateway (a session started without Gateway addressing). */
@@ -58,13 +56,7 @@ export class GatewayScope {
 
   /** `gateway ns/name` of the listener an answer names (`ns/name/listener`). */
   sideOf(listener: string | null): string {
-    if (listener === null) return this.side
-    let side = this.sides.get(listener)
-    if (side === undefined) {
-      side = `gateway ${listener.slice(0, listener.lastIndexOf('/'))}`
-      this.sides.set(listener, side)
-    }
-    return side
+    return listener === null ? this.side : sideOfListener(listener)
   }
 }
 
@@ -122,15 +114,16 @@ function serverNameOf(req: ClientRequest): string | null {
   return typeof name === 'string' && name !== '' ? name : null
 }
 
-const unscopedSides = new Map<string, string>()
+/** `ns/gw/listener` → `gateway ns/gw`: built once per listener name, then a lookup. */
+const sides = new Map<string, string>()
 
-/** `gateway ns/name` of a listener `ns/name/listener`, for a socket without a scope (memoised: no string per request). */
+/** `gateway ns/name` of a listener `ns/name/listener` (memoised: no string per request). */
 export function sideOfListener(listener: string | null): string {
   if (listener === null) return 'gateway'
-  let side = unscopedSides.get(listener)
+  let side = sides.get(listener)
   if (side === undefined) {
     side = `gateway ${listener.slice(0, listener.lastIndexOf('/'))}`
-    unscopedSides.set(listener, side)
+    sides.set(listener, side)
   }
   return side
 }
