@@ -210,11 +210,12 @@ function flagOf(planned: PlannedSocket): string {
 
 function bindError(planned: PlannedSocket, port: number, error: PortUnavailableError): UserError {
   const why = error.failure === 'EACCES' ? 'permission denied' : error.failure === 'EADDRINUSE' ? `address already in use${error.owner ? ` (by ${error.owner})` : ''}` : 'address not available'
-  const fixes = [
-    planned.port === 'http' ? 'choose the HTTP port with --http-port' : planned.port === 'https' ? 'choose the HTTPS port with --https-port' : `serve it elsewhere with --listener-port ${planned.gatewayPort}=LOCAL (0: any free port)`,
-    `give the Gateway another address with --gateway-address ${planned.gateways[0]}=IP`,
-  ]
-  if (error.failure === 'EADDRNOTAVAIL' && planned.address.startsWith('127.')) fixes.unshift(`add the address to the loopback interface (macOS: \`sudo ifconfig lo0 alias ${planned.address} up\`)`)
+  const moveAddress = `give the Gateway another address with --gateway-address ${planned.gateways[0]}=IP`
+  // Not this machine's address: the port is not the problem.
+  const fixes =
+    error.failure === 'EADDRNOTAVAIL'
+      ? [...(planned.address.startsWith('127.') ? [`add the address to the loopback interface (macOS: \`sudo ifconfig lo0 alias ${planned.address} up\`)`] : []), moveAddress]
+      : [planned.port === 'http' ? 'choose the HTTP port with --http-port' : planned.port === 'https' ? 'choose the HTTPS port with --https-port' : `serve it elsewhere with --listener-port ${planned.gatewayPort}=LOCAL (0: any free port)`, moveAddress]
   return new UserError(
     `PORT_${error.failure}`,
     `cannot listen on ${planned.address}:${port} for Gateway listener${planned.listeners.length === 1 ? '' : 's'} ${planned.listeners.join(', ')} (${planned.scheme.toUpperCase()} port ${planned.gatewayPort}, ${describePort(planned.port)}): ${why}. To fix it, ${fixes.join(', or ')}.`,

@@ -306,6 +306,13 @@ describe('a bind error names the Gateway listener and the flag to change', () =>
     )
     await blocker.close()
   })
+
+  it('an address that is not on this machine (TEST-NET 192.0.2.1: bound, never sent to)', async () => {
+    const yaml = gateway('a', httpListener('http', 80)) + gateway('b', httpListener('http', 80))
+    await expect(run(yaml, [], linux({addresses: new Map([['default/b', '192.0.2.1']])}))).rejects.toThrow(
+      /cannot listen on 192\.0\.2\.1:\d+ for Gateway listener default\/b\/http \(HTTP port 80, the --http-port port\): address not available\. To fix it, give the Gateway another address with --gateway-address default\/b=IP\./,
+    )
+  })
 })
 
 // conformance/tests/httproute-https-listener-detect-misdirected-requests.go
