@@ -17,6 +17,7 @@ export default class Up extends KingressCommand {
   static override examples = [
     '<%= config.bin %> up fixtures/virtual-host-ingress.yaml --backend webserver-blue-svc=127.0.0.1:3000 --backend webserver-green-svc=127.0.0.1:3001',
     '<%= config.bin %> up k8s/ --http-port 8080 --no-docker --backend web=127.0.0.1:5173',
+    '<%= config.bin %> up ingresses/ gateway/ --gateway-address shop/ingress-nginx=127.0.0.2 --listener-port 8000=18000',
   ]
   static override strict = false
   static override args = manifestArgs
