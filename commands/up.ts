@@ -7,7 +7,7 @@ import {buildProviders} from '../src/runtime/providers.js'
 import type {DockerProvider} from '../src/backends/docker/index.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
 import {dockerStatusLine} from '../src/runtime/docker-status.js'
-import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
+import {gatewayAddressing, gatewayFlags, listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
 import {requireSupportedNode} from '../src/runtime/node-support.js'
 import {startSession} from '../src/runtime/session.js'
 import {chooseView} from '../src/runtime/view.js'
@@ -17,11 +17,13 @@ export default class Up extends KingressCommand {
   static override examples = [
     '<%= config.bin %> up fixtures/virtual-host-ingress.yaml --backend webserver-blue-svc=127.0.0.1:3000 --backend webserver-green-svc=127.0.0.1:3001',
     '<%= config.bin %> up k8s/ --http-port 8080 --no-docker --backend web=127.0.0.1:5173',
+    '<%= config.bin %> up ingresses/ gateway/ --gateway-address shop/ingress-nginx=127.0.0.2 --listener-port 8000=18000',
   ]
   static override strict = false
   static override args = manifestArgs
   static override flags = {
     ...listenFlags,
+    ...gatewayFlags,
     backend: backendFlag,
     docker: dockerFlag,
     class: classFlag,
@@ -34,6 +36,7 @@ export default class Up extends KingressCommand {
     const {argv, flags} = await this.parse(Up)
     requireSupportedNode()
     const inputs = argv as string[]
+    const gateways = gatewayAddressing(flags)
     const view = chooseView(flags)
     let dockerProvider: DockerProvider | null = null
     // Loaded only when used: dockerode and its dependencies are about 27 MB of memory.
@@ -49,6 +52,7 @@ export default class Up extends KingressCommand {
       semantics: flags.semantics as Semantics,
       providers,
       ...listenOptions(flags, view),
+      gateways,
     })
     await serveUntilStopped(session, {
       view,

@@ -34,8 +34,8 @@ function gatewayServing(snapshot: Snapshot): Diagnostic[] {
       severity: 'warning',
       at: first.meta.at,
       message:
-        `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway listeners of port 80 (on its HTTP listener, --http-port) and 443 (on its HTTPS listener), with the Gateway API's semantics; a host an attached HTTPRoute names is answered by the Gateway, other hosts by the Ingresses. ` +
-        'Not served yet: listeners on other ports; an address per Gateway (all Gateways share kingress\'s listeners, and the first by namespace/name with a route for the host answers); WebSockets through HTTPRoutes; ' +
+        `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway HTTP and HTTPS listeners, with the Gateway API's semantics, each Gateway on an address of its own (--gateway-address; the first on --bind, where a host its routes name is answered by the Gateway and other hosts by the Ingresses); port 80 on --http-port, 443 on --https-port, others on their own port (--listener-port). ` +
+        'Not served yet: WebSockets through HTTPRoutes; ' +
         'the RequestMirror and CORS filters and backendRef filters (timeouts apply to the wait for the response head only). `explain` and `routes` show the HTTPRoutes too; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]

@@ -33,6 +33,7 @@ export function detailLines(entry: LogEntry, route: RouteView | undefined): Deta
   if (e.error) lines.push({text: `kingress answered: ${e.error}`, color: 'red'})
   const routeText =
     e.httpRoute !== undefined ? e.httpRoute : e.routeId === null ? 'no rule matched (default backend or kingress 404)' : route ? `#${e.routeId} ${routeLabel(route.host, route.path)} (${route.pathType})` : `#${e.routeId} (no longer in the table)`
+  lines.push({text: `side      ${e.side ?? 'ingress'}`, color: e.side === undefined || e.side === 'ingress' ? undefined : 'cyan'})
   lines.push({text: `route     ${routeText}${e.service ? ` → ${e.service}` : ''}`})
   lines.push({text: `endpoint  ${e.upstream ?? 'none (kingress answered)'}`})
   lines.push({text: `matched   ${d?.matched ?? NOT_CAPTURED}`, dim: d?.matched === undefined})

@@ -2,7 +2,8 @@ import type {LogEntry} from './store.js'
 
 /**
  * The `/` filter. A status code (`404`) or class (`5xx`, `4`) matches the status; anything else is a
- * case-insensitive substring of host + path, or of the request id. Several words must all match.
+ * case-insensitive substring of host + path, of the request id, or of the side (`ingress`,
+ * `gateway ns/name`). Several words must all match.
  */
 export type Predicate = (entry: LogEntry) => boolean
 
@@ -27,7 +28,7 @@ function wordTest(word: string): Predicate {
     const hundreds = Number(klass[1])
     return (entry) => Math.floor(entry.event.status / 100) === hundreds
   }
-  return (entry) => `${entry.event.host}${entry.event.path}`.toLowerCase().includes(word) || entry.event.requestId.toLowerCase().includes(word)
+  return (entry) => `${entry.event.host}${entry.event.path}`.toLowerCase().includes(word) || entry.event.requestId.toLowerCase().includes(word) || (entry.event.side ?? 'ingress').toLowerCase().includes(word)
 }
 
 export function applyFilter(entries: readonly LogEntry[], text: string): readonly LogEntry[] {

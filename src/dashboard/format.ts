@@ -67,6 +67,19 @@ export function statusColor(status: number): StatusColor {
   return 'white'
 }
 
+/**
+ * A request's side in the log's side column: `ingress`, or `gw ns/name` (`gw name` when that is too
+ * wide); in a 2-column mark, `gw` for a Gateway and nothing for an Ingress.
+ */
+export function sideLabel(side: string | undefined, width: number): string {
+  const gateway = side !== undefined && side !== 'ingress'
+  if (width < 7) return gateway ? 'gw' : ''
+  if (!gateway) return 'ingress'
+  if (!side.startsWith('gateway ')) return side
+  const full = `gw ${side.slice(8)}`
+  return full.length <= width ? full : `gw ${side.slice(side.lastIndexOf('/') + 1)}`
+}
+
 /** The Host header as the client sent it (empty when absent), then the path. */
 export function hostPath(host: string, path: string): string {
   return host + path

@@ -62,6 +62,8 @@ export interface LogColumns {
   readonly endpoint: number
   /** 0 when hidden. */
   readonly id: number
+  /** Which side answered (`ingress`, `gw ns/name`); 0 when hidden. */
+  readonly side: number
   readonly target: number
 }
 
@@ -76,9 +78,17 @@ export function logColumns(width: number): LogColumns {
   let rest = width - fixed
   const id = width >= 120 ? 8 : 0
   if (id) rest -= id + 1
-  const endpoint = width >= 72 ? Math.min(24, Math.max(15, Math.floor(rest * 0.3))) : 0
+  let endpoint = width >= 72 ? Math.min(24, Math.max(15, Math.floor(rest * 0.3))) : 0
   if (endpoint) rest -= endpoint + 1
-  return {time, method, status, duration, bytes, endpoint, id, target: Math.max(8, rest)}
+  // Which side answered: the Gateway's name when there is room, else a 2-column `gw` mark, taken
+  // from the endpoint column where it can spare it (host+path matters more).
+  let side = 2
+  if (width >= 120) {
+    side = 18
+    rest -= side + 1
+  } else if (endpoint >= 17) endpoint -= side + 1
+  else rest -= side + 1
+  return {time, method, status, duration, bytes, endpoint, id, side, target: Math.max(8, rest)}
 }
 
 export interface RouteColumns {

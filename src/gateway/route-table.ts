@@ -95,15 +95,18 @@ function key(gateway: Gateway): string {
   return `${gateway.meta.namespace}/${gateway.meta.name}`
 }
 
-/** The listener ports `up` serves (on its HTTP and HTTPS listeners). */
+/** The listener ports a session without Gateway addressing serves (on its HTTP and HTTPS listeners). */
 const SERVED_PORTS = new Set([80, 443])
 
-/** The hostnames HTTPRoutes answer for on the served listeners, sorted, and whether a route answers any host. */
-export function servedGatewayHostnames(table: GatewayTable): {readonly hostnames: string[]; readonly anyHost: boolean} {
+/**
+ * The hostnames HTTPRoutes answer for on the served listeners, sorted, and whether a route answers
+ * any host. `allPorts`: every listener port is served (`up` with Gateway addressing), not just 80/443.
+ */
+export function servedGatewayHostnames(table: GatewayTable, allPorts = false): {readonly hostnames: string[]; readonly anyHost: boolean} {
   const out = new Set<string>()
   let anyHost = false
   for (const l of table.listeners) {
-    if (!SERVED_PORTS.has(l.listener.port)) continue
+    if (!allPorts && !SERVED_PORTS.has(l.listener.port)) continue
     for (const c of l.candidates) {
       if (c.hostname === '*') anyHost = true
       else out.add(c.hostname)

@@ -57,6 +57,8 @@ export interface SyncOptions extends CommonOptions {
   readonly wildcards?: readonly string[]
   /** The proxy's address; default 127.0.0.1. */
   readonly ip?: string
+  /** Hosts served on another address than `ip` (`kingress up`: a Gateway's own address). */
+  readonly addresses?: ReadonlyMap<string, string>
   /** Also map every host to ::1. */
   readonly ipv6?: boolean
   /** `static` for `kingress hosts sync`; `session` for `kingress up --hosts` (cleaned on exit). */
@@ -179,6 +181,8 @@ export interface SyncPlanInput {
   /** Normalised (see normalizeHosts). */
   readonly hosts: readonly string[]
   readonly ips: readonly string[]
+  /** A host's own addresses instead of `ips` (absent: `ips` for every host). */
+  readonly ipsOf?: (host: string) => readonly string[]
   readonly owner: BlockOwner
   readonly pid: number
   readonly since: string
@@ -203,7 +207,8 @@ export function planSync(parsed: ParsedHostsText, input: SyncPlanInput): SyncPla
   const userMapped = findUserMapped(parsed.userMappings, input.hosts, input.ips)
   const skipped = new Set(userMapped.map((m) => m.host))
   const hosts = input.hosts.filter((h) => !skipped.has(h))
-  const entries = hosts.flatMap((host) => input.ips.map((ip) => ({ip, host})))
+  const ipsOf = input.ipsOf
+  const entries = hosts.flatMap((host) => (ipsOf === undefined ? input.ips : ipsOf(host)).map((ip) => ({ip, host})))
   const existing = parsed.block
   const replaced = existing ? judgeExisting(existing, input) : null
   const before = new Set(existing?.entries.map((e) => e.host) ?? [])
@@ -408,6 +413,13 @@ export async function syncHosts(options: SyncOptions): Promise<SyncReport> {
   const ip = options.ip ?? DEFAULT_IP
   if (isIP(ip) === 0) throw new UserError('BAD_IP', `--ip ${ip}: not an IPv4 or IPv6 address.`)
   const ips = options.ipv6 && ip !== '::1' ? [ip, '::1'] : [ip]
+  const addresses = options.addresses
+  for (const other of addresses?.values() ?? []) if (isIP(other) === 0) throw new UserError('BAD_IP', `${other}: not an IPv4 or IPv6 address.`)
+  const ipsOf = addresses === undefined || addresses.size === 0 ? undefined : (host: string): readonly string[] => {
+    const own = addresses.get(host)
+    return own === undefined ? ips : options.ipv6 && own !== '::1' ? [own, '::1'] : [own]
+  }
+  const allIps = ipsOf === undefined ? ips : [...new Set([...ips, ...addresses!.values()])]
   const normalized = normalizeHosts(options.hosts)
   const wildcards = [...new Set([...normalized.wildcards, ...normalizeHosts(options.wildcards ?? []).wildcards])].sort()
   const pid = options.pid ?? process.pid
@@ -418,7 +430,7 @@ export async function syncHosts(options: SyncOptions): Promise<SyncReport> {
   let tx: Transaction<SyncPlan>
   try {
     tx = await transact(options, (parsed) =>
-      planSync(parsed, {hosts: normalized.names, ips, owner: options.owner, pid, since, removeCommand, force: options.force ?? false, isOwnerAlive: ownerAlive}),
+      planSync(parsed, {hosts: normalized.names, ips: allIps, ipsOf, owner: options.owner, pid, since, removeCommand, force: options.force ?? false, isOwnerAlive: ownerAlive}),
     )
   } catch (error) {
     if (error instanceof HostsOwnedError) throw new HostsOwnedError(options.hostsFile, error.pid)
@@ -433,7 +445,7 @@ export async function syncHosts(options: SyncOptions): Promise<SyncReport> {
     changed,
     diff: unifiedDiff(tx.oldText, tx.plan.newText, label(options.hostsFile, dryRun, 'kingress hosts sync')),
     entries: tx.plan.entries,
-    ips,
+    ips: allIps,
     added: tx.plan.added,
     removed: tx.plan.removed,
     unchanged: tx.plan.unchanged,

@@ -1,6 +1,6 @@
 import {readdir, readFile, stat} from 'node:fs/promises'
 import {extname, join, relative} from 'node:path'
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode} from 'yaml'
+import {isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Alias, type Node as YamlNode} from 'yaml'
 
 import {UserError} from '../errors.js'
 import type {Diagnostic} from './diagnostic.js'
@@ -94,9 +94,35 @@ export function parseManifestText(text: string, file: string, objects: RawObject
     const root = posOf(contents.range?.[0] ?? 0)
     const byPath = new Map<string, Position>()
     indexNode(contents as YamlNode, '', byPath, posOf)
-    const value: unknown = doc.toJS({maxAliasCount: 100})
+    let value: unknown
+    try {
+      value = doc.toJS({maxAliasCount: 100})
+    } catch (error) {
+      // An alias without its anchor: most often an unquoted wildcard host (`[*.example.com]`).
+      const alias = firstAlias(contents as YamlNode)
+      const message = alias === null ? `YAML: ${firstLine(error instanceof Error ? error.message : String(error))}` : `YAML: *${alias.source} is read as an alias of an anchor "${alias.source}" that is not defined; if it is a value (a wildcard hostname), quote it: "*${alias.source}"`
+      diagnostics.push({severity: 'error', at: alias?.range ? posOf(alias.range[0]) : root, message})
+      continue
+    }
     collectObject(value, new PositionIndex(root, byPath), file, objects, diagnostics)
   }
+}
+
+function firstAlias(node: YamlNode | null): Alias | null {
+  if (node === null) return null
+  if (isAlias(node)) return node
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const found = isPair(pair) ? (firstAlias(pair.key as YamlNode | null) ?? firstAlias(pair.value as YamlNode | null)) : null
+      if (found !== null) return found
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const found = firstAlias(item as YamlNode | null)
+      if (found !== null) return found
+    }
+  }
+  return null
 }
 
 function firstLine(message: string): string {

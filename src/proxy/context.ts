@@ -36,8 +36,12 @@ export interface ProxyContext {
   readonly captureDetail: boolean
 }
 
+import type {GatewayScope} from './gateway-scope.js'
+
 /** The listener a request came in on: sets X-Forwarded-Proto/-Port. `port` is filled in once bound. */
 export interface ListenerInfo {
   readonly scheme: 'http' | 'https'
   port: number
+  /** The Gateways this socket serves; absent: every Gateway's listeners of port 80/443, then the Ingresses. */
+  readonly gateway?: GatewayScope
 }

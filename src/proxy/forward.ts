@@ -24,6 +24,7 @@ import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
 import type {HeaderEdit} from '../gateway/evaluate.js'
 import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
+import {INGRESS_SIDE, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
 import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
@@ -132,7 +133,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const target = requestTarget(url, host)
     if (target === null) return this.page(badRequestPage(400, 'Bad request', `"${url.slice(0, 200)}" is not a request target kingress can route.`, this.pageRequest(host, url.slice(0, 200))), true)
     this.forwardPath = target.forward
-    if (this.state.gateways.listeners.length !== 0 && this.routeGateway(target, h2)) return
+    if ((this.state.gateways.listeners.length !== 0 || this.core.listener.gateway?.ingress === false) && this.routeGateway(target, h2)) return
     const match = this.state.table.match(target.host, target.path)
     this.match = match
     if (match.pathMatch === 'invalid-path') return this.page(invalidPathPage(match, this.pageRequest(target.host, url)), true)
@@ -172,10 +173,23 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const req = this.req
     const scheme = this.core.listener.scheme
     const host = target.host ?? ''
-    const answer = gatewayClaim(this.state, scheme, req.method ?? 'GET', target, req.headers)
-    if (answer === null) return false
+    const scope = this.core.listener.gateway
+    if (scheme === 'https' && scope !== undefined) {
+      const wrong = misdirectedPage(this.state, scope, req, host, this.pageRequest(host, target.path))
+      if (wrong !== null) {
+        this.gw = {rule: wrong.page.rule!, routeId: null, side: wrong.side, route: null, responseHeaders: null, host, path: target.path, headersMs: null}
+        this.page(wrong.page, this.hasRequestBody())
+        return true
+      }
+    }
+    const answer = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
+    if (answer === null) {
+      if (scope?.ingress !== false) return false
+      this.page(badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, this.pageRequest(host, target.path)), this.hasRequestBody())
+      return true
+    }
     const rule = describeGatewayRule(answer)
-    this.gw = {rule, routeId: answer.routeId, route: answer.route, responseHeaders: answer.responseHeaders.length === 0 ? null : answer.responseHeaders, host, path: target.path, headersMs: answer.timeoutMs}
+    this.gw = {rule, routeId: answer.routeId, side: scope === undefined ? sideOfListener(answer.listener) : scope.sideOf(answer.listener), route: answer.route, responseHeaders: answer.responseHeaders.length === 0 ? null : answer.responseHeaders, host, path: target.path, headersMs: answer.timeoutMs}
     if (req.method === 'CONNECT') {
       this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
       return true
@@ -583,6 +597,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       error,
       upgrade: false,
       httpRoute: this.gw === null ? undefined : this.gw.rule,
+      side: this.gw === null ? (this.core.listener.gateway?.side ?? INGRESS_SIDE) : this.gw.side,
       detail: this.core.ctx.captureDetail ? requestDetail(req.rawHeaders, this.sentHeaders ?? this.res.getHeaders(), this.match, this.sentAt, this.firstByteAt) : null,
     })
   }
@@ -596,6 +611,8 @@ interface GatewayServed {
   readonly rule: string
   /** The Candidate id (negative), for the dashboard's row. */
   readonly routeId: number | null
+  /** `gateway ns/gw`: the RequestEvent's side. */
+  readonly side: string
   readonly route: string | null
   readonly responseHeaders: readonly HeaderEdit[] | null
   readonly host: string

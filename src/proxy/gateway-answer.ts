@@ -3,6 +3,7 @@ import type {IncomingHttpHeaders} from 'node:http'
 import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
 import {evaluateGateway, type GatewayAnswer, type GatewayBackend, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
 import type {RuntimeState} from '../runtime/state.js'
+import type {ListenerInfo} from './context.js'
 import type {RequestTarget} from './target.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ErrorPage} from './error-page.js'
@@ -32,14 +33,17 @@ export function gatewayRequestOf(scheme: 'http' | 'https', port: number, method:
 }
 
 /**
- * The Gateway's answer when an HTTPRoute on a listener of this port (80 on the HTTP listener, 443
- * on the HTTPS one) claims the request's host; null when the Ingresses answer. Call it only when
- * `state.gateways.listeners.length !== 0`.
+ * The Gateway's answer when an HTTPRoute on a listener of this socket's Gateways and port (without a
+ * scope: any Gateway's, 80 on the HTTP listener, 443 on the HTTPS one) claims the request's host;
+ * null when the Ingresses answer. On a socket without Ingresses the Gateway answers every request
+ * it has a listener for (404 when no route claims the host).
  */
-export function gatewayClaim(state: RuntimeState, scheme: 'http' | 'https', method: string, target: RequestTarget, headers: IncomingHttpHeaders): GatewayAnswer | null {
-  const request = gatewayRequestOf(scheme, scheme === 'https' ? 443 : 80, method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
-  const answer = evaluateGateway(state.gateways, state.snapshot, request)
-  return answer !== null && answer.claimed ? answer : null
+export function gatewayClaim(state: RuntimeState, listener: ListenerInfo, method: string, target: RequestTarget, headers: IncomingHttpHeaders): GatewayAnswer | null {
+  const scope = listener.gateway
+  const scheme = listener.scheme
+  const request = gatewayRequestOf(scheme, scope?.port ?? (scheme === 'https' ? 443 : 80), method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
+  const answer = evaluateGateway(scope === undefined ? state.gateways : scope.tableOf(state.gateways), state.snapshot, request)
+  return answer !== null && (answer.claimed || scope?.ingress === false) ? answer : null
 }
 
 /** `HTTPRoute ns/name rule 0 (listener ns/gw/http)`: for pages, logs and the dashboard. */

@@ -4,6 +4,7 @@ import type {SecureContext} from 'node:tls'
 
 import {onClientError} from './client-error.js'
 import type {ProxyContext} from './context.js'
+import type {GatewayScope} from './gateway-scope.js'
 import {type ConnectionCloser, HTTP1_LIMITS, MAX_HEADER_SIZE, ProxyListener} from './listener.js'
 
 /** What the HTTPS listener serves: a default certificate and a per-name choice (SNI). */
@@ -52,6 +53,8 @@ export const H2_IDLE_TIMEOUT_MS = 75_000
 export interface HttpsListenerOptions {
   /** Close an HTTP/2 session with no frames for this long (GOAWAY; streams in flight finish). */
   readonly idleMs?: number
+  /** The Gateways this listener serves (see GatewayScope); absent: all, on port 443. */
+  readonly gateway?: GatewayScope
 }
 
 export function createHttpsListener(ctx: ProxyContext, credentials: HttpsCredentials, options: HttpsListenerOptions = {}): ProxyListener {
@@ -75,7 +78,7 @@ export function createHttpsListener(ctx: ProxyContext, credentials: HttpsCredent
   server.on('tlsClientError', dropSocket)
   server.on('sessionError', ignore)
   const connections = new TlsConnections(server, options.idleMs ?? H2_IDLE_TIMEOUT_MS)
-  const listener = new ProxyListener(ctx, server, 'https', connections)
+  const listener = new ProxyListener(ctx, server, 'https', connections, options.gateway)
   // ProxyListener listens for 'clientError' (HTTP/1.1 parse errors on the allowHTTP1 side).
   if (server.listenerCount('clientError') === 0) server.on('clientError', onClientError)
   return listener

@@ -5,6 +5,7 @@ import {setTimeout as delay} from 'node:timers/promises'
 
 import {onClientError} from './client-error.js'
 import type {ListenerInfo, ProxyContext} from './context.js'
+import type {GatewayScope} from './gateway-scope.js'
 import {createHandler, type ProxyHandler} from './handler.js'
 import {findPortOwner} from './port-owner.js'
 import {fallbackNotice, PortUnavailableError, type BindFailure} from './port-help.js'
@@ -69,8 +70,9 @@ export class ProxyListener {
     readonly server: Server | Http2SecureServer,
     scheme: 'http' | 'https',
     private readonly closer: ConnectionCloser | null = null,
+    gateway?: GatewayScope,
   ) {
-    this.info = {scheme, port: 0}
+    this.info = gateway === undefined ? {scheme, port: 0} : {scheme, port: 0, gateway}
     this.handler = createHandler(ctx, this.info)
     server.on('request', this.handler.request)
     server.on('upgrade', this.handler.upgrade)
@@ -125,11 +127,11 @@ export class ProxyListener {
   }
 }
 
-export function createHttpListener(ctx: ProxyContext): ProxyListener {
+export function createHttpListener(ctx: ProxyContext, gateway?: GatewayScope): ProxyListener {
   const server = createServer({...HTTP1_LIMITS, noDelay: true})
   // The 32 KiB head limit bounds the count; Node's default (2000) would drop headers silently.
   server.maxHeadersCount = 0
-  return new ProxyListener(ctx, server, 'http')
+  return new ProxyListener(ctx, server, 'http', null, gateway)
 }
 
 /** Waits for `promise`, at most `ms`, without leaving a timer behind. */

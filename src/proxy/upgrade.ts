@@ -23,6 +23,7 @@ import {requestTarget} from './target.js'
 import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
 import {describeGatewayRule, gatewayClaim} from './gateway-answer.js'
+import {INGRESS_SIDE, sideOfListener} from './gateway-scope.js'
 import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
@@ -56,6 +57,8 @@ export class Tunnel {
   private upstream: UpstreamRequest | null = null
   private upstreamSocket: Socket | null = null
   private forwardPath = '/'
+  /** `gateway ns/name` when an HTTPRoute claimed the upgrade (see RequestEvent.side). */
+  private side: string | null = null
   private established = false
   /** A non-101 answer is being relayed: a later upstream error can only cut the connection. */
   private answered = false
@@ -85,8 +88,12 @@ export class Tunnel {
     if (target === null) return this.fail(badRequestPage(400, 'Bad request', 'Unroutable request target.', {host: host ?? '', path: req.url ?? '', requestId: this.requestId}))
     this.forwardPath = target.forward
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
-    if (this.state.gateways.listeners.length !== 0) {
-      const claim = gatewayClaim(this.state, this.core.listener.scheme, req.method ?? 'GET', target, req.headers)
+    const scope = this.core.listener.gateway
+    if (this.state.gateways.listeners.length !== 0 || scope?.ingress === false) {
+      const claim = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
+      if (claim !== null) this.side = scope?.sideOf(claim.listener) ?? sideOfListener(claim.listener)
+      // A Gateway's own address serves no Ingress: a host none of its routes claims is its 404.
+      if (scope?.ingress === false && (claim === null || !claim.claimed)) return this.fail(badRequestPage(404, 'Not found', `No route of ${scope.side} on port ${scope.port} is for host ${target.host ?? ''}; the Ingresses are served on --bind only.`, pageRequest))
       if (claim !== null) return this.fail({...badRequestPage(501, 'Not implemented', `${describeGatewayRule(claim)} answers this host, and kingress does not relay WebSockets through HTTPRoutes yet.`, pageRequest), rule: describeGatewayRule(claim), hint: 'Serve the WebSocket from an Ingress on a host no HTTPRoute names, or watch the kingress Gateway API issue for WebSocket support.'})
     }
     const match = this.state.table.match(target.host, target.path)
@@ -327,6 +334,7 @@ export class Tunnel {
       service: this.backend?.label ?? null,
       error,
       upgrade: true,
+      side: this.side ?? this.core.listener.gateway?.side ?? INGRESS_SIDE,
     })
   }
 }

@@ -27,6 +27,11 @@ export interface RequestEvent {
   readonly service: string | null
   /** Set when an HTTPRoute answered: `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http` (routeId is then the match's negative Candidate id). */
   readonly httpRoute?: string
+  /**
+   * Which side answered: `ingress`, or `gateway ns/name` (an HTTPRoute of that Gateway, or the
+   * Gateway's own 404/421 on its address). Absent on events of older emitters.
+   */
+  readonly side?: string
   /** Set when kingress answered with an error page or the exchange broke. */
   readonly error: string | null
   /** True for a WebSocket (or other) upgrade; status is the upstream's (101 normally). */

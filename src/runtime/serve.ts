@@ -5,6 +5,8 @@ import type {DashboardHandle} from '../dashboard/index.js'
 import {renderSyncReport} from '../hosts/render.js'
 import {shellQuote} from '../hosts/shell-quote.js'
 import {PROFILE_NAMES, profileNamed} from '../proxy/profile.js'
+import {UserError} from '../errors.js'
+import {parseGatewayAddress, parseListenerPort, type GatewayAddressing} from '../gateway/addresses.js'
 import type {PortChoice, Session, SessionOptions} from './session.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
 import {untilStopSignal} from './signals.js'
@@ -19,6 +21,30 @@ export const listenFlags = {
   dashboard: Flags.boolean({description: 'show the live dashboard (off with --no-dashboard, and whenever stdout is not a terminal)', allowNo: true, default: true}),
   'log-format': Flags.string({description: 'access log format', options: ['text', 'json'], default: 'text'}),
   profile: Flags.string({description: "defaults where an Ingress sets none: ingress-nginx applies the controller's 1m body limit (413) and 60 s proxy timeouts (504)", options: [...PROFILE_NAMES], default: 'kingress', helpValue: 'NAME'}),
+}
+
+/** `up`'s Gateway flags: an address per Gateway, a local port per listener port. */
+export const gatewayFlags = {
+  'gateway-address': Flags.string({description: 'serve Gateway NS/NAME on IP (repeatable; default: the first Gateway on --bind, the next on 127.0.0.2, 127.0.0.3, … — on macOS all on --bind)', multiple: true, helpValue: 'NS/NAME=IP'}),
+  'listener-port': Flags.string({description: 'serve Gateway listeners of port P on LOCAL instead (repeatable; 80 and 443 follow --http-port/--https-port)', multiple: true, helpValue: 'P=LOCAL'}),
+}
+
+/** --gateway-address and --listener-port, checked: a wrong value is a UserError naming the flag. */
+export function gatewayAddressing(flags: {readonly 'gateway-address'?: readonly string[]; readonly 'listener-port'?: readonly string[]}, platform: NodeJS.Platform = process.platform): GatewayAddressing {
+  const addresses = new Map<string, string>()
+  for (const text of flags['gateway-address'] ?? []) {
+    const parsed = parseGatewayAddress(text)
+    if (typeof parsed === 'string') throw new UserError('BAD_FLAG', parsed)
+    if (addresses.has(parsed[0]) && addresses.get(parsed[0]) !== parsed[1]) throw new UserError('BAD_FLAG', `--gateway-address ${parsed[0]} is given twice (${addresses.get(parsed[0])} and ${parsed[1]}).`)
+    addresses.set(parsed[0], parsed[1])
+  }
+  const listenerPorts = new Map<number, number>()
+  for (const text of flags['listener-port'] ?? []) {
+    const parsed = parseListenerPort(text)
+    if (typeof parsed === 'string') throw new UserError('BAD_FLAG', parsed)
+    listenerPorts.set(parsed[0], parsed[1])
+  }
+  return {addresses, listenerPorts, platform}
 }
 
 /** The session options `up` and `demo` take from listenFlags and the chosen view. */
@@ -62,6 +88,7 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   const warnings = session.diagnostics.filter((d) => d.severity !== 'note')
   if (warnings.length > 0) process.stderr.write(renderDiagnostics(warnings) + '\n')
   for (const fallback of session.fallbacks) process.stderr.write(`kingress: ${fallback.notice}\n`)
+  for (const notice of session.notices) process.stderr.write(`kingress: gateway: ${notice}\n`)
   const trust = await caTrust()
   if (session.certificates) {
     for (const warning of session.certificates.current.warnings) process.stderr.write(`kingress: tls: ${warning}\n`)
@@ -73,7 +100,7 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
   let hosts: SessionHosts | null = null
   let dashboard: DashboardHandle | null = null
   if (options.hosts) {
-    hosts = new SessionHosts(options.hosts, () => session.runtime.current)
+    hosts = new SessionHosts({...options.hosts, gatewayAddress: (gateway) => session.gatewayAddress(gateway)}, () => session.runtime.current)
     try {
       const report = await hosts.start(session.bus, (report, error) => {
         if (report) for (const line of renderSyncReport(report).out) process.stderr.write(`kingress: hosts: ${line}\n`)
@@ -141,7 +168,7 @@ async function openDashboard(session: Session, options: ServeOptions, hosts: Ses
     },
     status: () => ({
       manifests: options.manifests,
-      urls: session.urls,
+      urls: session.allUrls,
       hosts: hosts ? hosts.status() : 'not managed (use --hosts, or kingress hosts sync)',
       ca,
       docker: options.dockerStatus ? options.dockerStatus() : 'off',

@@ -3,6 +3,7 @@ import {isIP} from 'node:net'
 import {hostsOfIngresses, type SnapshotHosts} from '../hosts/snapshot-hosts.js'
 import {cleanHosts, syncHosts, type SyncReport} from '../hosts/sync.js'
 import type {EventBus, ReloadEvent} from './events.js'
+import {objectKey} from '../manifests/model.js'
 import type {RuntimeState} from './state.js'
 
 export interface SessionHostsOptions {
@@ -11,14 +12,24 @@ export interface SessionHostsOptions {
   readonly bind: string
   /** `kingress up ... --hosts` as typed: suggested with sudo when the file is not writable. */
   readonly rerun: string
+  /** The address a Gateway (`ns/name`) is served on; absent: --bind for the Gateways' hostnames too. */
+  readonly gatewayAddress?: (gateway: string) => string
+}
+
+/** What --hosts writes: every exact host, and those served on another address than --bind. */
+interface ServedNames extends SnapshotHosts {
+  readonly addresses: ReadonlyMap<string, string>
 }
 
 /**
- * `kingress up --hosts`: a session-owned block in the hosts file that follows the served Ingress
- * hosts on every successful reload and is removed on exit (only if it is still this process's).
+ * `kingress up --hosts`: a session-owned block in the hosts file that follows the served hosts on
+ * every successful reload and is removed on exit (only if it is still this process's). Ingress
+ * hosts go to --bind; the hostnames of a Gateway's listeners and routes to that Gateway's address
+ * (a name both claim goes to the Gateway, as the proxy answers it on --bind too).
  */
 export class SessionHosts {
   private names: string[] = []
+  private addresses = ''
   private last: SyncReport | null = null
   private pending: Promise<void> = Promise.resolve()
   private off: (() => void) | null = null
@@ -31,7 +42,7 @@ export class SessionHosts {
 
   /** First sync: a permission or ownership problem is thrown (a UserError saying what to run). */
   async start(bus: EventBus, onChange: (report: SyncReport | null, error: string | null) => void): Promise<SyncReport> {
-    const report = await this.sync(hostsOfIngresses(this.current().ingresses))
+    const report = await this.sync(this.served())
     this.off = bus.on('reload', (event) => this.onReload(event, onChange))
     return report
   }
@@ -58,8 +69,8 @@ export class SessionHosts {
 
   private onReload(event: ReloadEvent, onChange: (report: SyncReport | null, error: string | null) => void): void {
     if (!event.ok || event.reason === 'endpoints') return
-    const next = hostsOfIngresses(this.current().ingresses)
-    if (sameList(next.names, this.names)) return
+    const next = this.served()
+    if (sameList(next.names, this.names) && addressKey(next.addresses) === this.addresses) return
     this.pending = this.pending.then(async () => {
       try {
         const report = await this.sync(next)
@@ -72,16 +83,44 @@ export class SessionHosts {
     })
   }
 
-  private async sync({names, wildcards}: SnapshotHosts): Promise<SyncReport> {
+  private served(): ServedNames {
+    const state = this.current()
+    const ingress = hostsOfIngresses(state.ingresses)
+    const addressOf = this.options.gatewayAddress
+    if (addressOf === undefined || state.gateways.listeners.length === 0) return {...ingress, addresses: new Map()}
+    const bind = proxyAddress(this.options.bind)
+    const names = new Set(ingress.names)
+    const wildcards = new Set(ingress.wildcards)
+    const addresses = new Map<string, string>()
+    for (const l of state.gateways.listeners) {
+      const address = proxyAddress(addressOf(objectKey(l.gateway.meta)))
+      const hostnames = new Set(l.candidates.map((c) => c.hostname))
+      if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
+      for (const hostname of hostnames) {
+        if (hostname === '*') continue
+        if (hostname.startsWith('*.')) wildcards.add(hostname)
+        else {
+          names.add(hostname)
+          // The first Gateway (by namespace/name) with a name keeps it: one line per name.
+          if (address !== bind && !addresses.has(hostname)) addresses.set(hostname, address)
+        }
+      }
+    }
+    return {names: [...names].sort(), wildcards: [...wildcards].sort(), addresses}
+  }
+
+  private async sync({names, wildcards, addresses}: ServedNames): Promise<SyncReport> {
     const report = await syncHosts({
       hostsFile: this.options.hostsFile,
       hosts: names,
       wildcards,
+      addresses,
       ip: proxyAddress(this.options.bind),
       owner: 'session',
       rerun: this.options.rerun,
     })
     this.names = names
+    this.addresses = addressKey(addresses)
     this.last = report
     return report
   }
@@ -90,6 +129,10 @@ export class SessionHosts {
 function proxyAddress(bind: string): string {
   if (isIP(bind) === 0 || bind === '0.0.0.0' || bind === '::') return '127.0.0.1'
   return bind
+}
+
+function addressKey(addresses: ReadonlyMap<string, string>): string {
+  return [...addresses].map(([host, ip]) => `${host}=${ip}`).join(' ')
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -140,7 +140,22 @@ describe('traffic log', () => {
     expect(colour(301)).toContain('\u001B[36m') // cyan
     expect(colour(404)).toContain('\u001B[33m') // yellow
     expect(colour(503)).toContain('\u001B[31m') // red
-    expect(plain(colour(503))).toMatch(/GET\s+blue\.example\.com\/s503\s+503\s+5\.0ms\s+123B 127\.0\.0\.1:8081/)
+    expect(plain(colour(503))).toMatch(/GET\s+blue\.example\.com\/s503\s+503\s+5\.0ms\s+123B\s+127\.0\.0\.1:8081/)
+  })
+
+  it('marks the requests a Gateway answered with its name', () => {
+    const s = setup()
+    s.store.onRequest(request({path: '/from-gateway', side: 'gateway default/shop'}))
+    s.store.onRequest(request({path: '/from-ingress', side: 'ingress'}))
+    s.refresh()
+    expect(plain(lineWith(s.frame(), '/from-gateway'))).toMatch(/123B gw 127\.0\.0\.1:8081/)
+    expect(plain(lineWith(s.frame(), '/from-ingress'))).toMatch(/123B {4}127\.0\.0\.1:8081/)
+    const wide = setup({columns: 160, rows: 30})
+    wide.store.onRequest(request({path: '/from-gateway', side: 'gateway default/shop'}))
+    wide.store.onRequest(request({path: '/from-ingress', side: 'ingress'}))
+    wide.refresh()
+    expect(plain(lineWith(wide.frame(), '/from-gateway'))).toMatch(/123B gw default\/shop\s+127\.0\.0\.1:8081/)
+    expect(plain(lineWith(wide.frame(), '/from-ingress'))).toMatch(/123B ingress\s+127\.0\.0\.1:8081/)
   })
 
   it('filters by path, by status class and by status; Esc while typing clears', async () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {shouldUseDashboard} from '../../src/dashboard/index.js'
 import {compileFilter} from '../../src/dashboard/filter.js'
-import {cell, fit, formatBytes, formatMs, statusColor} from '../../src/dashboard/format.js'
+import {cell, fit, formatBytes, formatMs, sideLabel, statusColor} from '../../src/dashboard/format.js'
 import {logColumns, routeColumns, sectionLayout} from '../../src/dashboard/layout.js'
 import {endpointState} from '../../src/dashboard/route-rows.js'
 import {detailLines, headerPairs} from '../../src/dashboard/details.js'
@@ -67,7 +67,7 @@ describe('layout', () => {
   it('log columns add up to the width at 80 and 160 columns', () => {
     for (const width of [80, 100, 160]) {
       const c = logColumns(width)
-      const total = 1 + c.time + 1 + c.method + 1 + c.target + 1 + c.status + 1 + c.duration + 1 + c.bytes + (c.endpoint ? c.endpoint + 1 : 0) + (c.id ? c.id + 1 : 0)
+      const total = 1 + c.time + 1 + c.method + 1 + c.target + 1 + c.status + 1 + c.duration + 1 + c.bytes + (c.endpoint ? c.endpoint + 1 : 0) + (c.id ? c.id + 1 : 0) + (c.side ? c.side + 1 : 0)
       expect(total).toBe(width)
     }
     expect(logColumns(80).id).toBe(0)
@@ -109,6 +109,20 @@ describe('details', () => {
       ['b', '3'],
       ['d', '4'],
     ])
+  })
+  it('names the side that answered: ingress, or the Gateway', () => {
+    expect(detailLines({seq: 1, event: request()}, undefined).map((l) => l.text)).toContain('side      ingress')
+    expect(detailLines({seq: 1, event: {...request(), side: 'gateway default/shop'}}, undefined).map((l) => l.text)).toContain('side      gateway default/shop')
+    expect(sideLabel('gateway default/shop', 18)).toBe('gw default/shop')
+    expect(sideLabel('gateway default/shop', 8)).toBe('gw shop')
+    expect(sideLabel(undefined, 8)).toBe('ingress')
+    expect(sideLabel('gateway default/shop', 2)).toBe('gw')
+    expect(sideLabel('ingress', 2)).toBe('')
+    expect(logColumns(160).side).toBe(18)
+    expect(logColumns(80).side).toBe(2)
+    const gw = compileFilter('gateway')!
+    expect(gw({seq: 1, event: {...request(), side: 'gateway default/shop'}})).toBe(true)
+    expect(gw({seq: 2, event: request()})).toBe(false)
   })
   it('says "not captured" for each absent field', () => {
     const text = detailLines({seq: 1, event: request()}, undefined).map((l) => l.text)

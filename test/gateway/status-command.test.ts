@@ -114,8 +114,8 @@ describe('commands that serve routes', () => {
   it('routes says which Gateway API objects are served and which are not, instead of ignoring them', async () => {
     const result = await runCli(['routes', '--no-docker', 'fixtures/gateway/', 'fixtures/services.yaml'])
     expect(result.code).toBe(0)
-    expect(result.stderr).toContain('fixtures/gateway/blue-green.yaml:12:1: warning: 1 Gateway and 3 HTTPRoutes loaded: `kingress up` serves the HTTPRoutes attached to Gateway listeners of port 80 (on its HTTP listener, --http-port) and 443 (on its HTTPS listener)')
-    expect(result.stderr).toContain('Not served yet: listeners on other ports')
+    expect(result.stderr).toContain('fixtures/gateway/blue-green.yaml:12:1: warning: 1 Gateway and 3 HTTPRoutes loaded: `kingress up` serves the HTTPRoutes attached to Gateway HTTP and HTTPS listeners, with the Gateway API\'s semantics, each Gateway on an address of its own (--gateway-address;')
+    expect(result.stderr).toContain('Not served yet: WebSockets through HTTPRoutes')
   })
 })
 

@@ -37,6 +37,15 @@ describe('planSync', () => {
     expect(plan.newText.startsWith('127.0.0.1 localhost\n# BEGIN kingress\n')).toBe(true)
   })
 
+  it("a host with an address of its own (kingress up: a Gateway's) gets that address, the others the proxy's", () => {
+    const own = new Map([['green.example.com', '127.0.0.2']])
+    const plan = sync('127.0.0.1 localhost\n', {ips: ['127.0.0.1', '127.0.0.2'], ipsOf: (host) => (own.has(host) ? [own.get(host)!] : ['127.0.0.1'])})
+    expect(plan.entries).toEqual([
+      {ip: '127.0.0.1', host: 'blue.example.com'},
+      {ip: '127.0.0.2', host: 'green.example.com'},
+    ])
+  })
+
   it('is idempotent: a second plan with the same hosts changes nothing, even from another pid', () => {
     const first = sync('# hosts\n').newText
     expect(sync(first).newText).toBe(first)

@@ -234,6 +234,11 @@ describe('loading', () => {
     expect(formatDiagnostic(diagnostics[0]!)).toMatch(/^bad\.yaml:\d+:\d+: YAML: /)
   })
 
+  it('an unquoted wildcard host (a YAML alias without anchor) is an error at its position, saying to quote it', () => {
+    const {diagnostics} = snapshotOf('apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: default}\nspec:\n  hostnames: [*.wildcard.org]\n', 'alias.yaml')
+    expect(diagnostics.map(formatDiagnostic)).toEqual(['alias.yaml:5:15: YAML: *.wildcard.org is read as an alias of an anchor ".wildcard.org" that is not defined; if it is a value (a wildcard hostname), quote it: "*.wildcard.org"'])
+  })
+
   it('reads selector-less Services with EndpointSlices, and TLS Secrets', () => {
     const yaml = `apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice

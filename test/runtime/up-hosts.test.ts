@@ -78,4 +78,38 @@ describe('kingress up --hosts', () => {
     expect(result).toContain(missingDir)
     expect(result).not.toMatch(/\n\s+at /)
   })
+  it("maps a Gateway's route and listener hostnames to its address, Ingress hosts to --bind; the ready line lists each Gateway", async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kingress-up-hosts-'))
+    const hostsFile = join(dir, 'hosts')
+    const manifest = join(dir, 'app.yaml')
+    await writeFile(hostsFile, ORIGINAL)
+    const gateway = (name: string, hostname: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: ${name}, namespace: default}\nspec:\n  gatewayClassName: kingress\n  listeners:\n  - {name: http, port: 80, protocol: HTTP, hostname: ${hostname}}\n---\n`
+    const route = (name: string, gw: string, host: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: default}\nspec:\n  parentRefs: [{name: ${gw}}]\n  hostnames: [${host}]\n  rules:\n  - backendRefs: [{name: web, port: 80}]\n---\n`
+    await writeFile(
+      manifest,
+      gateway('a', 'a.example.com') + gateway('b', 'shop.example.com') + route('ra', 'a', 'a.example.com') + route('rb', 'b', 'shop.example.com') +
+        'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: default}\nspec:\n  rules:\n  - host: blue.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n',
+    )
+    cli = await startServingCli(['up', manifest, '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--hosts', '--hosts-file', hostsFile, '--gateway-address', 'default/b=127.0.0.5'])
+    const during = await readFile(hostsFile, 'utf8')
+    expect(during).toMatch(/^127\.0\.0\.1\s+blue\.example\.com$/m)
+    expect(during).toMatch(/^127\.0\.0\.1\s+a\.example\.com$/m)
+    expect(during).toMatch(/^127\.0\.0\.5\s+shop\.example\.com$/m)
+    expect(during).not.toMatch(/^127\.0\.0\.1\s+shop\.example\.com$/m)
+    expect(cli.ready).toMatch(/ gateway default\/a http:\/\/127\.0\.0\.1:\d+ gateway default\/b http:\/\/127\.0\.0\.5:\d+$/)
+    expect(await cli.stop('SIGINT')).toBe(0)
+    expect(await readFile(hostsFile, 'utf8')).toBe(ORIGINAL)
+  })
+
+  it('a malformed --gateway-address: exit 1 naming the flag, nothing served', async () => {
+    const result = await startServingCli(['up', join(FIXTURES, 'virtual-host-ingress.yaml'), '--http-port', '0', '--no-docker', '--no-dashboard', '--gateway-address', 'shop=127.0.0.2']).then(
+      () => 'served',
+      (error: Error) => error.message,
+    )
+    expect(result).toMatch(/exited \(1\) before ready/)
+    expect(result).toContain('--gateway-address shop=127.0.0.2: expected NAMESPACE/NAME=IP')
+    expect(result).not.toMatch(/\n\s+at /)
+  })
 })

@@ -1,5 +1,5 @@
 import {Text} from 'ink'
-import {cell, formatBytes, formatClock, formatMs, hostPath, rcell, statusColor} from '../format.js'
+import {cell, formatBytes, formatClock, formatMs, hostPath, rcell, sideLabel, statusColor} from '../format.js'
 import type {LogColumns} from '../layout.js'
 import type {LogEntry} from '../store.js'
 
@@ -9,7 +9,7 @@ export interface LogRowProps {
   readonly selected: boolean
 }
 
-/** One request: time, method, host+path, status (coloured by class), duration, bytes, endpoint, id. */
+/** One request: time, method, host+path, status (coloured by class), duration, bytes, side, endpoint, id. */
 export function LogRow({entry, columns, selected}: LogRowProps) {
   const e = entry.event
   const endpoint = e.upstream ?? (e.error ? `kingress: ${e.error}` : 'kingress')
@@ -21,6 +21,7 @@ export function LogRow({entry, columns, selected}: LogRowProps) {
         {rcell(String(e.status), columns.status)}
       </Text>{' '}
       {rcell(formatMs(e.durationMs), columns.duration)} {rcell(formatBytes(e.bytes), columns.bytes)}
+      {columns.side > 0 ? <Text color={e.side === undefined || e.side === 'ingress' ? undefined : 'cyan'}> {cell(sideLabel(e.side, columns.side), columns.side)}</Text> : null}
       {columns.endpoint > 0 ? ` ${cell(endpoint, columns.endpoint)}` : ''}
       {columns.id > 0 ? <Text dimColor={!selected}> {cell(e.requestId, columns.id)}</Text> : null}
     </Text>

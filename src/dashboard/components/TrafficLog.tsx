@@ -46,6 +46,7 @@ export function TrafficLog({entries, width, lines, columns, selectedSeq, total, 
       <Text wrap="truncate-end" dimColor>
         {' '}
         {cell('time', columns.time)} {cell('method', columns.method)} {cell('host+path', columns.target)} {rcell('st', columns.status)} {rcell('time', columns.duration)} {rcell('bytes', columns.bytes)}
+        {columns.side > 0 ? ` ${cell(columns.side < 7 ? 'gw' : 'side', columns.side)}` : ''}
         {columns.endpoint > 0 ? ` ${cell('endpoint', columns.endpoint)}` : ''}
         {columns.id > 0 ? ` ${cell('id', columns.id)}` : ''}
       </Text>
