@@ -35,23 +35,10 @@ function gatewayServing(snapshot: Snapshot): Diagnostic[] {
       at: first.meta.at,
       message:
         `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway listeners of port 80 (on its HTTP listener, --http-port) and 443 (on its HTTPS listener), with the Gateway API's semantics; a host an attached HTTPRoute names is answered by the Gateway, other hosts by the Ingresses. ` +
-        'Not served yet: listeners on other ports; an address per Gateway (all Gateways share kingress\'s listeners, and the first by namespace/name with a route for the host answers); WebSockets through HTTPRoutes; ' +
-        'the RequestMirror and CORS filters and backendRef filters (timeouts apply to the wait for the response head only). `explain` answers for the hosts HTTPRoutes claim too, `routes` shows Ingresses only; `kingress status` shows what a controller would write for the Gateway API objects',
+        'Not served yet: listeners on other ports; an address per Gateway (all Gateways share kingress\'s listeners, and the first by namespace/name with a route for the host answers); ExtensionRef filters (answered 500, as the spec asks of a filter an implementation cannot run). ' +
+        '`explain` answers for the hosts HTTPRoutes claim too, `routes` shows Ingresses only; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]
-  for (const route of snapshot.httpRoutes) {
-    const skipped = new Set<string>()
-    for (const rule of route.rules) {
-      for (const filter of rule.filters) if (filter.type === 'RequestMirror' || filter.type === 'CORS') skipped.add(`the ${filter.type} filter`)
-      if (rule.backendRefs.some((b) => b.filters.length > 0)) skipped.add('backendRef filters')
-    }
-    if (skipped.size === 0) continue
-    out.push({
-      severity: 'warning',
-      at: route.meta.at,
-      message: `HTTPRoute ${route.meta.namespace}/${route.meta.name} uses ${[...skipped].join(', ')}: \`kingress up\` serves its rules without ${skipped.size === 1 ? 'it' : 'them'} (not implemented yet); remove ${skipped.size === 1 ? 'it' : 'them'}, or expect traffic to differ from a cluster's there`,
-    })
-  }
   return out
 }
 function plural(count: number, word: string): string {

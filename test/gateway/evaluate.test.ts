@@ -118,11 +118,13 @@ describe('claimed: whether the Gateway answers a host, or leaves it to the Ingre
 })
 
 describe('timeouts', () => {
-  it('Gateway API Durations in ms; the shorter of request and backendRequest; 0s disables', async () => {
+  it('Gateway API Durations in ms; request bounds the exchange, backendRequest each attempt; 0s disables', async () => {
     const {durationMs} = await import('../../src/gateway/evaluate.js')
     expect([durationMs('500ms'), durationMs('1m30s'), durationMs('1h'), durationMs('0s'), durationMs('1.5s'), durationMs(null)]).toEqual([500, 90_000, 3_600_000, 0, null, null])
-    expect(evaluator('httproute-timeout-request.yaml')({path: '/request-timeout'}).timeoutMs).toBe(500)
-    expect(evaluator('httproute-timeout-request.yaml')({path: '/disable-request-timeout'}).timeoutMs).toBe(0)
-    expect(evaluator('httproute-simple-same-namespace.yaml')({path: '/'}).timeoutMs).toBeNull()
+    expect(evaluator('httproute-timeout-request.yaml')({path: '/request-timeout'})).toMatchObject({requestMs: 500, timeoutMs: null})
+    expect(evaluator('httproute-timeout-request.yaml')({path: '/disable-request-timeout'})).toMatchObject({requestMs: 0, timeoutMs: null})
+    expect(evaluator('httproute-timeout-backend-request.yaml')({path: '/backend-timeout'})).toMatchObject({requestMs: null, timeoutMs: 500})
+    expect(evaluator('httproute-timeout-backend-request.yaml')({path: '/disable-backend-timeout'})).toMatchObject({requestMs: null, timeoutMs: 0})
+    expect(evaluator('httproute-simple-same-namespace.yaml')({path: '/'})).toMatchObject({requestMs: null, timeoutMs: null})
   })
 })

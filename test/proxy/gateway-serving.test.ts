@@ -9,7 +9,8 @@ import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
 import {MATCHING_ACROSS_ROUTES, REDIRECT_PATH} from '../gateway/conformance-tables.js'
 import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
-import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
+import {ask, CONFORMANCE, INFRA, serve, type Echo} from './gateway-support.js'
+import {echoUpstream, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
 
 /**
  * HTTPRoutes on Gateway listeners of port 80, served by the real proxy on its HTTP listener. Each
@@ -17,45 +18,6 @@ import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream
  * (kubernetes-sigs/gateway-api conformance/tests/*.go) against the same manifests
  * (fixtures/gateway-conformance), with echo upstreams on 127.0.0.1 behind infra-backend-v1/v2/v3.
  */
-
-const CONFORMANCE = join(FIXTURES, 'gateway-conformance')
-const INFRA = 'gateway-conformance-infra'
-
-interface Served {
-  proxy: ProxyUnderTest
-  upstreams: Upstream[]
-}
-
-/** base.yaml + the given conformance files (+ extra YAML), infra-backend-v1 and v2 behind echo upstreams. */
-function serve(files: readonly string[], options: {yaml?: string[]; services?: string[]; upstream?: (name: string) => Promise<Upstream>} = {}): Served {
-  const served = {upstreams: []} as unknown as Served
-  beforeAll(async () => {
-    const names = options.services ?? ['infra-backend-v1', 'infra-backend-v2']
-    const backends: string[] = []
-    for (const name of names) {
-      const upstream = await (options.upstream ?? echoUpstream)(name)
-      served.upstreams.push(upstream)
-      backends.push(name.startsWith('infra-') ? `${INFRA}/${name}=127.0.0.1:${upstream.port}` : `${name}=127.0.0.1:${upstream.port}`)
-    }
-    served.proxy = await startProxy({files: ['base.yaml', ...files].map((f) => join(CONFORMANCE, f)), yaml: options.yaml, backends})
-  })
-  afterAll(async () => {
-    await served.proxy?.close()
-    await Promise.all(served.upstreams.map((u) => u.close()))
-  })
-  return served
-}
-
-interface Echo {
-  name: string
-  url: string
-  headers: Record<string, string>
-}
-
-async function ask(served: Served, path: string, headers: Record<string, string> = {}, host = 'example.com') {
-  const reply = await send(served.proxy.port, {path, headers: {host, ...headers}, timeoutMs: 5000})
-  return {reply, echo: reply.headers['content-type']?.includes('application/json') && reply.headers['x-upstream'] !== undefined ? (jsonOf(reply) as unknown as Echo) : null}
-}
 
 describe('HTTPRouteSimpleSameNamespace', () => {
   const served = serve(['httproute-simple-same-namespace.yaml'])
@@ -412,9 +374,9 @@ function delayingUpstream(name: string): Promise<Upstream> {
   })
 }
 
-for (const [shortName, file, prefix] of [
-  ['HTTPRouteTimeoutRequest', 'httproute-timeout-request.yaml', 'request-timeout'],
-  ['HTTPRouteTimeoutBackendRequest', 'httproute-timeout-backend-request.yaml', 'backend-timeout'],
+for (const [shortName, file, prefix, message] of [
+  ['HTTPRouteTimeoutRequest', 'httproute-timeout-request.yaml', 'request-timeout', "no complete answer within 500 ms, the rule's timeouts.request"],
+  ['HTTPRouteTimeoutBackendRequest', 'httproute-timeout-backend-request.yaml', 'backend-timeout', "no response head within 500 ms, the rule's timeouts"],
 ] as const) {
   describe(shortName, () => {
     const served = serve([file], {upstream: delayingUpstream})
@@ -425,7 +387,7 @@ for (const [shortName, file, prefix] of [
     ])('%s → %i', async (path, status) => {
       const {reply} = await ask(served, path, {accept: 'text/plain'})
       expect(reply.status).toBe(status)
-      if (status === 504) expect(reply.body).toContain("no response head within 500 ms, the rule's timeouts")
+      if (status === 504) expect(reply.body).toContain(message)
     })
   })
 }
