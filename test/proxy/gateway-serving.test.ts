@@ -1,6 +1,5 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {request as httpsRequest} from 'node:https'
-import {connect} from 'node:net'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -252,19 +251,6 @@ describe('Gateway answers kingress gives itself: 404, 500 for an invalid backend
     expect(reply.status).toBe(503)
     expect(reply.body).toContain('infra-backend-v3')
     expect(reply.body).toContain(`HTTPRoute ${INFRA}/answers rule 2`)
-  })
-  it('a WebSocket upgrade on a host an HTTPRoute claims: 501, saying WebSockets through HTTPRoutes are not relayed yet', async () => {
-    const head = await new Promise<string>((resolve, reject) => {
-      const socket = connect(served.proxy.port, '127.0.0.1', () => socket.write('GET /ok HTTP/1.1\r\nHost: answers.example.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAccept: text/plain\r\n\r\n'))
-      let text = ''
-      socket.setEncoding('utf8').on('data', (c: string) => (text += c))
-      socket.on('end', () => resolve(text))
-      socket.on('error', reject)
-      socket.setTimeout(5000, () => socket.destroy(new Error('timed out')))
-    })
-    expect(head.startsWith('HTTP/1.1 501')).toBe(true)
-    expect(head).toContain(`HTTPRoute ${INFRA}/answers rule 0`)
-    expect(head).toContain('does not relay WebSockets through HTTPRoutes yet')
   })
   it('the RuntimeState carries the compiled Gateway table; the ready line lists the hosts HTTPRoutes answer', () => {
     expect(served.proxy.session.runtime.current.gateways.listeners.length).toBeGreaterThan(0)
