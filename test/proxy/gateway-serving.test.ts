@@ -1,5 +1,6 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {request as httpsRequest} from 'node:https'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -377,6 +378,86 @@ for (const [shortName, file, prefix, message] of [
     })
   })
 }
+
+/** Reads the whole body, then answers; `?trickle=1` sends the response body in 10 parts, 100 ms apart. */
+function pacedUpstream(name: string): Promise<Upstream> {
+  return startUpstream((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, {'content-type': 'text/plain', 'x-upstream': name})
+      if (!(req.url ?? '').includes('trickle=1')) return res.end('done')
+      let sent = 0
+      const timer = setInterval(() => {
+        res.write(`part ${sent}\n`)
+        if (++sent === 10) {
+          clearInterval(timer)
+          res.end()
+        }
+      }, 100)
+      res.on('close', () => clearInterval(timer))
+    })
+  })
+}
+
+/** A raw HTTP/1.1 exchange whose request body goes out in `parts` chunks `gapMs` apart; resolves with what came back and whether the connection ended cleanly. */
+function slowClient(port: number, path: string, parts: number, gapMs: number): Promise<{text: string; ms: number}> {
+  return new Promise((resolve) => {
+    const start = Date.now()
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: example.com\r\nAccept: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`)
+      let sent = 0
+      const timer = setInterval(() => {
+        if (socket.destroyed) return clearInterval(timer)
+        socket.write(`5\r\nchunk\r\n`)
+        if (++sent === parts) {
+          clearInterval(timer)
+          socket.write('0\r\n\r\n')
+        }
+      }, gapMs)
+      socket.on('close', () => clearInterval(timer))
+    })
+    let text = ''
+    socket.setEncoding('utf8').on('data', (c: string) => {
+      text += c
+      // One answer is all this test needs: done once the page (or the whole body) is in.
+      if (/\r\n0\r\n\r\n$/.test(text) || (/content-length: (\d+)/i.test(text) && text.split('\r\n\r\n')[1]!.length >= Number(/content-length: (\d+)/i.exec(text)![1]))) socket.end()
+    })
+    socket.on('close', () => resolve({text, ms: Date.now() - start}))
+    socket.on('error', () => resolve({text, ms: Date.now() - start}))
+    socket.setTimeout(5000, () => socket.destroy(new Error('timed out')))
+  })
+}
+
+// httproute_types.go HTTPRouteTimeouts.Request: the whole request, from the client's first byte to the last byte of the answer.
+describe('timeouts.request covers the request body and the response body', () => {
+  const served = serve(['httproute-timeout-request.yaml'], {services: ['infra-backend-v1'], upstream: pacedUpstream})
+  it('a request body still streaming after 500 ms: 504, the backend never answered', async () => {
+    const {text, ms} = await slowClient(served.proxy.port, '/request-timeout', 10, 100)
+    expect(text.startsWith('HTTP/1.1 504')).toBe(true)
+    expect(text).toContain("timeouts.request")
+    expect(ms).toBeLessThan(900)
+  })
+  it('the same body under "0s" (disabled) is answered', async () => {
+    const {text} = await slowClient(served.proxy.port, '/disable-request-timeout', 10, 100)
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true)
+  })
+  it('a response body still streaming after 500 ms is cut there', async () => {
+    const start = Date.now()
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = connect(served.proxy.port, '127.0.0.1', () => socket.write('GET /request-timeout?trickle=1 HTTP/1.1\r\nHost: example.com\r\n\r\n'))
+      let text = ''
+      socket.setEncoding('utf8').on('data', (c: string) => (text += c))
+      socket.on('close', () => resolve(text))
+      socket.on('error', () => {})
+      socket.setTimeout(5000, () => socket.destroy())
+    })
+    expect(outcome.startsWith('HTTP/1.1 200')).toBe(true)
+    expect(outcome).not.toContain('part 9')
+    expect(Date.now() - start).toBeLessThan(900)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(served.proxy.log.some((l) => l.includes("timeouts.request (500 ms) passed mid-response"))).toBe(true)
+  })
+})
 
 describe('HTTPRouteMethodMatching', () => {
   const served = serve(['httproute-method-matching.yaml'], {services: ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3']})
