@@ -28,6 +28,11 @@ export interface GatewayBackend {
   readonly weight: number
   /** Why a controller sends this share 500 (InvalidKind, RefNotPermitted, a filter kingress cannot run), or null. */
   readonly problem: string | null
+  /**
+   * The Service is not in the manifests (ResolvedRefs BackendNotFound): still a route, since an
+   * endpoint provider (--backend, Docker) may serve it; the proxy answers 500 when none does.
+   */
+  readonly notFound: string | null
   /** The rule's filters, then this backendRef's own: what a request sent to this backend gets. */
   readonly redirect: {readonly status: number; readonly location: string} | null
   readonly upstreamTarget: string
@@ -228,6 +233,7 @@ function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: 
       port: ref.port,
       weight: ref.weight,
       problem: refProblem ?? (ownStop?.kind === 'unsupported' ? ownStop.reason : null),
+      notFound: problem !== null && problem.reason === 'BackendNotFound' ? problem.message : null,
       redirect: ownStop?.kind === 'redirect' ? {status: ownStop.status, location: ownStop.location} : null,
       upstreamTarget: own.path + req.query,
       upstreamHost: own.host,

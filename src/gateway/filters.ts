@@ -107,10 +107,15 @@ export function runFilters(filters: readonly HTTPRouteFilter[], state: FilterSta
   return null
 }
 
-/** Null when the mirror's backendRef does not resolve: nothing to copy to (status reports its ResolvedRefs). */
+/**
+ * Null when the mirror's backendRef is invalid (a kind that is not a Service, a missing ReferenceGrant):
+ * nothing to copy to, and status reports its ResolvedRefs. A Service that is not loaded is still
+ * tried: an endpoint provider may serve it.
+ */
 function mirrorOf(filter: HTTPRouteFilter, state: FilterState, ctx: FilterContext): GatewayMirror | null {
   const ref = filter.mirrorBackendRef
-  if (ref === null || backendProblem(ctx.snapshot, ctx.routeNamespace, ref) !== null) return null
+  const problem = ref === null ? null : backendProblem(ctx.snapshot, ctx.routeNamespace, ref)
+  if (ref === null || (problem !== null && problem.reason !== 'BackendNotFound')) return null
   const config = filter.config
   let numerator = 1
   let denominator = 1

@@ -89,6 +89,7 @@ export function gatewayAction(answer: GatewayAnswer, backends: BackendTable, ran
   }
   const resolved = picked.port === null ? undefined : backends.forService(picked.namespace, picked.name, picked.port)
   if (resolved === undefined) return page(500, 'invalid-backend', 'Internal error', `${where} names Service ${picked.namespace}/${picked.name} without a port.`, 'Give the backendRef a port: a Service backendRef needs one.')
+  if (resolved.balancer.members.length === 0 && picked.notFound !== null) return page(500, 'invalid-backend', 'Internal error', `${where} sent this request to a backendRef that does not resolve: ${picked.notFound}, and no endpoint provider serves it. A conformant Gateway answers 500 (ResolvedRefs: BackendNotFound).`, 'Load the Service\'s manifest, or give its endpoints with --backend NAMESPACE/NAME=HOST:PORT.')
   if (resolved.balancer.members.length === 0) return {kind: 'no-endpoints', backend: resolved}
   return {kind: 'forward', backend: resolved, forward: {target: picked.upstreamTarget, host: picked.upstreamHost, requestHeaders: picked.requestHeaders, responseHeaders: responseHeaders.length === 0 ? null : responseHeaders, mirrors: picked.mirrors}}
 }

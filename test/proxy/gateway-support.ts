@@ -17,16 +17,18 @@ export interface Served {
   upstreams: Upstream[]
 }
 
-/** base.yaml + the given conformance files (+ extra YAML), infra-backend-v1 and v2 behind echo upstreams. */
+/** base.yaml + the given conformance files (+ extra YAML), infra-backend-v1 and v2 (or `services`) behind echo upstreams. */
 export function serve(files: readonly string[], options: {yaml?: string[]; services?: string[]; upstream?: (name: string) => Promise<Upstream>} = {}): Served {
   const served = {upstreams: []} as unknown as Served
   beforeAll(async () => {
     const names = options.services ?? ['infra-backend-v1', 'infra-backend-v2']
     const backends: string[] = []
-    for (const name of names) {
+    for (const service of names) {
+      // `namespace/name` for a Service outside the infra namespace; its upstream answers as `name`.
+      const name = service.includes('/') ? service.slice(service.indexOf('/') + 1) : service
       const upstream = await (options.upstream ?? echoUpstream)(name)
       served.upstreams.push(upstream)
-      backends.push(name.startsWith('infra-') ? `${INFRA}/${name}=127.0.0.1:${upstream.port}` : `${name}=127.0.0.1:${upstream.port}`)
+      backends.push(service.startsWith('infra-') ? `${INFRA}/${service}=127.0.0.1:${upstream.port}` : `${service}=127.0.0.1:${upstream.port}`)
     }
     served.proxy = await startProxy({files: ['base.yaml', ...files].map((f) => join(CONFORMANCE, f)), yaml: options.yaml, backends})
   })
