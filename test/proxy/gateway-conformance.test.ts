@@ -335,3 +335,31 @@ describe('HTTPRouteNamedRule', () => {
     {path: '/unnamed', backend: V2},
   ])
 })
+
+// gateway-http-listener-isolation.go: the same table for each of its two Gateways (port-80 listeners).
+const ISOLATION: Row[] = [
+  {host: 'bar.com', path: '/empty-hostname', backend: V1},
+  {host: 'bar.com', path: '/wildcard-example-com', status: 404},
+  {host: 'bar.com', path: '/wildcard-foo-example-com', status: 404},
+  {host: 'bar.com', path: '/abc-foo-example-com', status: 404},
+  {host: 'bar.example.com', path: '/empty-hostname', status: 404},
+  {host: 'bar.example.com', path: '/wildcard-example-com', backend: V1},
+  {host: 'bar.example.com', path: '/wildcard-foo-example-com', status: 404},
+  {host: 'bar.example.com', path: '/abc-foo-example-com', status: 404},
+  {host: 'bar.foo.example.com', path: '/empty-hostname', status: 404},
+  {host: 'bar.foo.example.com', path: '/wildcard-example-com', status: 404},
+  {host: 'bar.foo.example.com', path: '/wildcard-foo-example-com', backend: V1},
+  {host: 'bar.foo.example.com', path: '/abc-foo-example-com', status: 404},
+  {host: 'abc.foo.example.com', path: '/empty-hostname', status: 404},
+  {host: 'abc.foo.example.com', path: '/wildcard-example-com', status: 404},
+  {host: 'abc.foo.example.com', path: '/wildcard-foo-example-com', status: 404},
+  {host: 'abc.foo.example.com', path: '/abc-foo-example-com', backend: V1},
+]
+describe('GatewayHTTPListenerIsolation', () => {
+  describe('http-listener-isolation', () => {
+    rows(serve(['gateway-http-listener-isolation.yaml'], {services: [V1]}), ISOLATION)
+  })
+  describe('http-listener-isolation-with-hostname-intersection', () => {
+    rows(serve(['gateway-http-listener-isolation-with-hostname-intersection.yaml'], {services: [V1]}), ISOLATION)
+  })
+})
