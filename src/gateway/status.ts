@@ -115,7 +115,8 @@ function routeParents(snapshot: Snapshot, route: HTTPRoute, ours: ReadonlyMap<Ga
   for (const p of problems) {
     diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: `${withoutField(p.message, p.field)} (ResolvedRefs: ${p.reason}; a conformant implementation answers 500 for this backend's share of requests)`})
   }
-  for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters; the route is not accepted (Accepted: UnsupportedValue)'})
+  // httproute_types.go HTTPRouteRule.Filters: an unsupported filter may set Accepted False with IncompatibleFilters; the proxy answers its rule 500 (never skips it).
+  for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters: the route is not accepted (Accepted: IncompatibleFilters), and `kingress up` answers the requests of this rule 500'})
 
   const parents: RouteParentStatus[] = []
   for (const ref of route.parentRefs) {
@@ -132,13 +133,13 @@ function routeParents(snapshot: Snapshot, route: HTTPRoute, ours: ReadonlyMap<Ga
     if (gateway === undefined || reports === undefined || reports === null) {
       accepted = condition('Accepted', 'False', 'NoMatchingParent', `Gateway ${namespace}/${ref.name} is not in the loaded manifests`, g)
     } else if (unsupported.length > 0) {
-      accepted = condition('Accepted', 'False', 'UnsupportedValue', `${unsupported.map((f) => f.field).join(', ')}: ExtensionRef filters are not supported`, g)
+      accepted = condition('Accepted', 'False', 'IncompatibleFilters', `${unsupported.map((f) => f.field).join(', ')}: ExtensionRef filters are not supported`, g)
     } else {
       const result = attach(snapshot, route, ref, gateway, reports)
       accepted = result.accepted ? condition('Accepted', 'True', 'Accepted', result.message, g) : condition('Accepted', 'False', result.reason, result.message, g)
       if (result.accepted) for (const l of result.listeners) attached.set(l, (attached.get(l) ?? new Set()).add(route))
     }
-    if (accepted.status !== 'True' && accepted.reason !== 'UnsupportedValue') {
+    if (accepted.status !== 'True' && accepted.reason !== 'IncompatibleFilters') {
       diagnostics.push({severity: 'warning', at: ref.at, field: ref.field, message: `not accepted by Gateway ${namespace}/${ref.name} (Accepted: ${accepted.reason}): ${accepted.message}`})
     }
     const parentRef: ParentRefStatus = {group: ref.group, kind: ref.kind, namespace, name: ref.name, ...(ref.sectionName !== null ? {sectionName: ref.sectionName} : {}), ...(ref.port !== null ? {port: ref.port} : {})}

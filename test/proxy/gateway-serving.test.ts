@@ -43,8 +43,12 @@ describe('HTTPRouteMatchingAcrossRoutes', () => {
   })
 })
 
-describe('HTTPRouteRequestHeaderModifier', () => {
-  const served = serve(['httproute-request-header-modifier.yaml'])
+// httproute-request-header-modifier.go: HTTPRouteBackendRequestHeaderModifier runs the same test on the backendRef-level manifests.
+for (const [shortName, file] of [
+  ['HTTPRouteRequestHeaderModifier', 'httproute-request-header-modifier.yaml'],
+  ['HTTPRouteBackendRequestHeaderModifier', 'httproute-request-header-modifier-backend.yaml'],
+] as const) describe(shortName, () => {
+  const served = serve([file])
   it.each([
     ['/set', {'Some-Other-Header': 'val'}, {'some-other-header': 'val', 'x-header-set': 'set-overwrites-values'}, []],
     ['/set', {'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value'}, {'some-other-header': 'val', 'x-header-set': 'set-overwrites-values'}, []],
