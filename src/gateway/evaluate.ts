@@ -139,6 +139,33 @@ function listenerScore(l: ListenerRoutes, host: string): number {
   return l.candidates.some((c) => hostnameMatches(c.hostname, host)) ? score + 1_000_000 : score
 }
 
+/**
+ * HTTPS listeners sharing a port: the TLS handshake chose a listener by SNI, the Host header may
+ * name another (a client reusing a connection). Misdirected (421) when the two pick listeners of
+ * different hostnames (GatewayHTTPSListenerDetectMisdirectedRequests; RFC 9110 §15.5.20).
+ */
+export function misdirected(table: GatewayTable, port: number, serverName: string, host: string, gateway?: string): boolean {
+  const listeners = listenersFor(table, {port, scheme: 'https'}, gateway)
+  const bySni = mostSpecificHostname(listeners, normalizeHost(serverName))
+  if (bySni === undefined) return false
+  return mostSpecificHostname(listeners, normalizeHost(host)) !== bySni
+}
+
+/** The hostname of the listener most specific for `host` (null: a listener without one), undefined when none takes it. */
+function mostSpecificHostname(listeners: readonly ListenerRoutes[], host: string): string | null | undefined {
+  let best: string | null | undefined
+  let bestScore = -1
+  for (const l of listeners) {
+    const hostname = l.listener.hostname
+    const score = hostname === null ? 0 : hostname === host ? 100_000 : hostnameMatches(hostname, host) ? hostname.length : -1
+    if (score > bestScore) {
+      best = hostname
+      bestScore = score
+    }
+  }
+  return best
+}
+
 export function hostnameMatches(hostname: string, host: string): boolean {
   if (hostname === '*' || hostname === host) return true
   if (!hostname.startsWith('*.')) return false

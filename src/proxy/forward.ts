@@ -23,7 +23,7 @@ import {arrivesOnClosing, markClosing} from './closing.js'
 import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
-import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
+import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage, isMisdirected, misdirectedPage} from './gateway-answer.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
 import {kMalformedBody} from './client-error.js'
@@ -173,6 +173,10 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const req = this.req
     const scheme = this.core.listener.scheme
     const host = target.host ?? ''
+    if (scheme === 'https' && isMisdirected(this.state, req, host)) {
+      this.page(misdirectedPage(host, this.pageRequest(host, target.path)), this.hasRequestBody())
+      return true
+    }
     const answer = gatewayClaim(this.state, scheme, req.method ?? 'GET', target, req.headers)
     if (answer === null) return false
     const rule = describeGatewayRule(answer)

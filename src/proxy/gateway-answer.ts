@@ -1,8 +1,9 @@
 import type {IncomingHttpHeaders} from 'node:http'
+import type {TLSSocket} from 'node:tls'
 
 import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
 import {corsOutcome} from '../gateway/cors.js'
-import {evaluateGateway, type GatewayAnswer, type GatewayBackend, type GatewayMirror, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
+import {evaluateGateway, misdirected, type GatewayAnswer, type GatewayBackend, type GatewayMirror, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {RequestTarget} from './target.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
@@ -51,6 +52,16 @@ export function gatewayClaim(state: RuntimeState, scheme: 'http' | 'https', meth
   const request = gatewayRequestOf(scheme, scheme === 'https' ? 443 : 80, method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
   const answer = evaluateGateway(state.gateways, state.snapshot, request)
   return answer !== null && answer.claimed ? answer : null
+}
+
+/** The TLS connection's SNI picked another Gateway HTTPS listener than the Host header does (421). */
+export function isMisdirected(state: RuntimeState, req: {readonly socket?: unknown}, host: string): boolean {
+  const serverName = (req.socket as TLSSocket | undefined)?.servername
+  return typeof serverName === 'string' && serverName !== '' && misdirected(state.gateways, 443, serverName, host)
+}
+
+export function misdirectedPage(host: string, request: PageRequest): ErrorPage {
+  return {status: 421, code: 'misdirected', title: 'Misdirected request', message: `This connection was opened for another Gateway HTTPS listener than the one for host "${host}" (its TLS server name picked a listener of another hostname).`, ...request, rule: null, backend: null, endpoints: [], details: [], hint: 'Open a new connection for this host: clients do that on 421.'}
 }
 
 /** `HTTPRoute ns/name rule 0 (listener ns/gw/http)`: for pages, logs and the dashboard. */
