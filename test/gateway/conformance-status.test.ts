@@ -233,7 +233,7 @@ describe('Gateway API conformance: status', () => {
     }
   })
   // conformance/tests/gateway-invalid-listeners-unsupported-protocol.go
-  it('GatewayInvalidListenersUnsupportedProtocol', () => {
+  it('GatewayListenerUnsupportedProtocol', () => {
     const result = conformanceStatus('gateway-invalid-listeners-unsupported-protocol.yaml')
     const only = gatewayStatus(result, 'gateway-only-unsupported-protocols')
     expect(summary(only.conditions).Accepted).toBe('False/ListenersNotValid')
@@ -278,7 +278,7 @@ describe('Gateway API conformance: status', () => {
   })
 
   // conformance/tests/httproute-omitted-backendrefs.go: rules without backendRefs resolve (they answer 500).
-  it('HTTPRouteOmittedBackendRefs', () => {
+  it('HTTPRouteNoBackendRefs', () => {
     expect(summary(parentFor(conformanceStatus('httproute-omitted-backendrefs.yaml'), 'omitted-backendrefs', 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
   })
 
