@@ -1,9 +1,11 @@
 import {readFileSync} from 'node:fs'
+import {createServer} from 'node:http'
 import {join} from 'node:path'
 
-import {describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ask, CONFORMANCE, serve, type Served} from './gateway-support.js'
+import {send, startProxy, type ProxyUnderTest} from './helpers.js'
 
 /**
  * Upstream conformance request tables (kubernetes-sigs/gateway-api conformance/tests/<file>.go),
@@ -361,5 +363,47 @@ describe('GatewayHTTPListenerIsolation', () => {
   })
   describe('http-listener-isolation-with-hostname-intersection', () => {
     rows(serve(['gateway-http-listener-isolation-with-hostname-intersection.yaml'], {services: [V1]}), ISOLATION)
+  })
+})
+
+/** An echo upstream named `name` on `127.0.0.X:port`, X tried from a random start (bounded: 20 addresses). */
+async function echoOn(name: string, port: number): Promise<{address: string; close: () => Promise<void>}> {
+  const start = 100 + Math.floor(Math.random() * 100)
+  for (let i = 0; i < 20; i++) {
+    const address = `127.0.0.${start + i}`
+    const server = createServer((req, res) => {
+      res.writeHead(200, {'content-type': 'application/json', 'x-upstream': name})
+      res.end(JSON.stringify({name, url: req.url, headers: req.headers}))
+    })
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false))
+      server.listen(port, address, () => resolve(true))
+    })
+    if (bound) return {address, close: () => new Promise<void>((resolve) => server.close(() => resolve()))}
+  }
+  throw new Error(`no 127.0.0.x:${port} free`)
+}
+
+// httproute-service-types.go: the manual EndpointSlices get infra-backend-v1's address (setupEndpointSlices
+// puts the pod IPs there, port 3000); the headless Service with a selector gets its endpoints as any
+// selected Service does in kingress, from --backend.
+describe('HTTPRouteServiceTypes', () => {
+  const pod = {address: '', close: async () => {}}
+  let proxy: ProxyUnderTest | undefined
+  beforeAll(async () => {
+    Object.assign(pod, await echoOn('infra-backend-v1', 3000))
+    const manifests = readFileSync(join(CONFORMANCE, 'httproute-service-types.yaml'), 'utf8')
+      .split(/^---$/m)
+      .map((doc) => (/kind: EndpointSlice/.test(doc) && /addressType: IPv4/.test(doc) ? `${doc.trimEnd()}\nendpoints:\n- addresses: [${pod.address}]\n` : doc))
+    proxy = await startProxy({files: [join(CONFORMANCE, 'base.yaml')], yaml: manifests, backends: [`gateway-conformance-infra/headless=${pod.address}:3000`]})
+  })
+  afterAll(async () => {
+    await proxy?.close()
+    await pod.close()
+  })
+  it.each(['manual-endpointslices', 'headless-manual-endpointslices', 'headless'])('/%s reaches infra-backend-v1', async (path) => {
+    const reply = await send(proxy!.port, {path: `/${path}`, headers: {host: 'example.com'}, timeoutMs: 5000})
+    expect(reply.status).toBe(200)
+    expect(reply.headers['x-upstream']).toBe('infra-backend-v1')
   })
 })
