@@ -33,7 +33,8 @@ export interface GatewayTable {
 
 export function compileGatewayTable(snapshot: Snapshot, options: {className?: string} = {}): GatewayTable {
   const listeners: ListenerRoutes[] = []
-  const gateways = [...snapshot.gateways].filter((g) => options.className === undefined || g.className === options.className).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  // A Gateway with infrastructure parameters is not accepted (status.ts): not programmed either.
+  const gateways = [...snapshot.gateways].filter((g) => (options.className === undefined || g.className === options.className) && g.parametersRef === null).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   for (const gateway of gateways) {
     const reports = listenerReports(snapshot, gateway)
     const byListener = new Map<Listener, Candidate[]>(reports.filter((r) => r.attachable).map((r) => [r.listener, []]))

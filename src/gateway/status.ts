@@ -97,6 +97,9 @@ function ourGateways(snapshot: Snapshot, className: string | undefined, diagnost
     }
     const reports = listenerReports(snapshot, gateway)
     ours.set(gateway, reports)
+    if (gateway.parametersRef !== null) {
+      diagnostics.push({severity: 'warning', at: gateway.meta.at, field: 'spec.infrastructure.parametersRef', message: `${parametersMessage(gateway.parametersRef)}: the Gateway is not accepted (Accepted: InvalidParameters) and \`kingress up\` does not serve it; remove spec.infrastructure.parametersRef to run it locally`})
+    }
     for (const report of reports) for (const p of report.problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: p.message})
   }
   return ours
@@ -155,6 +158,11 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
     return {conditions: [condition('Accepted', 'Unknown', 'Pending', message, g), condition('Programmed', 'Unknown', 'Pending', message, g)], listeners: []}
   }
   const listeners = reports.map((r) => ({name: r.listener.name, supportedKinds: r.supportedKinds, attachedRoutes: attached.get(r.listener)?.size ?? 0, conditions: r.conditions}))
+  // gateway_types.go GatewayInfrastructure.ParametersRef: a referent that cannot be found or is unsupported rejects the Gateway.
+  if (gateway.parametersRef !== null) {
+    const message = parametersMessage(gateway.parametersRef)
+    return {conditions: [condition('Accepted', 'False', 'InvalidParameters', message, g), condition('Programmed', 'False', 'Invalid', message, g)], listeners}
+  }
   const notAccepted = reports.filter((r) => r.conditions.some((c) => c.type === 'Accepted' && c.status !== 'True')).map((r) => r.listener.name)
   const programmed = reports.filter((r) => r.conditions.some((c) => c.type === 'Programmed' && c.status === 'True')).map((r) => r.listener.name)
   const accepted =
@@ -166,6 +174,10 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
   const programmedCondition =
     programmed.length > 0 ? condition('Programmed', 'True', 'Programmed', `listeners programmed: ${programmed.join(', ')}`, g) : condition('Programmed', 'False', 'Invalid', 'no listener is programmed; see the listener conditions', g)
   return {conditions: [accepted, programmedCondition], listeners}
+}
+
+function parametersMessage(ref: NonNullable<Gateway['parametersRef']>): string {
+  return `spec.infrastructure.parametersRef ${ref.group || '""'}/${ref.kind} ${ref.name} does not resolve: kingress reads no infrastructure parameters`
 }
 
 type LocatedProblem = BackendProblem & {readonly field: string; readonly at: HTTPRoute['meta']['at']}

@@ -318,4 +318,11 @@ describe('Gateway API conformance: status', () => {
     const item = result.items.find((i) => i.kind === 'Gateway' && i.object.meta.name === name)!
     for (const c of [...status.conditions, ...status.listeners.flatMap((l) => l.conditions)]) expect(c.observedGeneration).toBe(item.object.generation ?? undefined)
   })
+
+  // conformance/tests/gateway-invalid-parameters-ref.go: a parametersRef that does not resolve: Accepted False, InvalidParameters.
+  it('GatewayInvalidParametersRef', () => {
+    const result = conformanceStatus('gateway-invalid-parameters-ref.yaml')
+    expect(summary(gatewayStatus(result, 'gateway-invalid-parameters-ref').conditions).Accepted).toBe('False/InvalidParameters')
+    expect(result.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({severity: 'warning', field: 'spec.infrastructure.parametersRef'})]))
+  })
 })
