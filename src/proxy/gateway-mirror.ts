@@ -52,6 +52,7 @@ export class MirrorSet {
    */
   watch(body: Readable, declared: number | null): void {
     if (declared !== null && declared > MIRROR_BODY_LIMIT) return this.skip(`the request body (${declared} bytes) is larger than the ${MIRROR_BODY_LIMIT} bytes kingress mirrors`)
+    if (body.readableEnded) return this.dispatchAll(Buffer.alloc(0))
     this.chunks = []
     const onData = (chunk: Buffer): void => {
       if (this.chunks === null) return

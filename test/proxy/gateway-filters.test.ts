@@ -47,6 +47,15 @@ describe('HTTPRouteRequestMirror', () => {
     expect(byUrl(records, 'infra-backend-v1', '/mirror?id=3')[0]?.body).toBe('hello mirror')
     expect(byUrl(records, 'infra-backend-v2', '/mirror?id=3')[0]?.body).toBe('hello mirror')
   })
+  it('a chunked request body is mirrored with its length', async () => {
+    const reply = await send(served.proxy.port, {method: 'POST', path: '/mirror?id=5', headers: {host: 'example.com', 'transfer-encoding': 'chunked'}, body: 'chunked mirror', timeoutMs: 5000})
+    expect(reply.status).toBe(200)
+    await eventually(() => byUrl(records, 'infra-backend-v2', '/mirror?id=5').length > 0)
+    const copy = byUrl(records, 'infra-backend-v2', '/mirror?id=5')[0]
+    expect(copy?.body).toBe('chunked mirror')
+    expect(copy?.headers['content-length']).toBe('14')
+    expect(byUrl(records, 'infra-backend-v1', '/mirror?id=5')[0]?.headers['transfer-encoding']).toBe('chunked')
+  })
   it('a body over 64 KiB reaches the backend and is not mirrored (never a truncated copy)', async () => {
     const body = 'x'.repeat(70 * 1024)
     const reply = await send(served.proxy.port, {method: 'POST', path: '/mirror?id=4', headers: {host: 'example.com'}, body, timeoutMs: 5000})
