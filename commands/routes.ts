@@ -5,11 +5,13 @@ import {backendFlag, classFlag, dockerFlag, jsonFlag, manifestArgs, semanticsFla
 import {compileManifests} from '../src/cli/manifest-session.js'
 import {annotationReportsAsJson, renderAnnotationReports} from '../src/cli/render-annotations.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
+import {gatewayRoutesAsJson, gatewayRoutesAsText} from '../src/cli/render-gateway-routes.js'
 import {routesAsJson, routesAsText} from '../src/cli/render-routes.js'
+import {compileGatewayTable} from '../src/gateway/route-table.js'
 
 export default class Routes extends KingressCommand {
   static override description =
-    'Print the route table compiled from Ingress manifests, in the order requests are matched, and the endpoints each backend resolves to (from --backend flags, EndpointSlices and Docker containers, as `up` would find them).'
+    'Print the route tables compiled from the manifests (Ingress locations in nginx.conf order, then each Gateway listener\'s HTTPRoute matches in precedence order), and the endpoints each backend resolves to (from --backend flags, EndpointSlices and Docker containers, as `up` would find them).'
   static override examples = ['<%= config.bin %> routes fixtures/', '<%= config.bin %> routes fixtures/fan-out-ingress.yaml --json', '<%= config.bin %> routes k8s/ --no-docker --backend web=127.0.0.1:5173']
   static override strict = false
   static override args = manifestArgs
@@ -23,14 +25,19 @@ export default class Routes extends KingressCommand {
       process.stderr.write(renderDiagnostics(problems) + '\nFix the errors above (`kingress validate` lists them all).\n')
       this.exit(1)
     }
-    const endpoints = await resolveEndpointsOnce(result.compiled.table, result.snapshot, {backends: flags.backend ?? [], docker: flags.docker})
+    const gateways = compileGatewayTable(result.snapshot, {className: flags.class})
+    const endpoints = await resolveEndpointsOnce(result.compiled.table, result.snapshot, {backends: flags.backend ?? [], docker: flags.docker}, gateways)
     if (flags.json) {
-      const json = {...routesAsJson(result.compiled.table), backends: endpoints.table.all.map(backendAsJson), annotations: annotationReportsAsJson(result.compiled.annotationReports)}
+      const json = {...routesAsJson(result.compiled.table), gateways: gatewayRoutesAsJson(gateways), backends: endpoints.table.all.map(backendAsJson), annotations: annotationReportsAsJson(result.compiled.annotationReports)}
       process.stdout.write(JSON.stringify(json, null, 2) + '\n')
       return
     }
     if (problems.length > 0) process.stderr.write(renderDiagnostics(problems) + '\n')
-    this.log(routesAsText(result.compiled.table))
+    const gatewayText = gatewayRoutesAsText(gateways)
+    const table = result.compiled.table
+    const ingressShown = table.routes.length > 0 || table.catchAllDefault !== null || gatewayText === ''
+    if (ingressShown) this.log(routesAsText(table))
+    if (gatewayText !== '') this.log((ingressShown ? '\n' : '') + gatewayText)
     this.log('\n' + backendsAsText(endpoints))
     const annotations = renderAnnotationReports(result.compiled.ingresses, result.compiled.annotationReports)
     if (annotations) this.log('\n' + annotations)

@@ -36,7 +36,7 @@ function gatewayServing(snapshot: Snapshot): Diagnostic[] {
       message:
         `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway listeners of port 80 (on its HTTP listener, --http-port) and 443 (on its HTTPS listener), with the Gateway API's semantics; a host an attached HTTPRoute names is answered by the Gateway, other hosts by the Ingresses. ` +
         'Not served yet: listeners on other ports; an address per Gateway (all Gateways share kingress\'s listeners, and the first by namespace/name with a route for the host answers); ExtensionRef filters (answered 500, as the spec asks of a filter an implementation cannot run). ' +
-        '`explain` answers for the hosts HTTPRoutes claim too, `routes` shows Ingresses only; `kingress status` shows what a controller would write for the Gateway API objects',
+        '`explain` and `routes` show the HTTPRoutes too; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]
   return out

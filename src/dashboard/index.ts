@@ -8,7 +8,7 @@ import type {DashboardStatus, RouteRow} from './types.js'
  */
 
 export type {DashboardStatus, RouteRow, RouteRowEndpoint, EndpointState, RequestDetail, HeaderList, DashboardRequest} from './types.js'
-export {routeRows, routeMatch, endpointState, endpointAddress} from './route-rows.js'
+export {routeRows, gatewayRouteRows, routeMatch, endpointState, endpointAddress} from './route-rows.js'
 
 export interface DashboardOptions {
   readonly bus: EventBus

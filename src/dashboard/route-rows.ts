@@ -1,5 +1,7 @@
-import type {ResolvedBackend} from '../backends/resolver.js'
+import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
 import {formatAddress, type Endpoint} from '../backends/types.js'
+import {describeBackendRefs, listedListeners, matchConditions} from '../gateway/route-list.js'
+import type {GatewayTable} from '../gateway/route-table.js'
 import type {MatchResult, Route, RouteTable} from '../routing/table.js'
 import type {EndpointState, RouteRow, RouteRowEndpoint} from './types.js'
 
@@ -25,6 +27,34 @@ export function routeRows(table: RouteTable, backendFor: (route: Route) => Resol
       problem: backend ? backend.problem : 'no backend resolved',
     }
   })
+}
+
+/**
+ * One row per HTTPRoute match on each accepted Gateway listener, in precedence order; its routeId is
+ * the match's (negative) Candidate id, which the proxy puts on the RequestEvents it answers. The
+ * endpoints are those of the first backendRef the proxy can resolve.
+ */
+export function gatewayRouteRows(gateways: GatewayTable, backends: BackendTable, now: number = Date.now()): RouteRow[] {
+  const rows: RouteRow[] = []
+  for (const listener of listedListeners(gateways)) {
+    for (const c of listener.matches) {
+      const namespace = c.route.meta.namespace
+      const ref = c.rule.backendRefs.find((b) => b.port !== null && b.group === '' && b.kind === 'Service')
+      const backend = ref === undefined ? undefined : backends.forService(ref.namespace ?? namespace, ref.name, ref.port!)
+      rows.push({
+        routeId: c.id,
+        host: c.hostname === '*' ? null : c.hostname,
+        path: c.match.path.value,
+        // `PathPrefix, GET, header x=1`: the label shows the match's other conditions beside its path type.
+        pathType: [c.match.path.type, ...matchConditions(c.match)].join(', '),
+        service: describeBackendRefs(c.rule.backendRefs, namespace),
+        serviceKey: backend?.key,
+        endpoints: backend ? backend.endpoints.map((endpoint) => endpointRow(endpoint, backend, now)) : [],
+        problem: backend ? backend.problem : c.rule.backendRefs.length === 0 ? 'no backendRefs: the Gateway answers 500' : 'no backendRef kingress can resolve',
+      })
+    }
+  }
+  return rows
 }
 
 /**

@@ -6,7 +6,7 @@ import {formatPosition} from '../manifests/position.js'
 import type {CompileResult} from '../routing/compile.js'
 import {explain} from '../routing/explain.js'
 import {corsOutcome} from '../gateway/cors.js'
-import {evaluateGateway, type GatewayAnswer} from '../gateway/evaluate.js'
+import {evaluateGateway, hostnameMatches, type GatewayAnswer} from '../gateway/evaluate.js'
 import {compileGatewayTable, type GatewayTable} from '../gateway/route-table.js'
 
 /** One request, as `diff` sends it through both sides. */
@@ -29,6 +29,10 @@ export interface Answer {
   readonly location: string | null
   /** Who answered: the Ingress rule or HTTPRoute, for the report. */
   readonly by: string
+  /** file:line:col of the manifest entry that decided (the Ingress path, the HTTPRoute rule), or null when none did. */
+  readonly at: string | null
+  /** When no rule decided: the object that holds the host's rules (`HTTPRoute ns/name (file:line)`), where a fix goes; else null. */
+  readonly hostOwner: string | null
   /** The host is in ingress-nginx's regex mode (and because of which Ingress). */
   readonly regexMode: string | null
   readonly reason: string
@@ -56,13 +60,17 @@ export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResul
         const g = evaluateGateway(gateways, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
         // As the proxy: the Gateway answers for the hosts its routes claim.
         if (g !== null && (g.claimed || compiled.table.routes.length === 0)) {
-          const by = g.route ? `HTTPRoute ${g.route} rule ${g.rule}` : `Gateway listener ${g.listener ?? '-'}`
+          const rule = g.route === null ? undefined : snapshot.httpRoutes.find((r) => `${r.meta.namespace}/${r.meta.name}` === g.route)?.rules[g.rule ?? 0]
+          const at = rule === undefined ? null : formatPosition(rule.at)
+          const owner = at === null ? gateways.listeners.flatMap((l) => l.candidates).find((c) => hostnameMatches(c.hostname, url.hostname))?.route : undefined
+          const hostOwner = owner === undefined ? null : `HTTPRoute ${owner.meta.namespace}/${owner.meta.name} (${formatPosition(owner.meta.at)})`
+          const by = g.route ? `HTTPRoute ${g.route} rule ${g.rule}${at === null ? '' : ` (${at})`}` : `Gateway listener ${g.listener ?? '-'}`
           const early = g.status === 200 ? gatewayEarlyAnswer(g, probe) : null
-          if (early !== null) return {...early, backend: null, upstream: null, by, regexMode: null}
+          if (early !== null) return {...early, backend: null, upstream: null, by, at, hostOwner, regexMode: null}
           // One backendRef: its own filters (URLRewrite) decide what it receives; with several, the rule's.
           const only = g.backends.length === 1 ? g.backends[0]! : null
           const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
-          return {status: g.status, backend, upstream: g.status === 200 ? (only?.upstreamTarget ?? g.upstreamTarget) : null, location: normalizeLocation(g.location), by, regexMode: null, reason: g.reason}
+          return {status: g.status, backend, upstream: g.status === 200 ? (only?.upstreamTarget ?? g.upstreamTarget) : null, location: normalizeLocation(g.location), by, at, hostOwner, regexMode: null, reason: g.reason}
         }
       }
       const e = explain(compiled.table, probe.url, {method: probe.method, headers: probe.headers})
@@ -82,7 +90,10 @@ export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResul
               ? `${location.directive}, the root of the server Ingress ${location.root.origin.namespace}/${location.root.origin.name} created`
               : 'no Ingress rule'
       const cause = e.result.vhost?.regexMode
-      return {status: e.status, backend, upstream: e.status === 200 ? e.upstreamTarget : null, location: normalizeLocation(e.location), by, regexMode: cause ? `Ingress ${cause.ingress} sets ${cause.annotation} (${formatPosition(cause.at)})` : null, reason: e.verdict}
+      const decided = route?.at ?? fallback?.at ?? owner?.at ?? null
+      const sibling = decided === null ? (e.result.vhost?.routes[0] ?? null) : null
+      const hostOwner = sibling === null ? null : `Ingress ${sibling.origin.namespace}/${sibling.origin.name} (${formatPosition(sibling.at)})`
+      return {status: e.status, backend, upstream: e.status === 200 ? e.upstreamTarget : null, location: normalizeLocation(e.location), by, at: decided === null ? null : formatPosition(decided), hostOwner, regexMode: cause ? `Ingress ${cause.ingress} sets ${cause.annotation} (${formatPosition(cause.at)})` : null, reason: e.verdict}
     },
   }
 }

@@ -1,4 +1,5 @@
 import type {Answer, Probe, Side} from './answer.js'
+import {causeOf} from './causes.js'
 
 export interface Difference {
   readonly probe: Probe
@@ -8,6 +9,8 @@ export interface Difference {
   readonly fields: readonly string[]
   /** Why, as a group heading: "regex mode on host …", "missing 301", "case sensitivity", … */
   readonly cause: string
+  /** What to change, naming the manifest line of the --against side that decided. */
+  readonly fix: string
   /** False for what no manifest can change (how an implementation forwards a path it normalised): reported, but no failure. */
   readonly counted: boolean
 }
@@ -17,9 +20,7 @@ export interface DiffResult {
   readonly differences: readonly Difference[]
 }
 
-const NORMALISATION = 'URL normalisation'
-
-/** Every probe through both sides; the ones whose answers differ, with a cause. */
+/** Every probe through both sides; the ones whose answers differ, with a cause and a fix. */
 export function compareSides(old: Side, against: Side, probes: readonly Probe[]): DiffResult {
   const differences: Difference[] = []
   for (const probe of probes) {
@@ -27,26 +28,9 @@ export function compareSides(old: Side, against: Side, probes: readonly Probe[])
     const b = against.answer(probe)
     const fields = (['status', 'backend', 'upstream', 'location'] as const).filter((f) => a[f] !== b[f])
     if (fields.length === 0) continue
-    const cause = causeOf(probe, a, b, fields)
-    differences.push({probe, old: a, new: b, fields, cause, counted: !cause.startsWith(NORMALISATION)})
+    differences.push({probe, old: a, new: b, fields, ...causeOf(probe, a, b, fields)})
   }
   return {probes: probes.length, differences}
-}
-
-function causeOf(probe: Probe, a: Answer, b: Answer, fields: readonly string[]): string {
-  const host = new URL(probe.url).host
-  // nginx forwards the request target as sent (proxy_pass without URI); Envoy-based Gateways forward the normalised path. No Gateway API field decides it.
-  if (fields.length === 1 && fields[0] === 'upstream' && /double slash|dot segment/.test(probe.why)) return `${NORMALISATION} on ${host}: both sides match the normalised path, but only one forwards it normalised (no manifest field decides this; not counted as a difference)`
-  if (a.status === 301 && a.reason.startsWith('trailing-slash') && b.status !== 301) return `missing 301 (ingress-nginx's trailing-slash redirect) on ${host}`
-  if (b.status === 301 && b.reason.startsWith('trailing-slash') && a.status !== 301) return `a 301 the old side did not give (trailing-slash redirect) on ${host}`
-  const regex = a.regexMode ?? b.regexMode
-  if (regex !== null) return `regex mode on host ${host} (${regex})`
-  if (probe.why.includes('upper case')) return `case sensitivity on ${host}`
-  if (probe.why.includes('sibling string prefix')) return `prefix matching (whole path elements or string prefix) on ${host}`
-  if (fields.includes('location') && a.status === b.status) return `redirect target on ${host}`
-  if (fields.includes('upstream') && fields.length === 1) return `the path the backend receives on ${host}`
-  if (fields.includes('status')) return `status ${a.status} → ${b.status} on ${host}`
-  return `backend on ${host}`
 }
 
 /** The differences grouped by cause, one example each, with where to look on both sides. */
@@ -69,6 +53,7 @@ export function diffAsText(result: DiffResult, oldLabel: string, newLabel: strin
     lines.push(`  ${d.probe.method} ${d.probe.url}${Object.keys(d.probe.headers).length > 0 ? ` ${JSON.stringify(d.probe.headers)}` : ''}  (${d.probe.why})`)
     lines.push(`    ${oldLabel}: ${describe(d.old)}`, `      by ${d.old.by}`)
     lines.push(`    ${newLabel}: ${describe(d.new)}`, `      by ${d.new.by}`)
+    lines.push(`  fix: ${d.fix}`)
   }
   return lines.join('\n')
 }

@@ -76,10 +76,12 @@ export interface GatewayAnswer {
   readonly rule: number | null
   readonly match: number | null
   readonly listener: string | null
+  /** The answering match's Candidate id (negative; see route-table.ts), or null. */
+  readonly routeId: number | null
   readonly reason: string
 }
 
-const NONE = {location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null, timeoutMs: null, requestMs: null} as const
+const NONE = {routeId: null, location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null, timeoutMs: null, requestMs: null} as const
 
 /**
  * What a conformant implementation answers (apis/v1/httproute_types.go): the listener of the port
@@ -241,7 +243,7 @@ function compareAge(a: Candidate, b: Candidate): number {
 }
 
 function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: string, listenerName: string, listener: Listener): GatewayAnswer {
-  const where = {route: objectKey(c.route.meta), rule: c.ruleIndex, match: c.matchIndex, listener: listenerName}
+  const where = {route: objectKey(c.route.meta), rule: c.ruleIndex, match: c.matchIndex, listener: listenerName, routeId: c.id}
   const ctx: FilterContext = {snapshot, routeNamespace: c.route.meta.namespace, match: c.match, listener, request: {scheme: req.scheme, host: req.host, query: req.query}, where: 'rule'}
   const state = initialState(path)
   const stop = runFilters(c.rule.filters, state, ctx)

@@ -11,6 +11,11 @@ import {listenerReports} from './listeners.js'
  */
 
 export interface Candidate {
+  /**
+   * Unique in the table and negative, so a RequestEvent's routeId names an Ingress route (>= 0) or an
+   * HTTPRoute match (< 0) without the two tables knowing each other's numbering.
+   */
+  readonly id: number
   readonly route: HTTPRoute
   readonly rule: HTTPRouteRule
   readonly ruleIndex: number
@@ -33,6 +38,7 @@ export interface GatewayTable {
 
 export function compileGatewayTable(snapshot: Snapshot, options: {className?: string} = {}): GatewayTable {
   const listeners: ListenerRoutes[] = []
+  const nextId = idCounter()
   // A Gateway with infrastructure parameters is not accepted (status.ts): not programmed either.
   const gateways = [...snapshot.gateways].filter((g) => (options.className === undefined || g.className === options.className) && g.parametersRef === null).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   for (const gateway of gateways) {
@@ -46,7 +52,7 @@ export function compileGatewayTable(snapshot: Snapshot, options: {className?: st
         for (const listener of attachment.listeners) {
           const list = byListener.get(listener)
           if (list === undefined || list.some((c) => c.route === route)) continue
-          list.push(...candidatesOf(route, listener))
+          list.push(...candidatesOf(route, listener, nextId))
         }
       }
     }
@@ -55,12 +61,17 @@ export function compileGatewayTable(snapshot: Snapshot, options: {className?: st
   return {listeners}
 }
 
-function candidatesOf(route: HTTPRoute, listener: Listener): Candidate[] {
+function idCounter(): () => number {
+  let last = 0
+  return () => --last
+}
+
+function candidatesOf(route: HTTPRoute, listener: Listener, nextId: () => number): Candidate[] {
   const out: Candidate[] = []
   for (const hostname of effectiveHostnames(listener.hostname, route.hostnames)) {
     route.rules.forEach((rule, ruleIndex) => {
       rule.matches.forEach((match, matchIndex) => {
-        out.push({route, rule, ruleIndex, match, matchIndex, hostname, pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null})
+        out.push({id: nextId(), route, rule, ruleIndex, match, matchIndex, hostname, pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null})
       })
     })
   }

@@ -180,7 +180,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const answer = gatewayClaim(this.state, scheme, req.method ?? 'GET', target, req.headers)
     if (answer === null) return false
     const rule = describeGatewayRule(answer)
-    this.gw = {rule, route: answer.route, responseHeaders: null, host, path: target.path, headersMs: answer.timeoutMs, requestMs: answer.requestMs, mirrors: null, requestTimer: null}
+    this.gw = {rule, routeId: answer.routeId, route: answer.route, responseHeaders: null, host, path: target.path, headersMs: answer.timeoutMs, requestMs: answer.requestMs, mirrors: null, requestTimer: null}
     if (req.method === 'CONNECT') {
       this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
       return true
@@ -616,7 +616,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       bytes: this.bytes,
       durationMs: performance.now() - this.start,
       upstream: this.member === null ? null : this.member.address,
-      routeId: this.match?.route?.id ?? null,
+      routeId: this.gw === null ? (this.match?.route?.id ?? null) : this.gw.routeId,
       service: this.backend?.label ?? null,
       error,
       upgrade: false,
@@ -637,6 +637,8 @@ function declaredLength(req: ClientRequest): number | null {
 interface GatewayServed {
   /** `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http`. */
   readonly rule: string
+  /** The Candidate id (negative), for the dashboard's row. */
+  readonly routeId: number | null
   readonly route: string | null
   responseHeaders: readonly HeaderEdit[] | null
   readonly host: string

@@ -64,7 +64,7 @@ export class Tunnel {
   /** Non-null when the route has annotation work (access lists, auth, rewrite, upstream-vhost, canary...). */
   private plan: RequestPlan | null = null
   /** Non-null when an HTTPRoute answers the handshake. */
-  private gateway: {readonly rule: string; readonly host: string; readonly path: string; responseHeaders: readonly HeaderEdit[] | null; readonly headersMs: number | null} | null = null
+  private gateway: {readonly rule: string; readonly routeId: number | null; readonly host: string; readonly path: string; responseHeaders: readonly HeaderEdit[] | null; readonly headersMs: number | null} | null = null
 
   constructor(
     private readonly core: HandlerCore,
@@ -143,7 +143,7 @@ export class Tunnel {
   private viaGateway(answer: GatewayAnswer, target: RequestTarget): void {
     const req = this.req
     const rule = describeGatewayRule(answer)
-    this.gateway = {rule, host: target.host ?? '', path: target.path, responseHeaders: null, headersMs: answer.timeoutMs}
+    this.gateway = {rule, routeId: answer.routeId, host: target.host ?? '', path: target.path, responseHeaders: null, headersMs: answer.timeoutMs}
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
     const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers)
     switch (action.kind) {
@@ -376,7 +376,7 @@ export class Tunnel {
       bytes: 0,
       durationMs: performance.now() - this.start,
       upstream: this.member?.address ?? null,
-      routeId: this.match?.route?.id ?? null,
+      routeId: this.gateway === null ? (this.match?.route?.id ?? null) : this.gateway.routeId,
       service: this.backend?.label ?? null,
       error,
       upgrade: true,

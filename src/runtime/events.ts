@@ -21,11 +21,11 @@ export interface RequestEvent {
   readonly durationMs: number
   /** `host:port` of the endpoint that answered, or null when kingress answered itself. */
   readonly upstream: string | null
-  /** RouteTable route id, or null (default backend, no route). */
+  /** RouteTable route id (>= 0), an HTTPRoute match's Candidate id (< 0), or null (default backend, no route). */
   readonly routeId: number | null
   /** The Service the route chose, e.g. `webserver-blue-svc:80`, or null. */
   readonly service: string | null
-  /** Set when an HTTPRoute answered: `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http` (routeId is then null). */
+  /** Set when an HTTPRoute answered: `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http` (routeId is then the match's negative Candidate id). */
   readonly httpRoute?: string
   /** Set when kingress answered with an error page or the exchange broke. */
   readonly error: string | null

@@ -130,14 +130,14 @@ function trustNotice(ca: {readonly certPath: string; readonly created: boolean},
 }
 
 async function openDashboard(session: Session, options: ServeOptions, hosts: SessionHosts | null, trust: CaTrust): Promise<DashboardHandle> {
-  const {startDashboard, routeRows, routeMatch} = await import('../dashboard/index.js')
+  const {startDashboard, routeRows, routeMatch, gatewayRouteRows} = await import('../dashboard/index.js')
   const ca = trust.installed ? `trusted (${trust.where.join(', ')})` : 'not trusted yet: run kingress ca install'
   return startDashboard({
     bus: session.bus,
     initialReload: options.view.initialReload(),
     routes: () => {
       const state = session.runtime.current
-      return routeRows(state.table, (route) => state.backends.forMatch(routeMatch(route)))
+      return [...routeRows(state.table, (route) => state.backends.forMatch(routeMatch(route))), ...gatewayRouteRows(state.gateways, state.backends)]
     },
     status: () => ({
       manifests: options.manifests,

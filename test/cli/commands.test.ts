@@ -91,6 +91,35 @@ describe('kingress routes', () => {
     ])
   })
 
+  it('lists each Gateway listener\'s HTTPRoute matches in precedence order, after the Ingress locations', async () => {
+    const result = await runCli(['routes', 'fixtures/gateway/', 'fixtures/services.yaml', '--no-docker', '--backend', 'webserver-blue-svc=127.0.0.1:3000'])
+    expect(result.code).toBe(0)
+    const lines = result.stdout.split('\n')
+    const header = lines.findIndex((l) => /^GATEWAY LISTENER\s+HOSTNAME\s+MATCH\s+FILTERS\s+BACKENDS\s+HTTPROUTE$/.test(l))
+    expect(header).toBeGreaterThanOrEqual(0)
+    expect(lines.slice(0, header).join('\n')).not.toContain('No routes')
+    // The most specific (longest) hostname first, then on one hostname the longest PathPrefix (evaluate.ts precedes).
+    const rows = lines.slice(header + 1, header + 5).map((r) => r.replace(/\s+/g, ' '))
+    expect(rows).toEqual([
+      'default/blue-green/http (HTTP :80) green.example.com PathPrefix / - webserver-green-svc:80 default/green-virtual-host rule 0 (fixtures/gateway/blue-green.yaml:53:5)',
+      'default/blue-green/http (HTTP :80) blue.example.com PathPrefix / - webserver-blue-svc:80 default/blue-virtual-host rule 0 (fixtures/gateway/blue-green.yaml:37:5)',
+      'default/blue-green/http (HTTP :80) example.com PathPrefix /green - webserver-green-svc:80 default/fan-out rule 1 (fixtures/gateway/blue-green.yaml:77:5)',
+      'default/blue-green/http (HTTP :80) example.com PathPrefix /blue - webserver-blue-svc:80 default/fan-out rule 0 (fixtures/gateway/blue-green.yaml:70:5)',
+    ])
+    expect(result.stdout).toContain('webserver-blue-svc:80 → 127.0.0.1:3000 (--backend)')
+  })
+
+  it('--json gives the HTTPRoute matches in the API\'s field names', async () => {
+    const result = await runCli(['routes', 'fixtures/gateway/', 'fixtures/services.yaml', '--json', '--no-docker'])
+    expect(result.code).toBe(0)
+    const json = JSON.parse(result.stdout) as {gateways: Array<{gateway: string; listener: string; port: number; matches: Array<Record<string, unknown>>}>}
+    expect(json.gateways).toHaveLength(1)
+    expect(json.gateways[0]).toMatchObject({gateway: 'default/blue-green', listener: 'http', port: 80, protocol: 'HTTP', hostname: null})
+    expect(json.gateways[0]!.matches).toContainEqual(
+      expect.objectContaining({hostname: 'example.com', httpRoute: 'default/fan-out', rule: 0, match: {path: {type: 'PathPrefix', value: '/blue'}}, filters: [], backendRefs: [{kind: 'Service', name: 'webserver-blue-svc', namespace: 'default', port: 80, weight: 1}]}),
+    )
+  })
+
   it('refuses broken manifests with exit 1', async () => {
     const result = await runCli(['routes', 'fixtures/broken/bad-values.yaml'])
     expect(result.code).toBe(1)

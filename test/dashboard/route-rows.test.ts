@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 import {HealthRegistry} from '../../src/backends/health.js'
 import {resolveBackends} from '../../src/backends/resolver.js'
 import type {Endpoint, EndpointProvider} from '../../src/backends/types.js'
-import {routeMatch, routeRows} from '../../src/dashboard/route-rows.js'
+import {gatewayRouteRows, routeMatch, routeRows} from '../../src/dashboard/route-rows.js'
+import {compileGatewayTable} from '../../src/gateway/route-table.js'
 import {snapshotOf, ingressYaml} from '../support/manifests.js'
 import {compile} from '../../src/routing/compile.js'
 
@@ -41,5 +42,51 @@ describe('routeRows', () => {
     const green = rows.find((r) => r.host === 'green.example.com')!
     expect(green.endpoints[0]).toMatchObject({state: 'starting', reason: 'healthcheck is "starting"'})
     expect(green.problem).toContain('no endpoint is ready')
+  })
+})
+
+describe('gatewayRouteRows', () => {
+  it('gives one row per HTTPRoute match in precedence order, with negative ids and the first backend\'s endpoints', () => {
+    const yaml = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: kingress
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [shop.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: web, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /api}, method: POST, headers: [{name: version, value: "2"}]}]
+    backendRefs: [{name: api, port: 80, weight: 3}, {name: web, port: 80, weight: 1}]
+  - matches: [{path: {type: Exact, value: /broken}}]
+`
+    const {snapshot} = snapshotOf(yaml)
+    const {table} = compile(snapshot)
+    const gateways = compileGatewayTable(snapshot)
+    const provider: EndpointProvider = {
+      name: 'test',
+      resolve: (ref) => ({ref, endpoints: ref.service === 'api' ? [endpoint('a1', 7001)] : [endpoint('w1', 7002)], source: 'test', problem: null}),
+      onChange: () => () => {},
+      close: async () => {},
+    }
+    const backends = resolveBackends(table, snapshot, [provider], new HealthRegistry(), gateways)
+    const rows = gatewayRouteRows(gateways, backends)
+    expect(rows.map((r) => [r.path, r.pathType, r.service])).toEqual([
+      ['/broken', 'Exact', 'none (500)'],
+      ['/api', 'PathPrefix, POST, header version=2', 'api:80 (weight 3), web:80 (weight 1)'],
+      ['/', 'PathPrefix', 'web:80'],
+    ])
+    expect(rows.every((r) => r.routeId < 0 && r.host === 'shop.example.com')).toBe(true)
+    expect(new Set(rows.map((r) => r.routeId)).size).toBe(3)
+    expect(rows[1]!.endpoints).toEqual([{name: 'a1', address: '127.0.0.1:7001', state: 'ready', reason: null}])
+    expect(rows[0]).toMatchObject({endpoints: [], problem: 'no backendRefs: the Gateway answers 500'})
   })
 })

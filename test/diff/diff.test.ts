@@ -120,6 +120,9 @@ describe('kingress diff (real CLI)', () => {
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain("missing 301 (ingress-nginx's trailing-slash redirect) on trailing-slash.example.com")
     expect(bad.stdout).toContain('regex mode on host regex-match.example.com')
+    // Each group says what to change, naming the --against side's manifest line.
+    expect(bad.stdout).toMatch(/fix: add a rule that matches Exact \/my-path with a RequestRedirect \(statusCode 301, path ReplaceFullPath \/my-path\/\) next to the new side's HTTPRoute default\/trailing-slash-example-com \(.*httproute-default-trailing-slash-example-com\.yaml:\d+:\d+\)/)
+    expect(bad.stdout).toMatch(/fix: the old side's host is in regex mode \(Ingress default\/regex-match-ingress sets use-regex \(fixtures\/ingress-nginx\/five-surprises\.yaml:\d+:\d+\)\).*HTTPRoute default\/regex-match-example-com \(.*\.yaml:\d+:\d+\) as a RegularExpression/)
     const reverse = await runCli(['diff', literal, '--against', 'fixtures/ingress-nginx/'])
     expect(reverse.code).toBe(1)
   })
@@ -129,7 +132,7 @@ describe('kingress diff (real CLI)', () => {
     const result = await runCli(['diff', 'fixtures/ingress-nginx/', '--against', literal, '--json'])
     const json = JSON.parse(result.stdout) as {probes: number; differences: Array<{request: {url: string}; counted: boolean; old: {status: number}; new: {status: number}}>}
     expect(json.probes).toBeGreaterThan(20)
-    expect(json.differences.find((d) => d.request.url === 'http://trailing-slash.example.com/my-path')).toMatchObject({counted: true, old: {status: 301}, new: {status: 404}})
+    expect(json.differences.find((d) => d.request.url === 'http://trailing-slash.example.com/my-path')).toMatchObject({counted: true, old: {status: 301, at: expect.stringMatching(/five-surprises\.yaml:\d+:\d+$/)}, new: {status: 404, at: null}, fix: expect.stringContaining('ReplaceFullPath /my-path/')})
   })
 
   it('--requests replays an access log that kingress up wrote', async () => {
