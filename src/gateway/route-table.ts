@@ -115,7 +115,8 @@ export function servedGatewayHostnames(table: GatewayTable): {readonly hostnames
 
 /**
  * The TLS view of the HTTPS listeners: every hostname their routes answer for, with the listener's
- * first certificateRef (a kubernetes.io/tls Secret when it is loaded), for the certificate store.
+ * first certificateRef (a kubernetes.io/tls Secret when it is loaded), for the certificate store;
+ * `*` for a listener without a hostname whose Secret is loaded.
  */
 export function gatewayTlsRequests(table: GatewayTable, secrets: readonly Secret[]): TlsHostRequest[] {
   const out: TlsHostRequest[] = []
@@ -127,6 +128,8 @@ export function gatewayTlsRequests(table: GatewayTable, secrets: readonly Secret
     const hostnames = new Set(l.candidates.map((c) => c.hostname).filter((h) => h !== '*'))
     if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
     for (const host of hostnames) out.push({host, tls: true, secretName, secret})
+    // A listener without a hostname takes every server name: its Secret serves the ones nothing else is for.
+    if (l.listener.hostname === null && secret !== null) out.push({host: '*', tls: true, secretName, secret})
   }
   return out
 }
