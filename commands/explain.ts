@@ -8,7 +8,7 @@ import {compileManifests} from '../src/cli/manifest-session.js'
 import {explanationAsJson, explanationAsText} from '../src/cli/render-explanation.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {UserError} from '../src/errors.js'
-import {explainGateway} from '../src/gateway/explain.js'
+import {explainGateway, servedStatus} from '../src/gateway/explain.js'
 import type {GatewayRequest} from '../src/gateway/evaluate.js'
 import {compileGatewayTable, type GatewayTable} from '../src/gateway/route-table.js'
 import type {Snapshot} from '../src/manifests/model.js'
@@ -79,8 +79,7 @@ export default class Explain extends KingressCommand {
     const endpoints = await resolveEndpointsOnce(table, snapshot, {backends: flags.backend ?? [], docker: flags.docker}, gateways)
     const answer = explained.answer
     const resolved = answer.backends.map((b) => (b.port === null ? undefined : endpoints.table.forService(b.namespace, b.name, b.port)))
-    const noEndpoints = answer.status === 200 && resolved.every((r) => r !== undefined && r.balancer.members.length === 0)
-    const status = noEndpoints ? 503 : answer.status
+    const {status, why} = servedStatus(answer, request, resolved.map((r) => r !== undefined && r.balancer.members.length > 0))
     if (flags.json) {
       process.stdout.write(JSON.stringify({url, method: request.method, kind: 'HTTPRoute', status, location: answer.location, listener: answer.listener, route: answer.route, rule: answer.rule, match: answer.match, backends: answer.backends, upstreamTarget: answer.upstreamTarget, upstreamHost: answer.upstreamHost, reason: answer.reason, considered: explained.considered}, null, 2) + '\n')
       return true
@@ -92,7 +91,7 @@ export default class Explain extends KingressCommand {
       for (const c of explained.considered) this.log(`    ${c.chosen ? '→' : c.matches ? '·' : '✗'} HTTPRoute ${c.route} rule ${c.rule} match ${c.match}: ${c.description} (hostname ${c.hostname}): ${c.reason}`)
     }
     const where = answer.location ? `Location ${answer.location}` : answer.status === 200 ? `${answer.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${answer.backends.length > 1 ? ` weight ${b.weight}` : ''}`).join(', ')} as ${answer.upstreamTarget}` : answer.reason
-    this.log(`  ${status === 200 ? '✓' : '✗'} ${status}: ${noEndpoints ? 'the chosen Service has no ready endpoint: kingress answers 503' : where}`)
+    this.log(`  ${status === 200 || status === 204 ? '✓' : '✗'} ${status}: ${why ?? where}`)
     for (const r of resolved) if (r) this.log(`  endpoints  ${describeBackend(r)}`)
     for (const note of endpoints.notes) this.log(`  note: ${note}`)
     return true

@@ -88,7 +88,10 @@ export function resolveBackends(table: RouteTable, snapshot: Snapshot, providers
   const byService = new Map<string, ResolvedBackend>()
   for (const listener of gateways.listeners) {
     for (const candidate of listener.candidates) {
-      for (const ref of candidate.rule.backendRefs) {
+      const rule = candidate.rule
+      // The backendRefs, and the backendRefs of RequestMirror filters (the rule's and the backendRefs').
+      const mirrors = [...rule.filters, ...rule.backendRefs.flatMap((b) => b.filters)].flatMap((f) => (f.mirrorBackendRef === null ? [] : [f.mirrorBackendRef]))
+      for (const ref of [...rule.backendRefs, ...mirrors]) {
         // Only Services with a port: other kinds answer 500 by the Gateway API, never reach a provider.
         if (ref.group !== '' || ref.kind !== 'Service' || ref.port === null) continue
         const namespace = ref.namespace ?? candidate.route.meta.namespace

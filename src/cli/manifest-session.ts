@@ -35,23 +35,10 @@ function gatewayServing(snapshot: Snapshot): Diagnostic[] {
       at: first.meta.at,
       message:
         `${counts} loaded: \`kingress up\` serves the HTTPRoutes attached to Gateway HTTP and HTTPS listeners, with the Gateway API's semantics, each Gateway on an address of its own (--gateway-address; the first on --bind, where a host its routes name is answered by the Gateway and other hosts by the Ingresses); port 80 on --http-port, 443 on --https-port, others on their own port (--listener-port). ` +
-        'Not served yet: WebSockets through HTTPRoutes; ' +
-        'the RequestMirror and CORS filters and backendRef filters (timeouts apply to the wait for the response head only). `explain` and `routes` show the HTTPRoutes too; `kingress status` shows what a controller would write for the Gateway API objects',
+        'Not served: ExtensionRef filters (answered 500, as the spec asks of a filter an implementation cannot run), backendRef appProtocol (h2c), the experimental retry field. ' +
+        '`explain` and `routes` show the HTTPRoutes too; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]
-  for (const route of snapshot.httpRoutes) {
-    const skipped = new Set<string>()
-    for (const rule of route.rules) {
-      for (const filter of rule.filters) if (filter.type === 'RequestMirror' || filter.type === 'CORS') skipped.add(`the ${filter.type} filter`)
-      if (rule.backendRefs.some((b) => b.filters.length > 0)) skipped.add('backendRef filters')
-    }
-    if (skipped.size === 0) continue
-    out.push({
-      severity: 'warning',
-      at: route.meta.at,
-      message: `HTTPRoute ${route.meta.namespace}/${route.meta.name} uses ${[...skipped].join(', ')}: \`kingress up\` serves its rules without ${skipped.size === 1 ? 'it' : 'them'} (not implemented yet); remove ${skipped.size === 1 ? 'it' : 'them'}, or expect traffic to differ from a cluster's there`,
-    })
-  }
   return out
 }
 function plural(count: number, word: string): string {

@@ -5,7 +5,8 @@ import type {Route} from '../routing/table.js'
 import {formatPosition} from '../manifests/position.js'
 import type {CompileResult} from '../routing/compile.js'
 import {explain} from '../routing/explain.js'
-import {evaluateGateway, hostnameMatches} from '../gateway/evaluate.js'
+import {corsOutcome} from '../gateway/cors.js'
+import {evaluateGateway, hostnameMatches, type GatewayAnswer} from '../gateway/evaluate.js'
 import {compileGatewayTable, type GatewayTable} from '../gateway/route-table.js'
 
 /** One request, as `diff` sends it through both sides. */
@@ -59,12 +60,17 @@ export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResul
         const g = evaluateGateway(gateways, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
         // As the proxy: the Gateway answers for the hosts its routes claim.
         if (g !== null && (g.claimed || compiled.table.routes.length === 0)) {
-          const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
           const rule = g.route === null ? undefined : snapshot.httpRoutes.find((r) => `${r.meta.namespace}/${r.meta.name}` === g.route)?.rules[g.rule ?? 0]
           const at = rule === undefined ? null : formatPosition(rule.at)
           const owner = at === null ? gateways.listeners.flatMap((l) => l.candidates).find((c) => hostnameMatches(c.hostname, url.hostname))?.route : undefined
           const hostOwner = owner === undefined ? null : `HTTPRoute ${owner.meta.namespace}/${owner.meta.name} (${formatPosition(owner.meta.at)})`
-          return {status: g.status, backend, upstream: g.status === 200 ? g.upstreamTarget : null, location: normalizeLocation(g.location), by: g.route ? `HTTPRoute ${g.route} rule ${g.rule}${at === null ? '' : ` (${at})`}` : `Gateway listener ${g.listener ?? '-'}`, at, hostOwner, regexMode: null, reason: g.reason}
+          const by = g.route ? `HTTPRoute ${g.route} rule ${g.rule}${at === null ? '' : ` (${at})`}` : `Gateway listener ${g.listener ?? '-'}`
+          const early = g.status === 200 ? gatewayEarlyAnswer(g, probe) : null
+          if (early !== null) return {...early, backend: null, upstream: null, by, at, hostOwner, regexMode: null}
+          // One backendRef: its own filters (URLRewrite) decide what it receives; with several, the rule's.
+          const only = g.backends.length === 1 ? g.backends[0]! : null
+          const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
+          return {status: g.status, backend, upstream: g.status === 200 ? (only?.upstreamTarget ?? g.upstreamTarget) : null, location: normalizeLocation(g.location), by, at, hostOwner, regexMode: null, reason: g.reason}
         }
       }
       const e = explain(compiled.table, probe.url, {method: probe.method, headers: probe.headers})
@@ -131,4 +137,13 @@ function normalizeLocation(location: string | null): string | null {
   } catch {
     return location
   }
+}
+
+/** What the proxy answers itself for a forwarded rule: the only backendRef's RequestRedirect, or a CORS preflight (204). */
+function gatewayEarlyAnswer(g: GatewayAnswer, probe: Probe): {status: number; location: string | null; reason: string} | null {
+  const only = g.backends.length === 1 ? g.backends[0]! : null
+  if (only?.redirect) return {status: only.redirect.status, location: normalizeLocation(only.redirect.location), reason: 'RequestRedirect of the backendRef'}
+  const cors = only?.cors ?? g.cors
+  if (cors !== null && corsOutcome(cors, probe.method, lowerKeys(probe.headers))?.kind === 'preflight') return {status: 204, location: null, reason: 'CORS preflight answered by the Gateway'}
+  return null
 }

@@ -1,6 +1,8 @@
-import type {HTTPRouteFilter, HTTPRouteMatch, Listener, Snapshot} from '../manifests/model.js'
+import type {HTTPRouteMatch, Listener, Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
+import type {CorsPolicy} from './cors.js'
+import {copyState, initialState, runFilters, trimSlash, type FilterContext, type GatewayMirror, type HeaderEdit} from './filters.js'
 import {backendProblem} from './references.js'
 import type {Candidate, GatewayTable, ListenerRoutes} from './route-table.js'
 
@@ -17,21 +19,28 @@ export interface GatewayRequest {
   readonly headers: Readonly<Record<string, string>>
 }
 
+export type {GatewayMirror, HeaderEdit} from './filters.js'
+
 export interface GatewayBackend {
   readonly namespace: string
   readonly name: string
   readonly port: number | null
   readonly weight: number
-  /** Why a controller sends this share 500 (InvalidKind, RefNotPermitted), or null. */
+  /** Why a controller sends this share 500 (InvalidKind, RefNotPermitted, a filter kingress cannot run), or null. */
   readonly problem: string | null
-}
-
-/** One RequestHeaderModifier / ResponseHeaderModifier, as written: set, then add, then remove (httproute_types.go HTTPHeaderFilter). */
-export interface HeaderEdit {
-  readonly set: readonly (readonly [string, string])[]
-  readonly add: readonly (readonly [string, string])[]
-  /** Lower-case names. */
-  readonly remove: readonly string[]
+  /**
+   * The Service is not in the manifests (ResolvedRefs BackendNotFound): still a route, since an
+   * endpoint provider (--backend, Docker) may serve it; the proxy answers 500 when none does.
+   */
+  readonly notFound: string | null
+  /** The rule's filters, then this backendRef's own: what a request sent to this backend gets. */
+  readonly redirect: {readonly status: number; readonly location: string} | null
+  readonly upstreamTarget: string
+  readonly upstreamHost: string | null
+  readonly requestHeaders: readonly HeaderEdit[]
+  readonly responseHeaders: readonly HeaderEdit[]
+  readonly mirrors: readonly GatewayMirror[]
+  readonly cors: CorsPolicy | null
 }
 
 export interface GatewayAnswer {
@@ -46,11 +55,17 @@ export interface GatewayAnswer {
   readonly requestHeaders: readonly HeaderEdit[]
   /** The rule's ResponseHeaderModifier filters, in order; applied to the response the client gets. */
   readonly responseHeaders: readonly HeaderEdit[]
+  /** The rule's RequestMirror filters (whose backendRef resolves). */
+  readonly mirrors: readonly GatewayMirror[]
+  /** The rule's CORS filter. */
+  readonly cors: CorsPolicy | null
   /**
-   * The rule's timeouts.request / backendRequest in ms (the shorter one; 0: disabled, "0s"); null
-   * when the rule sets none. The proxy applies it to the wait for the response head.
+   * Each attempt's wait for the response head, in ms: the rule's timeouts.backendRequest (0:
+   * disabled, "0s"); null when the rule sets none (kingress's read timeout).
    */
   readonly timeoutMs: number | null
+  /** timeouts.request in ms: the whole exchange, body streaming included (0: disabled); null: none. */
+  readonly requestMs: number | null
   readonly location: string | null
   readonly backends: readonly GatewayBackend[]
   /** The request target the backend receives, after URLRewrite. */
@@ -66,7 +81,7 @@ export interface GatewayAnswer {
   readonly reason: string
 }
 
-const NONE = {routeId: null, location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: [], timeoutMs: null} as const
+const NONE = {routeId: null, location: null, backends: [], upstreamTarget: null, upstreamHost: null, route: null, rule: null, match: null, claimed: true, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null, timeoutMs: null, requestMs: null} as const
 
 /**
  * What a conformant implementation answers (apis/v1/httproute_types.go): the listener of the port
@@ -202,48 +217,49 @@ function compareAge(a: Candidate, b: Candidate): number {
 
 function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: string, listenerName: string, listener: Listener): GatewayAnswer {
   const where = {route: objectKey(c.route.meta), rule: c.ruleIndex, match: c.matchIndex, listener: listenerName, routeId: c.id}
-  let target = path
-  let host: string | null = null
-  const requestHeaders: HeaderEdit[] = []
-  const responseHeaders: HeaderEdit[] = []
-  for (const filter of c.rule.filters) {
-    switch (filter.type) {
-      case 'RequestRedirect':
-        return {...NONE, ...where, ...redirectOf(filter, c, req, path, listener)}
-      case 'URLRewrite': {
-        const rewrite = filter.config
-        if (typeof rewrite.hostname === 'string') host = rewrite.hostname
-        target = modifiedPath(rewrite.path, c.match, target)
-        break
-      }
-      case 'RequestHeaderModifier':
-        requestHeaders.push(headerEditOf(filter.config))
-        break
-      case 'ResponseHeaderModifier':
-        responseHeaders.push(headerEditOf(filter.config))
-        break
-      case 'RequestMirror':
-      case 'CORS':
-        break
-      case 'ExtensionRef':
-        return {...NONE, ...where, status: 500, reason: 'an ExtensionRef filter kingress does not support: a conformant implementation answers 500 rather than skip it'}
-    }
-  }
+  const ctx: FilterContext = {snapshot, routeNamespace: c.route.meta.namespace, match: c.match, listener, request: {scheme: req.scheme, host: req.host, query: req.query}, where: 'rule'}
+  const state = initialState(path)
+  const stop = runFilters(c.rule.filters, state, ctx)
+  if (stop !== null && stop.kind === 'redirect') return {...NONE, ...where, status: stop.status, location: stop.location, reason: 'RequestRedirect'}
+  if (stop !== null) return {...NONE, ...where, status: 500, reason: stop.reason}
   const backends = c.rule.backendRefs.filter((b) => b.weight > 0).map((ref): GatewayBackend => {
     const problem = backendProblem(snapshot, c.route.meta.namespace, ref)
+    // The backendRef's own filters run after the rule's, on a copy of what the rule's made.
+    const own = copyState(state)
+    const ownStop = ref.filters.length === 0 ? null : runFilters(ref.filters, own, {...ctx, where: 'backendRef'})
     // A Service that is not loaded is still a route to it: diff compares routing, not endpoints.
-    return {namespace: ref.namespace ?? c.route.meta.namespace, name: ref.name, port: ref.port, weight: ref.weight, problem: problem === null || problem.reason === 'BackendNotFound' ? null : problem.message}
+    const refProblem = problem === null || problem.reason === 'BackendNotFound' ? null : problem.message
+    return {
+      namespace: ref.namespace ?? c.route.meta.namespace,
+      name: ref.name,
+      port: ref.port,
+      weight: ref.weight,
+      problem: refProblem ?? (ownStop?.kind === 'unsupported' ? ownStop.reason : null),
+      notFound: problem !== null && problem.reason === 'BackendNotFound' ? problem.message : null,
+      redirect: ownStop?.kind === 'redirect' ? {status: ownStop.status, location: ownStop.location} : null,
+      upstreamTarget: own.path + req.query,
+      upstreamHost: own.host,
+      requestHeaders: own.requestHeaders,
+      responseHeaders: own.responseHeaders,
+      mirrors: own.mirrors,
+      cors: own.cors,
+    }
   })
   if (backends.length === 0) return {...NONE, ...where, status: 500, reason: 'the rule has no backendRef with weight: a conformant implementation answers 500'}
   if (backends.every((b) => b.problem !== null)) return {...NONE, ...where, backends, status: 500, reason: backends[0]!.problem!}
-  return {...NONE, ...where, status: 200, backends, upstreamTarget: target + req.query, upstreamHost: host, requestHeaders, responseHeaders, timeoutMs: timeoutOf(c.rule.timeouts), reason: 'forwarded'}
+  const timeouts = timeoutsOf(c.rule.timeouts)
+  return {...NONE, ...where, status: 200, backends, upstreamTarget: state.path + req.query, upstreamHost: state.host, requestHeaders: state.requestHeaders, responseHeaders: state.responseHeaders, mirrors: state.mirrors, cors: state.cors, ...timeouts, reason: 'forwarded'}
 }
 
-function timeoutOf(timeouts: {readonly request: string | null; readonly backendRequest: string | null}): number | null {
-  const set = [durationMs(timeouts.request), durationMs(timeouts.backendRequest)].filter((ms): ms is number => ms !== null)
-  const enabled = set.filter((ms) => ms > 0)
-  if (enabled.length > 0) return Math.min(...enabled)
-  return set.length > 0 ? 0 : null
+/**
+ * httproute_types.go HTTPRouteTimeouts: `request` bounds the whole exchange with the client,
+ * `backendRequest` each attempt to a backend (the proxy's wait for the response head). "0s"
+ * disables one; an absent field leaves kingress's own timeouts.
+ */
+function timeoutsOf(timeouts: {readonly request: string | null; readonly backendRequest: string | null}): {timeoutMs: number | null; requestMs: number | null} {
+  const request = durationMs(timeouts.request)
+  const backend = durationMs(timeouts.backendRequest)
+  return {timeoutMs: backend, requestMs: request}
 }
 
 const DURATION_PART = /(\d+)(ms|h|m|s)/g
@@ -254,42 +270,6 @@ export function durationMs(text: string | null): number | null {
   let ms = 0
   for (const [, n, unit] of text.matchAll(DURATION_PART)) ms += Number(n) * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1)
   return ms
-}
-
-function headerEditOf(config: Readonly<Record<string, unknown>>): HeaderEdit {
-  const pairs = (list: unknown): [string, string][] => (Array.isArray(list) ? list.filter((h): h is {name: string; value: unknown} => typeof h === 'object' && h !== null && typeof (h as {name?: unknown}).name === 'string').map((h) => [h.name, String(h.value ?? '')]) : [])
-  const remove = Array.isArray(config.remove) ? config.remove.filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()) : []
-  return {set: pairs(config.set), add: pairs(config.add), remove}
-}
-
-function redirectOf(filter: HTTPRouteFilter, c: Candidate, req: GatewayRequest, path: string, listener: Listener): Pick<GatewayAnswer, 'status' | 'location' | 'reason'> {
-  const r = filter.config
-  const scheme = typeof r.scheme === 'string' ? r.scheme : req.scheme
-  const hostname = typeof r.hostname === 'string' ? r.hostname : normalizeHost(req.host)
-  // httproute_types.go HTTPRequestRedirectFilter.Port: the scheme's well-known port when the scheme changes, else the listener's; a well-known port is left out.
-  const port = typeof r.port === 'number' ? r.port : typeof r.scheme === 'string' ? (scheme === 'https' ? 443 : 80) : listener.port
-  const wellKnown = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80)
-  const status = typeof r.statusCode === 'number' ? r.statusCode : 302
-  const newPath = modifiedPath(r.path, c.match, path)
-  return {status, location: `${scheme}://${hostname}${wellKnown ? '' : `:${port}`}${newPath}${req.query}`, reason: 'RequestRedirect'}
-}
-
-/** ReplaceFullPath, or ReplacePrefixMatch of the matched PathPrefix (element-wise, as the match). */
-function modifiedPath(modifier: unknown, match: HTTPRouteMatch, path: string): string {
-  if (typeof modifier !== 'object' || modifier === null) return path
-  const m = modifier as {type?: unknown; replaceFullPath?: unknown; replacePrefixMatch?: unknown}
-  if (m.type === 'ReplaceFullPath' && typeof m.replaceFullPath === 'string') return m.replaceFullPath
-  if (m.type === 'ReplacePrefixMatch' && typeof m.replacePrefixMatch === 'string' && match.path.type === 'PathPrefix') {
-    const rest = path.slice(trimSlash(match.path.value).length)
-    const replacement = trimSlash(m.replacePrefixMatch)
-    const joined = replacement + rest
-    return joined === '' ? '/' : joined.startsWith('/') ? joined : '/' + joined
-  }
-  return path
-}
-
-function trimSlash(value: string): string {
-  return value.endsWith('/') ? value.replace(/\/+$/, '') : value
 }
 
 export function parseQuery(query: string): Map<string, string> {

@@ -1,6 +1,7 @@
 import type {Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
+import {corsOutcome} from './cors.js'
 import {bestListener, evaluateGateway, hostnameMatches, listenersFor, lowerKeys, matches, parseQuery, precedes, type GatewayAnswer, type GatewayRequest} from './evaluate.js'
 import type {Candidate, GatewayTable} from './route-table.js'
 
@@ -67,4 +68,17 @@ function why(winner: Candidate, other: Candidate): string {
   if (w.queryParams.length !== o.queryParams.length) return `${w.queryParams.length} query matches beat ${o.queryParams.length}`
   if (winner.route !== other.route) return `HTTPRoute ${objectKey(winner.route.meta)} is older or first by namespace/name`
   return 'an earlier rule or match of the same route'
+}
+
+/**
+ * The status `kingress up` gives a forwarded answer, knowing which backendRefs have ready
+ * endpoints (`ready[i]` for `answer.backends[i]`): 204 for a CORS preflight the Gateway answers
+ * itself, 500 when no backendRef's Service is loaded or served, 503 when none has an endpoint.
+ */
+export function servedStatus(answer: GatewayAnswer, req: Pick<GatewayRequest, 'method' | 'headers'>, ready: readonly boolean[]): {readonly status: number; readonly why: string | null} {
+  if (answer.status !== 200) return {status: answer.status, why: null}
+  if (answer.cors !== null && corsOutcome(answer.cors, req.method, lowerKeys(req.headers))?.kind === 'preflight') return {status: 204, why: 'a CORS preflight: the Gateway answers it itself (CORS filter)'}
+  if (ready.some((r) => r)) return {status: 200, why: null}
+  if (answer.backends.every((b) => b.notFound !== null)) return {status: 500, why: `the Service is not loaded and no endpoint provider serves it (ResolvedRefs: BackendNotFound): kingress answers 500`}
+  return {status: 503, why: 'the chosen Service has no ready endpoint: kingress answers 503'}
 }

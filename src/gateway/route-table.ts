@@ -39,7 +39,8 @@ export interface GatewayTable {
 export function compileGatewayTable(snapshot: Snapshot, options: {className?: string} = {}): GatewayTable {
   const listeners: ListenerRoutes[] = []
   const nextId = idCounter()
-  const gateways = [...snapshot.gateways].filter((g) => options.className === undefined || g.className === options.className).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  // A Gateway with infrastructure parameters is not accepted (status.ts): not programmed either.
+  const gateways = [...snapshot.gateways].filter((g) => (options.className === undefined || g.className === options.className) && g.parametersRef === null).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   for (const gateway of gateways) {
     const reports = listenerReports(snapshot, gateway)
     const byListener = new Map<Listener, Candidate[]>(reports.filter((r) => r.attachable).map((r) => [r.listener, []]))
@@ -117,7 +118,8 @@ export function servedGatewayHostnames(table: GatewayTable, allPorts = false): {
 
 /**
  * The TLS view of the HTTPS listeners: every hostname their routes answer for, with the listener's
- * first certificateRef (a kubernetes.io/tls Secret when it is loaded), for the certificate store.
+ * first certificateRef (a kubernetes.io/tls Secret when it is loaded), for the certificate store;
+ * `*` for a listener without a hostname whose Secret is loaded.
  */
 export function gatewayTlsRequests(table: GatewayTable, secrets: readonly Secret[]): TlsHostRequest[] {
   const out: TlsHostRequest[] = []
@@ -129,6 +131,8 @@ export function gatewayTlsRequests(table: GatewayTable, secrets: readonly Secret
     const hostnames = new Set(l.candidates.map((c) => c.hostname).filter((h) => h !== '*'))
     if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
     for (const host of hostnames) out.push({host, tls: true, secretName, secret})
+    // A listener without a hostname takes every server name: its Secret serves the ones nothing else is for.
+    if (l.listener.hostname === null && secret !== null) out.push({host: '*', tls: true, secretName, secret})
   }
   return out
 }

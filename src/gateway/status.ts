@@ -97,6 +97,9 @@ function ourGateways(snapshot: Snapshot, className: string | undefined, diagnost
     }
     const reports = listenerReports(snapshot, gateway)
     ours.set(gateway, reports)
+    if (gateway.parametersRef !== null) {
+      diagnostics.push({severity: 'warning', at: gateway.meta.at, field: 'spec.infrastructure.parametersRef', message: `${parametersMessage(gateway.parametersRef)}: the Gateway is not accepted (Accepted: InvalidParameters) and \`kingress up\` does not serve it; remove spec.infrastructure.parametersRef to run it locally`})
+    }
     for (const report of reports) for (const p of report.problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: p.message})
   }
   return ours
@@ -115,7 +118,8 @@ function routeParents(snapshot: Snapshot, route: HTTPRoute, ours: ReadonlyMap<Ga
   for (const p of problems) {
     diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: `${withoutField(p.message, p.field)} (ResolvedRefs: ${p.reason}; a conformant implementation answers 500 for this backend's share of requests)`})
   }
-  for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters; the route is not accepted (Accepted: UnsupportedValue)'})
+  // httproute_types.go HTTPRouteRule.Filters: an unsupported filter may set Accepted False with IncompatibleFilters; the proxy answers its rule 500 (never skips it).
+  for (const f of unsupported) diagnostics.push({severity: 'warning', at: f.at, field: f.field, message: 'kingress runs no ExtensionRef filters: the route is not accepted (Accepted: IncompatibleFilters), and `kingress up` answers the requests of this rule 500'})
 
   const parents: RouteParentStatus[] = []
   for (const ref of route.parentRefs) {
@@ -132,13 +136,13 @@ function routeParents(snapshot: Snapshot, route: HTTPRoute, ours: ReadonlyMap<Ga
     if (gateway === undefined || reports === undefined || reports === null) {
       accepted = condition('Accepted', 'False', 'NoMatchingParent', `Gateway ${namespace}/${ref.name} is not in the loaded manifests`, g)
     } else if (unsupported.length > 0) {
-      accepted = condition('Accepted', 'False', 'UnsupportedValue', `${unsupported.map((f) => f.field).join(', ')}: ExtensionRef filters are not supported`, g)
+      accepted = condition('Accepted', 'False', 'IncompatibleFilters', `${unsupported.map((f) => f.field).join(', ')}: ExtensionRef filters are not supported`, g)
     } else {
       const result = attach(snapshot, route, ref, gateway, reports)
       accepted = result.accepted ? condition('Accepted', 'True', 'Accepted', result.message, g) : condition('Accepted', 'False', result.reason, result.message, g)
       if (result.accepted) for (const l of result.listeners) attached.set(l, (attached.get(l) ?? new Set()).add(route))
     }
-    if (accepted.status !== 'True' && accepted.reason !== 'UnsupportedValue') {
+    if (accepted.status !== 'True' && accepted.reason !== 'IncompatibleFilters') {
       diagnostics.push({severity: 'warning', at: ref.at, field: ref.field, message: `not accepted by Gateway ${namespace}/${ref.name} (Accepted: ${accepted.reason}): ${accepted.message}`})
     }
     const parentRef: ParentRefStatus = {group: ref.group, kind: ref.kind, namespace, name: ref.name, ...(ref.sectionName !== null ? {sectionName: ref.sectionName} : {}), ...(ref.port !== null ? {port: ref.port} : {})}
@@ -154,6 +158,11 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
     return {conditions: [condition('Accepted', 'Unknown', 'Pending', message, g), condition('Programmed', 'Unknown', 'Pending', message, g)], listeners: []}
   }
   const listeners = reports.map((r) => ({name: r.listener.name, supportedKinds: r.supportedKinds, attachedRoutes: attached.get(r.listener)?.size ?? 0, conditions: r.conditions}))
+  // gateway_types.go GatewayInfrastructure.ParametersRef: a referent that cannot be found or is unsupported rejects the Gateway.
+  if (gateway.parametersRef !== null) {
+    const message = parametersMessage(gateway.parametersRef)
+    return {conditions: [condition('Accepted', 'False', 'InvalidParameters', message, g), condition('Programmed', 'False', 'Invalid', message, g)], listeners}
+  }
   const notAccepted = reports.filter((r) => r.conditions.some((c) => c.type === 'Accepted' && c.status !== 'True')).map((r) => r.listener.name)
   const programmed = reports.filter((r) => r.conditions.some((c) => c.type === 'Programmed' && c.status === 'True')).map((r) => r.listener.name)
   const accepted =
@@ -165,6 +174,10 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
   const programmedCondition =
     programmed.length > 0 ? condition('Programmed', 'True', 'Programmed', `listeners programmed: ${programmed.join(', ')}`, g) : condition('Programmed', 'False', 'Invalid', 'no listener is programmed; see the listener conditions', g)
   return {conditions: [accepted, programmedCondition], listeners}
+}
+
+function parametersMessage(ref: NonNullable<Gateway['parametersRef']>): string {
+  return `spec.infrastructure.parametersRef ${ref.group || '""'}/${ref.kind} ${ref.name} does not resolve: kingress reads no infrastructure parameters`
 }
 
 type LocatedProblem = BackendProblem & {readonly field: string; readonly at: HTTPRoute['meta']['at']}

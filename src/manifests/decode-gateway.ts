@@ -77,7 +77,7 @@ export function decodeGateway(raw: RawObject, diagnostics: Diagnostic[]): Gatewa
   })
   listenerRules(items, errors)
   addressRules(listOf(errors, spec, 'addresses', 'spec.addresses', 16), errors)
-  return finish(errors, diagnostics, {kind: 'Gateway', apiVersion: raw.apiVersion, meta, generation: generationOf(raw.value), className: className ?? '', listeners})
+  return finish(errors, diagnostics, {kind: 'Gateway', apiVersion: raw.apiVersion, meta, generation: generationOf(raw.value), className: className ?? '', listeners, parametersRef: parametersRefOf(spec)})
 }
 
 function decodeListener(raw: RawObject, item: Record<string, unknown>, field: string, errors: FieldErrors): Listener | null {
@@ -220,4 +220,11 @@ function addressRules(addresses: readonly Record<string, unknown>[], errors: Fie
       seen.add(key)
     }
   })
+}
+
+function parametersRefOf(spec: Record<string, unknown>): Gateway['parametersRef'] {
+  const infrastructure = spec.infrastructure
+  if (!isRecord(infrastructure) || !isRecord(infrastructure.parametersRef)) return null
+  const ref = infrastructure.parametersRef
+  return {group: typeof ref.group === 'string' ? ref.group : '', kind: typeof ref.kind === 'string' ? ref.kind : '', name: typeof ref.name === 'string' ? ref.name : ''}
 }

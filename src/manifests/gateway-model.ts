@@ -77,6 +77,8 @@ export interface Gateway {
   readonly generation: number | null
   readonly className: string
   readonly listeners: readonly Listener[]
+  /** spec.infrastructure.parametersRef (LocalParametersReference), or null. */
+  readonly parametersRef: {readonly group: string; readonly kind: string; readonly name: string} | null
 }
 
 export interface ParentReference extends Located {

@@ -22,8 +22,9 @@ import {requestDetail} from './request-detail.js'
 import {arrivesOnClosing, markClosing} from './closing.js'
 import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
-import type {HeaderEdit} from '../gateway/evaluate.js'
+import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
 import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
+import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
 import {kMalformedBody} from './client-error.js'
@@ -174,10 +175,10 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const scheme = this.core.listener.scheme
     const host = target.host ?? ''
     const scope = this.core.listener.gateway
-    if (scheme === 'https' && scope !== undefined) {
+    if (scheme === 'https') {
       const wrong = misdirectedPage(this.state, scope, req, host, this.pageRequest(host, target.path))
       if (wrong !== null) {
-        this.gw = {rule: wrong.page.rule!, routeId: null, side: wrong.side, route: null, responseHeaders: null, host, path: target.path, headersMs: null}
+        this.gw = {rule: wrong.page.rule!, routeId: null, side: wrong.side, route: null, responseHeaders: null, host, path: target.path, headersMs: null, requestMs: null, mirrors: null, requestTimer: null}
         this.page(wrong.page, this.hasRequestBody())
         return true
       }
@@ -189,12 +190,12 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       return true
     }
     const rule = describeGatewayRule(answer)
-    this.gw = {rule, routeId: answer.routeId, side: scope === undefined ? sideOfListener(answer.listener) : scope.sideOf(answer.listener), route: answer.route, responseHeaders: answer.responseHeaders.length === 0 ? null : answer.responseHeaders, host, path: target.path, headersMs: answer.timeoutMs}
+    this.gw = {rule, routeId: answer.routeId, side: scope === undefined ? sideOfListener(answer.listener) : scope.sideOf(answer.listener), route: answer.route, responseHeaders: null, host, path: target.path, headersMs: answer.timeoutMs, requestMs: answer.requestMs, mirrors: null, requestTimer: null}
     if (req.method === 'CONNECT') {
       this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
       return true
     }
-    const action = gatewayAction(answer, this.state.backends, Math.random())
+    const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers)
     switch (action.kind) {
       case 'redirect':
         this.answerEarly(action.early)
@@ -210,30 +211,61 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
         break
     }
     const backend = action.backend
+    const forward = action.forward
     this.backend = backend
+    this.gw.responseHeaders = forward.responseHeaders
     const up = upstreamRequestHeaders(
       req.rawHeaders,
-      action.host ?? target.host,
+      forward.host ?? target.host,
       req.headers.connection,
       {clientIp: clientAddress(req.socket?.remoteAddress), scheme, port: this.core.listener.port, requestId: this.requestId},
-      action.host !== null || target.absolute || h2,
+      forward.host !== null || target.absolute || h2,
     )
     if (up.oversized !== null) {
       this.page(badRequestPage(431, 'Request header fields too large', `The header ${up.oversized} is longer than ${MAX_HEADER_LINE} bytes.`, this.pageRequest(host, target.path)), true)
       return true
     }
-    if (answer.requestHeaders.length !== 0) applyHeaderEdits(up.list, answer.requestHeaders)
-    this.headers = up.list
     this.hasBody = this.hasRequestBody()
-    this.forwardPath = action.target
+    const mirrors = forward.mirrors.length === 0 ? [] : chosenMirrors(forward.mirrors, Math.random)
+    if (mirrors.length !== 0) this.gw.mirrors = this.mirrorSet(mirrors, up.list, forward.host !== null ? (target.host ?? '') : null)
+    if (forward.requestHeaders.length !== 0) applyHeaderEdits(up.list, forward.requestHeaders)
+    this.headers = up.list
+    this.forwardPath = forward.target
     const member = backend.balancer.pick(null)
     if (member === null) {
       this.page(noEndpointsPage(rule, backend, this.pageRequest(host, target.path)), this.hasBody)
       return true
     }
     this.member = member
+    if (answer.requestMs !== null && answer.requestMs > 0) this.gw.requestTimer = setTimeout(() => this.guard(() => this.requestTimedOut(answer.requestMs!)), answer.requestMs)
+    if (this.gw.mirrors !== null && !this.hasBody) this.gw.mirrors.sendNow()
     this.send()
     return true
+  }
+
+  /** The copies of this request for the rule's RequestMirror filters; `clientHost` restores the Host a URLRewrite replaced. */
+  private mirrorSet(mirrors: GatewayMirror[], headers: readonly string[], clientHost: string | null): MirrorSet {
+    const list = [...headers]
+    if (clientHost !== null) for (let i = 0; i < list.length; i += 2) if (list[i]!.toLowerCase() === 'host') list[i + 1] = clientHost
+    const bus = this.core.ctx.bus
+    return new MirrorSet(mirrors, {method: this.req.method ?? 'GET', headers: list}, this.state.backends, this.core.ctx.pools, (mirror, message) => {
+      if (bus.has('error')) bus.emit('error', {where: `request ${this.requestId}`, message: `RequestMirror to ${mirror.namespace}/${mirror.name} of ${this.gw?.rule ?? 'an HTTPRoute'}: ${message} (the client's answer is not affected)`, error: null})
+    })
+  }
+
+  /** timeouts.request passed: 504 when nothing was answered yet, else the response is cut. */
+  private requestTimedOut(ms: number): void {
+    if (this.finished) return
+    const gw = this.gw!
+    if (this.responded) {
+      this.finished = true
+      this.res.destroy()
+      this.log(this.status, `the rule's timeouts.request (${ms} ms) passed mid-response`)
+    } else {
+      const tried = [...(this.tried ?? []).map((m) => m.address), ...(this.member !== null ? [this.member.address] : [])]
+      this.page(upstreamFailurePage('timeout', `no complete answer within ${ms} ms, the rule's timeouts.request`, gw.rule, this.backend!, [...new Set(tried)], this.pageRequest(gw.host, gw.path)), this.hasBody)
+    }
+    this.abortUpstream?.(new ClientGoneError('timeouts.request'))
   }
 
   // --- the annotated path: only for routes whose Ingress asks for something ---
@@ -362,6 +394,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       this.piped = true
       this.req.pipe(this.body)
       this.bodyClock?.watch(this.req)
+      if (this.gw?.mirrors != null) this.gw.mirrors.watch(this.req, declaredLength(this.req))
       if (this.plan !== null && this.body instanceof BodyMeter) this.body.start()
     }
   }
@@ -494,6 +527,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   closed(): void {
     this.core.done()
     this.bodyClock?.stop()
+    if (this.gw?.requestTimer != null) clearTimeout(this.gw.requestTimer)
     const malformed = (this.res as Carrier)[kMalformedBody]
     if (malformed !== undefined && !this.finished) {
       // The client-error path answered 400 on the socket (a malformed chunked body).
@@ -605,6 +639,11 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
 
 function ignore(): void {}
 
+function declaredLength(req: ClientRequest): number | null {
+  const value = req.headers['content-length']
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : null
+}
+
 /** What the exchange keeps of the HTTPRoute that answers: for the response filters, pages and the log. */
 interface GatewayServed {
   /** `HTTPRoute ns/name rule 0 on Gateway listener ns/gw/http`. */
@@ -614,11 +653,15 @@ interface GatewayServed {
   /** `gateway ns/gw`: the RequestEvent's side. */
   readonly side: string
   readonly route: string | null
-  readonly responseHeaders: readonly HeaderEdit[] | null
+  responseHeaders: readonly HeaderEdit[] | null
   readonly host: string
   readonly path: string
   /** The rule's timeouts (0: none), as the wait for the response head; null: kingress's read timeout. */
   readonly headersMs: number | null
+  /** timeouts.request: the whole exchange (0 or null: none). */
+  readonly requestMs: number | null
+  mirrors: MirrorSet | null
+  requestTimer: NodeJS.Timeout | null
 }
 
 function describeOrigin(match: MatchResult): string {

@@ -1,7 +1,8 @@
 import type {IncomingHttpHeaders} from 'node:http'
 
 import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
-import {evaluateGateway, type GatewayAnswer, type GatewayBackend, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
+import {corsOutcome} from '../gateway/cors.js'
+import {evaluateGateway, type GatewayAnswer, type GatewayBackend, type GatewayMirror, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {ListenerInfo} from './context.js'
 import type {RequestTarget} from './target.js'
@@ -19,7 +20,17 @@ export type GatewayAction =
   | {readonly kind: 'redirect'; readonly early: EarlyResponse}
   | {readonly kind: 'page'; readonly status: number; readonly code: string; readonly title: string; readonly message: string; readonly hint: string}
   | {readonly kind: 'no-endpoints'; readonly backend: ResolvedBackend}
-  | {readonly kind: 'forward'; readonly backend: ResolvedBackend; readonly target: string; readonly host: string | null}
+  | {readonly kind: 'forward'; readonly backend: ResolvedBackend; readonly forward: GatewayForward}
+
+/** What the chosen backend gets and what comes back: the rule's filters, then the backendRef's. */
+export interface GatewayForward {
+  readonly target: string
+  readonly host: string | null
+  readonly requestHeaders: readonly HeaderEdit[]
+  /** Null: nothing to edit. */
+  readonly responseHeaders: readonly HeaderEdit[] | null
+  readonly mirrors: readonly GatewayMirror[]
+}
 
 /** The request as the evaluation reads it; header values repeated by the client are joined with `,`. */
 export function gatewayRequestOf(scheme: 'http' | 'https', port: number, method: string, host: string, path: string, query: string, headers: IncomingHttpHeaders): GatewayRequest {
@@ -64,18 +75,36 @@ export function pickWeighted(backends: readonly GatewayBackend[], random: number
   return backends[backends.length - 1]!
 }
 
-export function gatewayAction(answer: GatewayAnswer, backends: BackendTable, random: number): GatewayAction {
+/** What the exchange does with the answer; `method` and `headers` are the client's (for CORS). */
+export function gatewayAction(answer: GatewayAnswer, backends: BackendTable, random: number, method: string, headers: IncomingHttpHeaders): GatewayAction {
   const where = describeGatewayRule(answer)
   if (answer.location !== null) return {kind: 'redirect', early: {status: answer.status, headers: {location: answer.location}, body: '', reason: `RequestRedirect of ${where}`}}
   if (answer.status === 404) return page(404, answer.route === null ? 'no-route' : 'no-rule', 'Not found', `${capitalise(answer.reason)} (${where}): a conformant Gateway answers 404.`, 'Add a match for this path to an HTTPRoute attached to this listener; `kingress explain URL FILES` shows the candidates.')
   if (answer.status === 400) return page(400, 'bad-request', 'Bad request', `${capitalise(answer.reason)} (${where}).`, 'Send a path that stays below the root.')
   if (answer.status !== 200) return page(answer.status, 'invalid-rule', 'Internal error', `${capitalise(answer.reason)} (${where}).`, 'Fix the rule; `kingress status FILES` shows the route\'s conditions.')
   const picked = pickWeighted(answer.backends, random)
+  if (picked.redirect !== null) return {kind: 'redirect', early: {status: picked.redirect.status, headers: {location: picked.redirect.location}, body: '', reason: `RequestRedirect of a backendRef of ${where}`}}
   if (picked.problem !== null) return page(500, 'invalid-backend', 'Internal error', `${where} sent this request to an invalid backendRef: ${picked.problem}. A conformant Gateway answers 500 for that backend's share of the traffic.`, 'Fix the backendRef; `kingress status FILES` shows its ResolvedRefs condition.')
+  let responseHeaders = picked.responseHeaders
+  if (picked.cors !== null) {
+    const cors = corsOutcome(picked.cors, method, corsHeaders(headers))
+    if (cors !== null && cors.kind === 'preflight') return {kind: 'redirect', early: {status: 204, headers: Object.fromEntries(cors.headers), body: '', reason: `CORS preflight answered by ${where}`}}
+    if (cors !== null) responseHeaders = [...responseHeaders, {set: cors.headers.filter(([name]) => name !== 'vary'), add: [['Vary', 'Origin']], remove: []}]
+  }
   const resolved = picked.port === null ? undefined : backends.forService(picked.namespace, picked.name, picked.port)
   if (resolved === undefined) return page(500, 'invalid-backend', 'Internal error', `${where} names Service ${picked.namespace}/${picked.name} without a port.`, 'Give the backendRef a port: a Service backendRef needs one.')
+  if (resolved.balancer.members.length === 0 && picked.notFound !== null) return page(500, 'invalid-backend', 'Internal error', `${where} sent this request to a backendRef that does not resolve: ${picked.notFound}, and no endpoint provider serves it. A conformant Gateway answers 500 (ResolvedRefs: BackendNotFound).`, 'Load the Service\'s manifest, or give its endpoints with --backend NAMESPACE/NAME=HOST:PORT.')
   if (resolved.balancer.members.length === 0) return {kind: 'no-endpoints', backend: resolved}
-  return {kind: 'forward', backend: resolved, target: answer.upstreamTarget ?? '/', host: answer.upstreamHost}
+  return {kind: 'forward', backend: resolved, forward: {target: picked.upstreamTarget, host: picked.upstreamHost, requestHeaders: picked.requestHeaders, responseHeaders: responseHeaders.length === 0 ? null : responseHeaders, mirrors: picked.mirrors}}
+}
+
+function corsHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of ['origin', 'access-control-request-method', 'access-control-request-headers']) {
+    const value = headers[name]
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(',') : value
+  }
+  return out
 }
 
 function page(status: number, code: string, title: string, message: string, hint: string): GatewayAction {

@@ -91,11 +91,12 @@ function byHostname(listeners: readonly ListenerRoutes[], name: string): Listene
   return best
 }
 
-/** The 421 page (and the Gateway that answers it) when the request's Host is for another listener than its TLS SNI chose; else null. */
-export function misdirectedPage(state: RuntimeState, scope: GatewayScope, req: ClientRequest, host: string, request: PageRequest): {readonly page: ErrorPage; readonly side: string} | null {
+/** The 421 page (and the Gateway that answers it, for the event's side) when the request's Host is for another listener than its TLS SNI chose; else null. */
+export function misdirectedPage(state: RuntimeState, scope: GatewayScope | undefined, req: ClientRequest, host: string, request: PageRequest): {readonly page: ErrorPage; readonly side: string} | null {
   const servername = serverNameOf(req)
   if (servername === null) return null
-  const wrong = misdirectedListener(scope.tableOf(state.gateways), scope.port, servername, normalizeHost(host))
+  // Without a scope (a session without Gateway addressing) every Gateway's 443 listeners are on the HTTPS listener.
+  const wrong = scope === undefined ? misdirectedListener(state.gateways, 443, servername, normalizeHost(host)) : misdirectedListener(scope.tableOf(state.gateways), scope.port, servername, normalizeHost(host))
   if (wrong === null) return null
   const sni = `${objectKey(wrong.sni.gateway.meta)}/${wrong.sni.listener.name}`
   const other = wrong.host === null ? 'no listener of this port' : `listener ${objectKey(wrong.host.gateway.meta)}/${wrong.host.listener.name}`
@@ -104,7 +105,7 @@ export function misdirectedPage(state: RuntimeState, scope: GatewayScope, req: C
     rule: `Gateway listener ${sni}`,
     hint: 'Open a new connection for this host (browsers and curl do so on a 421 by themselves).',
   }
-  return {page, side: scope.sideOf(sni)}
+  return {page, side: scope === undefined ? sideOfListener(sni) : scope.sideOf(sni)}
 }
 
 /** The SNI name of the TLS connection a request came in on (HTTP/1.1 or HTTP/2); null without one. */

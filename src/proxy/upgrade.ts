@@ -19,10 +19,11 @@ import {acceptableRequestId, clientAddress, clientResponseHeaders, upstreamReque
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
 import {sendPageOnSocket} from './respond.js'
 import {screenRequest} from './screen.js'
-import {requestTarget} from './target.js'
+import {requestTarget, type RequestTarget} from './target.js'
 import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
-import {describeGatewayRule, gatewayClaim} from './gateway-answer.js'
+import type {GatewayAnswer, HeaderEdit} from '../gateway/evaluate.js'
+import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
 import {INGRESS_SIDE, sideOfListener} from './gateway-scope.js'
 import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
@@ -65,6 +66,8 @@ export class Tunnel {
   private headers: string[] = []
   /** Non-null when the route has annotation work (access lists, auth, rewrite, upstream-vhost, canary...). */
   private plan: RequestPlan | null = null
+  /** Non-null when an HTTPRoute answers the handshake. */
+  private gateway: {readonly rule: string; readonly routeId: number | null; readonly host: string; readonly path: string; responseHeaders: readonly HeaderEdit[] | null; readonly headersMs: number | null} | null = null
 
   constructor(
     private readonly core: HandlerCore,
@@ -94,7 +97,7 @@ export class Tunnel {
       if (claim !== null) this.side = scope?.sideOf(claim.listener) ?? sideOfListener(claim.listener)
       // A Gateway's own address serves no Ingress: a host none of its routes claims is its 404.
       if (scope?.ingress === false && (claim === null || !claim.claimed)) return this.fail(badRequestPage(404, 'Not found', `No route of ${scope.side} on port ${scope.port} is for host ${target.host ?? ''}; the Ingresses are served on --bind only.`, pageRequest))
-      if (claim !== null) return this.fail({...badRequestPage(501, 'Not implemented', `${describeGatewayRule(claim)} answers this host, and kingress does not relay WebSockets through HTTPRoutes yet.`, pageRequest), rule: describeGatewayRule(claim), hint: 'Serve the WebSocket from an Ingress on a host no HTTPRoute names, or watch the kingress Gateway API issue for WebSocket support.'})
+      if (claim !== null) return this.viaGateway(claim, target)
     }
     const match = this.state.table.match(target.host, target.path)
     this.match = match
@@ -136,6 +139,54 @@ export class Tunnel {
       (result) => this.authorized(result),
       () => this.refuse({status: 500, headers: {'content-length': '0'}, body: '', reason: 'auth-url failed'}),
     )
+  }
+
+  /**
+   * An HTTPRoute answers the host: the handshake goes to the rule's chosen backend with the rule's
+   * (and backendRef's) URLRewrite and header filters, as a request would. RequestMirror filters
+   * are not applied to handshakes (a tunnel cannot be copied); timeouts.backendRequest bounds the
+   * wait for the 101.
+   */
+  private viaGateway(answer: GatewayAnswer, target: RequestTarget): void {
+    const req = this.req
+    const rule = describeGatewayRule(answer)
+    this.gateway = {rule, routeId: answer.routeId, host: target.host ?? '', path: target.path, responseHeaders: null, headersMs: answer.timeoutMs}
+    const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
+    const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers)
+    switch (action.kind) {
+      case 'redirect':
+        return this.refuse(action.early)
+      case 'page':
+        return this.fail(gatewayPage(action, rule, pageRequest))
+      case 'no-endpoints':
+        this.backend = action.backend
+        return this.fail(noEndpointsPage(rule, action.backend, pageRequest))
+      case 'forward':
+        break
+    }
+    const forward = action.forward
+    this.backend = action.backend
+    this.gateway.responseHeaders = forward.responseHeaders
+    this.headers = upstreamRequestHeaders(
+      req.rawHeaders,
+      forward.host ?? target.host,
+      req.headers.connection,
+      {clientIp: clientAddress(req.socket.remoteAddress), scheme: this.core.listener.scheme, port: this.core.listener.port, requestId: this.requestId},
+      forward.host !== null || target.absolute,
+    ).list
+    if (forward.requestHeaders.length !== 0) applyHeaderEdits(this.headers, forward.requestHeaders)
+    const member = action.backend.balancer.pick(null)
+    if (member === null) return this.fail(noEndpointsPage(rule, action.backend, pageRequest))
+    this.member = member
+    this.open(forward.target)
+  }
+
+  /** What failure pages name: the Ingress match, or the HTTPRoute rule. */
+  private decider(): {readonly by: MatchResult | string; readonly request: {host: string; path: string; requestId: string}} {
+    const gw = this.gateway
+    if (gw !== null) return {by: gw.rule, request: {host: gw.host, path: gw.path, requestId: this.requestId}}
+    const match = this.match!
+    return {by: match, request: {host: match.host, path: match.path, requestId: this.requestId}}
   }
 
   private authorized(result: ExternalAuthResult): void {
@@ -207,7 +258,7 @@ export class Tunnel {
     // backend-protocol HTTPS: TLS to the endpoint, its certificate not verified (ingress-nginx's proxy-ssl-verify: off).
     const tls = plan !== null && (plan.protocol === 'HTTPS' || plan.protocol === 'GRPCS')
     const connectMs = plan?.connectMs ?? this.core.ctx.timeouts.connectMs
-    const headersMs = plan?.headersMs ?? this.core.ctx.timeouts.headersMs
+    const headersMs = plan?.headersMs ?? this.gateway?.headersMs ?? this.core.ctx.timeouts.headersMs
     const options = {host: member.endpoint.host, port: member.endpoint.port, method: 'GET', path: this.forwardPath, headers: this.headers, agent: false as const, setHost: false}
     const upstream = tls ? httpsRequest({...options, rejectUnauthorized: false}) : httpRequest(options)
     this.upstream = upstream
@@ -235,15 +286,16 @@ export class Tunnel {
     this.recovered()
     if (!upgradeTokens(res.headers.upgrade).includes('websocket')) {
       upstream.destroy()
-      const match = this.match!
-      return this.fail(upstreamFailurePage('bad-response', `the endpoint switched to "${String(res.headers.upgrade ?? '')}", not websocket`, match, this.backend!, [this.member!.address], {host: match.host, path: match.path, requestId: this.requestId}))
+      const {by, request} = this.decider()
+      return this.fail(upstreamFailurePage('bad-response', `the endpoint switched to "${String(res.headers.upgrade ?? '')}", not websocket`, by, this.backend!, [this.member!.address], request))
     }
     this.established = true
     this.upstreamSocket = upstream
     upstream.setTimeout(0)
     upstream.setKeepAlive(true, 30_000)
     let out = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`
-    const raw = res.rawHeaders
+    const raw = [...res.rawHeaders]
+    if (this.gateway?.responseHeaders != null) applyHeaderEdits(raw, this.gateway.responseHeaders)
     for (let i = 0; i < raw.length; i += 2) out += `${raw[i]}: ${raw[i + 1]}\r\n`
     socket.write(out + '\r\n', 'latin1')
     if (head.length > 0) socket.write(head)
@@ -265,6 +317,7 @@ export class Tunnel {
     this.recovered()
     const status = res.statusCode ?? 502
     const headers = clientResponseHeaders(res.rawHeaders, this.requestId)
+    if (this.gateway?.responseHeaders != null) applyHeaderEdits(headers, this.gateway.responseHeaders)
     let out = `HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}\r\n`
     for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`
     socket.write(out + 'connection: close\r\n\r\n', 'latin1')
@@ -306,8 +359,8 @@ export class Tunnel {
         return
       }
     }
-    const match = this.match!
-    this.fail(upstreamFailurePage(c.failure, c.detail, match, this.backend!, this.tried.map((m) => m.address), {host: match.host, path: match.path, requestId: this.requestId}))
+    const {by, request} = this.decider()
+    this.fail(upstreamFailurePage(c.failure, c.detail, by, this.backend!, this.tried.map((m) => m.address), request))
   }
 
   private fail(page: ErrorPage): void {
@@ -330,11 +383,12 @@ export class Tunnel {
       bytes: 0,
       durationMs: performance.now() - this.start,
       upstream: this.member?.address ?? null,
-      routeId: this.match?.route?.id ?? null,
+      routeId: this.gateway === null ? (this.match?.route?.id ?? null) : this.gateway.routeId,
       service: this.backend?.label ?? null,
       error,
       upgrade: true,
       side: this.side ?? this.core.listener.gateway?.side ?? INGRESS_SIDE,
+      httpRoute: this.gateway === null ? undefined : this.gateway.rule,
     })
   }
 }

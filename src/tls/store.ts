@@ -13,7 +13,10 @@ import {certificateServes, generateRsaKey, type KeyPair, normalizeCertName} from
 
 /** One host pattern the HTTPS listener serves, and what spec.tls says about it. */
 export interface TlsHostRequest {
-  /** `app.example.com` or `*.example.com`. */
+  /**
+   * `app.example.com` or `*.example.com`; `*` for a catch-all (a Gateway HTTPS listener without a
+   * hostname): its Secret serves the server names no other certificate is for.
+   */
   readonly host: string
   /** The host is listed under spec.tls of some Ingress (only these get a trusted certificate under --strict-tls). */
   readonly tls: boolean
@@ -128,10 +131,12 @@ export class CertificateStore {
     const defaultJob = strict ? this.fakeEntry(counter) : this.localEntry(ca, '*', DEFAULT_NAMES, counter, '_default')
     await Promise.all(jobs)
     const defaultEntry = await defaultJob
+    const catchAll = this.catchAllEntry(requests, warnings)
 
     const sorted = new Map([...entries].sort(([a], [b]) => a.localeCompare(b)))
     const contexts = new Map([...sorted].map(([host, entry]) => [host, entry.context]))
-    const lookup = (servername: string): CertificateEntry => sniLookup(sorted, defaultEntry, servername)
+    // A name no entry is for: the catch-all listener's Secret, as a cluster's Gateway serves it; no SNI: the default.
+    const lookup = (servername: string): CertificateEntry => sniLookup(sorted, servername.trim() === '' ? defaultEntry : (catchAll ?? defaultEntry), servername)
     return {
       entries: sorted,
       contexts,
@@ -142,6 +147,26 @@ export class CertificateStore {
       warnings,
       ca: {certPath: ca.paths.cert, fingerprint: ca.fingerprint, created: ca.created},
       minted: counter.minted,
+    }
+  }
+
+  /** The first `*` request's Secret, when it is usable. */
+  private catchAllEntry(requests: readonly TlsHostRequest[], warnings: string[]): CertificateEntry | null {
+    const request = requests.find((r) => r.host === '*' && r.secret != null)
+    if (request === undefined) return null
+    const secret = request.secret!
+    const result = certificateFromSecret(secret, this.now())
+    const fallback = 'kingress serves its own certificates for the names no other certificate is for'
+    if (!result.ok) {
+      warnings.push(`${result.error} — ${fallback}`)
+      return null
+    }
+    warnings.push(...result.warnings)
+    try {
+      return toEntry('*', 'secret', objectKey(secret.meta), result.pair, null)
+    } catch (error) {
+      warnings.push(`Secret ${objectKey(secret.meta)}: TLS cannot use it (${(error as Error).message}) — ${fallback}`)
+      return null
     }
   }
 
@@ -276,8 +301,10 @@ interface PlannedHost {
 }
 
 /** Which host patterns get their own certificate, and from which Secret. */
-function planCertificates(requests: readonly TlsHostRequest[], strict: boolean, warnings: string[]): Map<string, PlannedHost> {
+function planCertificates(all: readonly TlsHostRequest[], strict: boolean, warnings: string[]): Map<string, PlannedHost> {
   const plan = new Map<string, PlannedHost>()
+  // The catch-all (`*`) is no host pattern: certificatesFor serves it as the fallback for SNI names.
+  const requests = all.filter((r) => r.host !== '*')
   const secretOf = new Map<string, string | null>()
   const accept = (raw: string): string | null => {
     try {

@@ -38,6 +38,20 @@ const blog = (name: string, host: string, path: string, pathType: string, annota
 
 // "Before You Migrate: Five Surprising Ingress-NGINX Behaviors" (Kubernetes blog, 2026-02-27):
 // converted by default, nothing a manifest decides changes; converted --literal, the surprise is lost.
+// An enable-cors Ingress converts to a CORS filter: ingress-nginx answers the preflight itself (204), and so does the Gateway.
+describe('a CORS preflight on both sides of a conversion', () => {
+  it('enable-cors and its CORS filter both answer 204, without reaching the backend', () => {
+    const old = snapshotOf(blog('cors', 'cors.example.com', '/', 'Prefix', {'enable-cors': 'true', 'cors-allow-origin': 'https://app.example.com'}))
+    const oldCompiled = compile(old.snapshot)
+    const neu = snapshotOf(conversionYaml(convertIngresses(oldCompiled, old.snapshot, {literal: false})), 'converted.yaml')
+    const probe = {method: 'OPTIONS', url: 'http://cors.example.com/api', headers: {Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET'}, why: 'preflight'}
+    const before = sideOf('ingress', old.snapshot, oldCompiled).answer(probe)
+    const after = sideOf('gateway', neu.snapshot, compile(neu.snapshot)).answer(probe)
+    expect([before.status, before.backend]).toEqual([204, null])
+    expect([after.status, after.backend, after.by]).toEqual([204, null, expect.stringContaining('HTTPRoute')])
+  })
+})
+
 describe("the blog post's five examples, converted and diffed", () => {
   const examples: Array<[string, string, boolean]> = [
     ['1. regex matches are case-insensitive prefixes', blog('regex-match-ingress', 'regex-match.example.com', '/[A-Z]{3}', 'ImplementationSpecific', {'use-regex': 'true'}), true],

@@ -8,7 +8,8 @@ import {conformanceStatus, gatewayStatus, INFRA, listener, parentFor, routeParen
  * conformance/tests/*.go with their *.yaml, on the shared conformance/base/manifests.yaml).
  * Each test is named after the upstream ShortName; the manifests are the upstream YAML, in
  * fixtures/gateway-conformance/; the expectations are the conditions and reasons the upstream
- * test asserts. Requests (the data-plane half of some of these tests) are not served yet.
+ * test asserts. Requests (the data-plane half of some of these tests) are in
+ * test/proxy/gateway-conformance.test.ts and its neighbours; test/gateway/CONFORMANCE.md lists where each is.
  */
 
 const HTTP_ROUTE_KIND = {group: 'gateway.networking.k8s.io', kind: 'HTTPRoute'}
@@ -232,7 +233,7 @@ describe('Gateway API conformance: status', () => {
     }
   })
   // conformance/tests/gateway-invalid-listeners-unsupported-protocol.go
-  it('GatewayInvalidListenersUnsupportedProtocol', () => {
+  it('GatewayListenerUnsupportedProtocol', () => {
     const result = conformanceStatus('gateway-invalid-listeners-unsupported-protocol.yaml')
     const only = gatewayStatus(result, 'gateway-only-unsupported-protocols')
     expect(summary(only.conditions).Accepted).toBe('False/ListenersNotValid')
@@ -277,7 +278,7 @@ describe('Gateway API conformance: status', () => {
   })
 
   // conformance/tests/httproute-omitted-backendrefs.go: rules without backendRefs resolve (they answer 500).
-  it('HTTPRouteOmittedBackendRefs', () => {
+  it('HTTPRouteNoBackendRefs', () => {
     expect(summary(parentFor(conformanceStatus('httproute-omitted-backendrefs.yaml'), 'omitted-backendrefs', 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
   })
 
@@ -306,5 +307,22 @@ describe('Gateway API conformance: status', () => {
   // conformance/tests/httproute-named-rule.go
   it('HTTPRouteNamedRule', () => {
     expect(summary(parentFor(conformanceStatus('httproute-named-rule.yaml'), 'http-named-rules', 'same-namespace').conditions)).toEqual({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+  })
+
+  // conformance/tests/gateway-name-maximum-length.go: a 253-character name is reconciled; every condition carries the latest generation.
+  it('GatewayNameMaximumLength', () => {
+    const result = conformanceStatus('gateway-name-maximum-length.yaml')
+    const name = 'gateway-name-maximum-length-' + 'a'.repeat(253 - 'gateway-name-maximum-length-'.length)
+    const status = gatewayStatus(result, name)
+    expect(summary(status.conditions)).toEqual({Accepted: 'True/Accepted', Programmed: 'True/Programmed'})
+    const item = result.items.find((i) => i.kind === 'Gateway' && i.object.meta.name === name)!
+    for (const c of [...status.conditions, ...status.listeners.flatMap((l) => l.conditions)]) expect(c.observedGeneration).toBe(item.object.generation ?? undefined)
+  })
+
+  // conformance/tests/gateway-invalid-parameters-ref.go: a parametersRef that does not resolve: Accepted False, InvalidParameters.
+  it('GatewayInvalidParametersRef', () => {
+    const result = conformanceStatus('gateway-invalid-parameters-ref.yaml')
+    expect(summary(gatewayStatus(result, 'gateway-invalid-parameters-ref').conditions).Accepted).toBe('False/InvalidParameters')
+    expect(result.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({severity: 'warning', field: 'spec.infrastructure.parametersRef'})]))
   })
 })

@@ -25,4 +25,15 @@ describe('kingress explain on Gateway API manifests', () => {
     expect(json.route).toBe('gateway-conformance-infra/matching-part2')
     expect(json.considered.find((c) => c.route.endsWith('matching-part1') && c.reason.startsWith('matches'))?.reason).toBe('matches, but loses: the longer PathPrefix /v2 wins')
   })
+
+  it('a CORS preflight: 204, the Gateway answers it (HTTPRouteCORS manifests)', async () => {
+    const result = await runCli(['explain', 'http://example.com/cors-1', 'fixtures/gateway-conformance/base.yaml', 'fixtures/gateway-conformance/httproute-cors.yaml', '--no-docker', '--method', 'OPTIONS', '--header', 'Origin=https://www.foo.com', '--header', 'Access-Control-Request-Method=GET'])
+    expect(result.stdout).toContain('✓ 204: a CORS preflight: the Gateway answers it itself (CORS filter)')
+  })
+
+  // conformance/tests/httproute-invalid-nonexistent-backendref.go: 500, as the proxy answers.
+  it('a backendRef to a Service neither loaded nor served: 500', async () => {
+    const result = await runCli(['explain', 'http://example.com/', 'fixtures/gateway-conformance/base.yaml', 'fixtures/gateway-conformance/httproute-invalid-nonexistent-backendref.yaml', '--no-docker', '--json'])
+    expect(JSON.parse(result.stdout)).toMatchObject({kind: 'HTTPRoute', status: 500})
+  })
 })

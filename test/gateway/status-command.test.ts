@@ -115,7 +115,7 @@ describe('commands that serve routes', () => {
     const result = await runCli(['routes', '--no-docker', 'fixtures/gateway/', 'fixtures/services.yaml'])
     expect(result.code).toBe(0)
     expect(result.stderr).toContain('fixtures/gateway/blue-green.yaml:12:1: warning: 1 Gateway and 3 HTTPRoutes loaded: `kingress up` serves the HTTPRoutes attached to Gateway HTTP and HTTPS listeners, with the Gateway API\'s semantics, each Gateway on an address of its own (--gateway-address;')
-    expect(result.stderr).toContain('Not served yet: WebSockets through HTTPRoutes')
+    expect(result.stderr).toContain('Not served: ExtensionRef filters (answered 500')
   })
 })
 

@@ -91,9 +91,12 @@ describe('HTTPRoute attachment', () => {
     expect(result.diagnostics).toEqual([expect.objectContaining({severity: 'warning', field: 'spec.parentRefs[0]', at: {file: 'test.yaml', line: 8, col: 5}})])
   })
 
-  it('an ExtensionRef filter kingress cannot run: Accepted False, UnsupportedValue', () => {
+  // httproute_types.go HTTPRouteRule.Filters: unsupported filters setting Accepted False may use the IncompatibleFilters reason.
+  it('an ExtensionRef filter kingress cannot run: Accepted False, IncompatibleFilters', () => {
     const result = statusOf(gw(http()) + route('  parentRefs:\n  - name: gw\n  rules:\n  - filters:\n    - type: ExtensionRef\n      extensionRef:\n        group: example.net\n        kind: Auth\n        name: a'))
-    expect(summary(parentFor(result, 'r', 'gw', NS).conditions).Accepted).toBe('False/UnsupportedValue')
+    expect(summary(parentFor(result, 'r', 'gw', NS).conditions).Accepted).toBe('False/IncompatibleFilters')
+    // validate prints these diagnostics: at the filter, saying what `up` does with it.
+    expect(result.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({severity: 'warning', field: 'spec.rules[0].filters[0]', message: expect.stringContaining('answers the requests of this rule 500')})]))
     expect(listener(gatewayStatus(result, 'gw', NS), 'http').attachedRoutes).toBe(0)
   })
 })

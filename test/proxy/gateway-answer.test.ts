@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import type {GatewayBackend} from '../../src/gateway/evaluate.js'
 import {applyHeaderEdits, pickWeighted} from '../../src/proxy/gateway-answer.js'
 
-const b = (name: string, weight: number): GatewayBackend => ({namespace: 'ns', name, port: 80, weight, problem: null})
+const b = (name: string, weight: number): GatewayBackend => ({namespace: 'ns', name, port: 80, weight, problem: null, notFound: null, redirect: null, upstreamTarget: '/', upstreamHost: null, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null})
 
 describe('pickWeighted', () => {
   it('splits [0, 1) by the weights, in order', () => {

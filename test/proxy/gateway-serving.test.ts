@@ -9,7 +9,8 @@ import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
 import {MATCHING_ACROSS_ROUTES, REDIRECT_PATH} from '../gateway/conformance-tables.js'
 import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
-import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
+import {ask, CONFORMANCE, INFRA, serve, type Echo} from './gateway-support.js'
+import {echoUpstream, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
 
 /**
  * HTTPRoutes on Gateway listeners of port 80, served by the real proxy on its HTTP listener. Each
@@ -17,45 +18,6 @@ import {echoUpstream, FIXTURES, ingress, jsonOf, send, startProxy, startUpstream
  * (kubernetes-sigs/gateway-api conformance/tests/*.go) against the same manifests
  * (fixtures/gateway-conformance), with echo upstreams on 127.0.0.1 behind infra-backend-v1/v2/v3.
  */
-
-const CONFORMANCE = join(FIXTURES, 'gateway-conformance')
-const INFRA = 'gateway-conformance-infra'
-
-interface Served {
-  proxy: ProxyUnderTest
-  upstreams: Upstream[]
-}
-
-/** base.yaml + the given conformance files (+ extra YAML), infra-backend-v1 and v2 behind echo upstreams. */
-function serve(files: readonly string[], options: {yaml?: string[]; services?: string[]; upstream?: (name: string) => Promise<Upstream>} = {}): Served {
-  const served = {upstreams: []} as unknown as Served
-  beforeAll(async () => {
-    const names = options.services ?? ['infra-backend-v1', 'infra-backend-v2']
-    const backends: string[] = []
-    for (const name of names) {
-      const upstream = await (options.upstream ?? echoUpstream)(name)
-      served.upstreams.push(upstream)
-      backends.push(name.startsWith('infra-') ? `${INFRA}/${name}=127.0.0.1:${upstream.port}` : `${name}=127.0.0.1:${upstream.port}`)
-    }
-    served.proxy = await startProxy({files: ['base.yaml', ...files].map((f) => join(CONFORMANCE, f)), yaml: options.yaml, backends})
-  })
-  afterAll(async () => {
-    await served.proxy?.close()
-    await Promise.all(served.upstreams.map((u) => u.close()))
-  })
-  return served
-}
-
-interface Echo {
-  name: string
-  url: string
-  headers: Record<string, string>
-}
-
-async function ask(served: Served, path: string, headers: Record<string, string> = {}, host = 'example.com') {
-  const reply = await send(served.proxy.port, {path, headers: {host, ...headers}, timeoutMs: 5000})
-  return {reply, echo: reply.headers['content-type']?.includes('application/json') && reply.headers['x-upstream'] !== undefined ? (jsonOf(reply) as unknown as Echo) : null}
-}
 
 describe('HTTPRouteSimpleSameNamespace', () => {
   const served = serve(['httproute-simple-same-namespace.yaml'])
@@ -81,8 +43,12 @@ describe('HTTPRouteMatchingAcrossRoutes', () => {
   })
 })
 
-describe('HTTPRouteRequestHeaderModifier', () => {
-  const served = serve(['httproute-request-header-modifier.yaml'])
+// httproute-request-header-modifier.go: HTTPRouteBackendRequestHeaderModifier runs the same test on the backendRef-level manifests.
+for (const [shortName, file] of [
+  ['HTTPRouteRequestHeaderModifier', 'httproute-request-header-modifier.yaml'],
+  ['HTTPRouteBackendRequestHeaderModifier', 'httproute-request-header-modifier-backend.yaml'],
+] as const) describe(shortName, () => {
+  const served = serve([file])
   it.each([
     ['/set', {'Some-Other-Header': 'val'}, {'some-other-header': 'val', 'x-header-set': 'set-overwrites-values'}, []],
     ['/set', {'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value'}, {'some-other-header': 'val', 'x-header-set': 'set-overwrites-values'}, []],
@@ -291,19 +257,6 @@ describe('Gateway answers kingress gives itself: 404, 500 for an invalid backend
     expect(reply.body).toContain('infra-backend-v3')
     expect(reply.body).toContain(`HTTPRoute ${INFRA}/answers rule 2`)
   })
-  it('a WebSocket upgrade on a host an HTTPRoute claims: 501, saying WebSockets through HTTPRoutes are not relayed yet', async () => {
-    const head = await new Promise<string>((resolve, reject) => {
-      const socket = connect(served.proxy.port, '127.0.0.1', () => socket.write('GET /ok HTTP/1.1\r\nHost: answers.example.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAccept: text/plain\r\n\r\n'))
-      let text = ''
-      socket.setEncoding('utf8').on('data', (c: string) => (text += c))
-      socket.on('end', () => resolve(text))
-      socket.on('error', reject)
-      socket.setTimeout(5000, () => socket.destroy(new Error('timed out')))
-    })
-    expect(head.startsWith('HTTP/1.1 501')).toBe(true)
-    expect(head).toContain(`HTTPRoute ${INFRA}/answers rule 0`)
-    expect(head).toContain('does not relay WebSockets through HTTPRoutes yet')
-  })
   it('the RuntimeState carries the compiled Gateway table; the ready line lists the hosts HTTPRoutes answer', () => {
     expect(served.proxy.session.runtime.current.gateways.listeners.length).toBeGreaterThan(0)
     expect(served.proxy.session.readyLine()).toMatch(/\(routes: none; HTTPRoutes: answers\.example\.com\)$/)
@@ -412,9 +365,9 @@ function delayingUpstream(name: string): Promise<Upstream> {
   })
 }
 
-for (const [shortName, file, prefix] of [
-  ['HTTPRouteTimeoutRequest', 'httproute-timeout-request.yaml', 'request-timeout'],
-  ['HTTPRouteTimeoutBackendRequest', 'httproute-timeout-backend-request.yaml', 'backend-timeout'],
+for (const [shortName, file, prefix, message] of [
+  ['HTTPRouteTimeoutRequest', 'httproute-timeout-request.yaml', 'request-timeout', "no complete answer within 500 ms, the rule's timeouts.request"],
+  ['HTTPRouteTimeoutBackendRequest', 'httproute-timeout-backend-request.yaml', 'backend-timeout', "no response head within 500 ms, the rule's timeouts"],
 ] as const) {
   describe(shortName, () => {
     const served = serve([file], {upstream: delayingUpstream})
@@ -425,10 +378,90 @@ for (const [shortName, file, prefix] of [
     ])('%s → %i', async (path, status) => {
       const {reply} = await ask(served, path, {accept: 'text/plain'})
       expect(reply.status).toBe(status)
-      if (status === 504) expect(reply.body).toContain("no response head within 500 ms, the rule's timeouts")
+      if (status === 504) expect(reply.body).toContain(message)
     })
   })
 }
+
+/** Reads the whole body, then answers; `?trickle=1` sends the response body in 10 parts, 100 ms apart. */
+function pacedUpstream(name: string): Promise<Upstream> {
+  return startUpstream((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, {'content-type': 'text/plain', 'x-upstream': name})
+      if (!(req.url ?? '').includes('trickle=1')) return res.end('done')
+      let sent = 0
+      const timer = setInterval(() => {
+        res.write(`part ${sent}\n`)
+        if (++sent === 10) {
+          clearInterval(timer)
+          res.end()
+        }
+      }, 100)
+      res.on('close', () => clearInterval(timer))
+    })
+  })
+}
+
+/** A raw HTTP/1.1 exchange whose request body goes out in `parts` chunks `gapMs` apart; resolves with what came back and whether the connection ended cleanly. */
+function slowClient(port: number, path: string, parts: number, gapMs: number): Promise<{text: string; ms: number}> {
+  return new Promise((resolve) => {
+    const start = Date.now()
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: example.com\r\nAccept: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`)
+      let sent = 0
+      const timer = setInterval(() => {
+        if (socket.destroyed) return clearInterval(timer)
+        socket.write(`5\r\nchunk\r\n`)
+        if (++sent === parts) {
+          clearInterval(timer)
+          socket.write('0\r\n\r\n')
+        }
+      }, gapMs)
+      socket.on('close', () => clearInterval(timer))
+    })
+    let text = ''
+    socket.setEncoding('utf8').on('data', (c: string) => {
+      text += c
+      // One answer is all this test needs: done once the page (or the whole body) is in.
+      if (/\r\n0\r\n\r\n$/.test(text) || (/content-length: (\d+)/i.test(text) && text.split('\r\n\r\n')[1]!.length >= Number(/content-length: (\d+)/i.exec(text)![1]))) socket.end()
+    })
+    socket.on('close', () => resolve({text, ms: Date.now() - start}))
+    socket.on('error', () => resolve({text, ms: Date.now() - start}))
+    socket.setTimeout(5000, () => socket.destroy(new Error('timed out')))
+  })
+}
+
+// httproute_types.go HTTPRouteTimeouts.Request: the whole request, from the client's first byte to the last byte of the answer.
+describe('timeouts.request covers the request body and the response body', () => {
+  const served = serve(['httproute-timeout-request.yaml'], {services: ['infra-backend-v1'], upstream: pacedUpstream})
+  it('a request body still streaming after 500 ms: 504, the backend never answered', async () => {
+    const {text, ms} = await slowClient(served.proxy.port, '/request-timeout', 10, 100)
+    expect(text.startsWith('HTTP/1.1 504')).toBe(true)
+    expect(text).toContain("timeouts.request")
+    expect(ms).toBeLessThan(900)
+  })
+  it('the same body under "0s" (disabled) is answered', async () => {
+    const {text} = await slowClient(served.proxy.port, '/disable-request-timeout', 10, 100)
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true)
+  })
+  it('a response body still streaming after 500 ms is cut there', async () => {
+    const start = Date.now()
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = connect(served.proxy.port, '127.0.0.1', () => socket.write('GET /request-timeout?trickle=1 HTTP/1.1\r\nHost: example.com\r\n\r\n'))
+      let text = ''
+      socket.setEncoding('utf8').on('data', (c: string) => (text += c))
+      socket.on('close', () => resolve(text))
+      socket.on('error', () => {})
+      socket.setTimeout(5000, () => socket.destroy())
+    })
+    expect(outcome.startsWith('HTTP/1.1 200')).toBe(true)
+    expect(outcome).not.toContain('part 9')
+    expect(Date.now() - start).toBeLessThan(900)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(served.proxy.log.some((l) => l.includes("timeouts.request (500 ms) passed mid-response"))).toBe(true)
+  })
+})
 
 describe('HTTPRouteMethodMatching', () => {
   const served = serve(['httproute-method-matching.yaml'], {services: ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3']})
