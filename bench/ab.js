@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url'
 
 import {startKingress} from './lib/kingress.js'
 import {h2load, interleave, wrk} from './lib/load.js'
-import {fmt, freePort, rssMb, start, stop, stopAll, waitFor, which} from './lib/proc.js'
+import {cpuMs, fmt, freePort, median, rssMb, start, stop, stopAll, waitFor, which} from './lib/proc.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const [aFlags = '', aEnv = '', bFlags = '', bEnv = ''] = process.argv.slice(2)
@@ -31,14 +31,23 @@ try {
   const a = await startKingress({...common, nodeArgs: words(aFlags), env: {KINGRESS_TUNED: '1', ...envOf(aEnv)}})
   const b = await startKingress({...common, nodeArgs: words(bFlags), env: {KINGRESS_TUNED: '1', ...envOf(bEnv)}})
   console.log(`A: ${aFlags} ${aEnv}  B: ${bFlags} ${bEnv}; idle RSS A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
-  const h1 = (k) => wrk(k.port, {seconds: SECONDS, host: HOST})
+  // CPU time per request (from /proc) is far steadier than requests/s on a shared machine.
+  const measured = (k, run) => {
+    const before = cpuMs(k.pid)
+    const x = run()
+    return {...x, cpuUs: ((cpuMs(k.pid) - before) * 1000) / (x.requests ?? x.succeeded)}
+  }
+  const report = (name, res) => {
+    const cpu = median(res.a.map((x, i) => res.b[i].cpuUs / x.cpuUs))
+    console.log(`${name}: req/s A/B ${fmt(res.median, 3)}, CPU per request B/A ${fmt(cpu, 3)} (A ${fmt(median(res.a.map((x) => x.cpuUs)), 1)} µs, B ${fmt(median(res.b.map((x) => x.cpuUs)), 1)} µs); RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+  }
+  const describe = (x, y) => `A ${fmt(x.rps)} req/s ${fmt(x.cpuUs, 1)} µs, B ${fmt(y.rps)} req/s ${fmt(y.cpuUs, 1)} µs`
+  const h1 = (k) => measured(k, () => wrk(k.port, {seconds: SECONDS, host: HOST}))
   h1(a), h1(b)
-  const r1 = await interleave(ROUNDS, () => h1(a), () => h1(b), (x, y) => x.rps / y.rps, (x, y) => `A ${fmt(x.rps)} B ${fmt(y.rps)} req/s`)
-  console.log(`HTTP/1.1 A/B ${fmt(r1.median, 3)}; RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+  report('HTTP/1.1', await interleave(ROUNDS, () => h1(a), () => h1(b), (x, y) => x.rps / y.rps, describe))
   if (which('h2load')) {
-    const h2 = (k) => h2load(k.httpsPort, {seconds: SECONDS, host: HOST})
-    const r2 = await interleave(ROUNDS, () => h2(a), () => h2(b), (x, y) => x.rps / y.rps, (x, y) => `A ${fmt(x.rps)} B ${fmt(y.rps)} req/s`)
-    console.log(`HTTP/2 A/B ${fmt(r2.median, 3)}; RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+    const h2 = (k) => measured(k, () => h2load(k.httpsPort, {seconds: SECONDS, host: HOST}))
+    report('HTTP/2', await interleave(ROUNDS, () => h2(a), () => h2(b), (x, y) => x.rps / y.rps, describe))
   }
 } finally {
   await stopAll()
