@@ -236,7 +236,10 @@ async function main() {
   mkdirSync(join(ROOT, 'bench', 'results'), {recursive: true})
   const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`)
   writeFileSync(file, JSON.stringify(r, null, 2))
-  console.log(`\nwritten to ${file}`)
+  // The same table as Markdown, for the README's Benchmark section.
+  const markdown = ['| figure | measured | target | |', '| --- | --- | --- | --- |', ...r.table.map((x) => `| ${x.join(' | ')} |`), ...r.skipped.map((x) => `\nSkipped: ${x}`)].join('\n')
+  writeFileSync(file.replace(/\.json$/, '.md'), markdown + '\n')
+  console.log(`\nwritten to ${file} (and .md)`)
 }
 
 function spread(ratios) {
