@@ -1,407 +1,279 @@
 #!/usr/bin/env node
-// `npm run bench`: requests/s and latency of a 100-byte upstream reached directly, through nginx
-// (when installed) and through `kingress up` (with --no-dashboard, then with its dashboard drawn in
-// a tmux pseudo-terminal when tmux is installed), with the same load generator (wrk), 64 keep-alive
-// connections, on loopback. Installs nothing; says what it skips. Bounded: about two minutes in all.
-import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, request} from 'node:http'
+// `npm run bench`: every figure of the performance targets, in one run, on loopback, against a
+// 100-byte node:http upstream. Ratios come from interleaved rounds (ABBA) of a few seconds each;
+// the figure is the median ratio, because a shared machine's speed drifts within a minute.
+// Installs nothing; says what it skips. BENCH_SECONDS (per round, default 3), BENCH_ROUNDS
+// (default 5) and BENCH_ONLY (comma list of the section names below) shorten a run.
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {withDashboard} from './lib/dashboard.js'
+import {withIdleConnections} from './lib/idle.js'
+import {startKingress} from './lib/kingress.js'
+import {GATEWAY_MATCH_HOST, GATEWAY_PATH_HOST, GATEWAY_REQUEST, gatewayTables, manyRoutes} from './lib/manifests.js'
+import {h2load, handshakes, interleave, paced, wrk} from './lib/load.js'
+import {startNginx} from './lib/nginx.js'
+import {cpuMs, fmt, freePort, killAll, median, rssMb, sleep, start, stop, stopAll, waitFor, which} from './lib/proc.js'
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10)
-const WARMUP_S = 3
-const CONNECTIONS = 64
-const THREADS = Number(process.env.BENCH_THREADS ?? 1)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const HOST = 'bench.test'
-const PACED_RATE = Number(process.env.BENCH_RATE ?? 2000)
-const PACED_SECONDS = 5
-const children = new Set()
+const CONNECTIONS = 64
+const PACED_RATE = 2000
+const PACED_SECONDS = 1.5
+const PACED_ROUNDS = 7
+const IDLE_CONNECTIONS = 10_000
+const HANDSHAKE_BURST = 400
+const SECTIONS = ['h1', 'paced', 'h2', 'tls', 'memory', 'idle', 'routes', 'gateway', 'dashboard']
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
+const want = (section) => only === null || only.has(section)
 // kingress up mints certificates at start: keep them (and its CA) out of the user's own KINGRESS_HOME.
-const KINGRESS_HOME = mkdtempSync(join(tmpdir(), 'kingress-bench-home-'))
+const HOME = mkdtempSync(join(tmpdir(), 'kingress-bench-home-'))
+const WORK = mkdtempSync(join(tmpdir(), 'kingress-bench-'))
+const BENCH_INGRESS = join(ROOT, 'bench', 'ingress.yaml')
 
-function which(command) {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${command}`], {encoding: 'utf8'}).trim() || null
-  } catch {
-    return null
-  }
+const skipped = []
+function skip(what, why) {
+  skipped.push(`${what}: ${why}`)
+  console.log(`  ${what}: skipped (${why})`)
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
+const h1 = (port, extra = {}) => wrk(port, {seconds: SECONDS, connections: CONNECTIONS, host: HOST, ...extra})
+const ratioOfRps = (a, b) => a.rps / b.rps
+const describeRps = (names) => (a, b) => `${names[0]} ${fmt(a.rps)} req/s, ${names[1]} ${fmt(b.rps)} req/s`
 
-function start(command, args, options = {}) {
-  const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe'], ...options})
-  children.add(child)
-  child.on('exit', () => children.delete(child))
-  return child
-}
+const describeCpu = (names) => (a, b) => `${names[0]} ${fmt(a.rps)} req/s ${fmt(a.cpuUsPerRequest)} µs CPU/req, ${names[1]} ${fmt(b.rps)} req/s ${fmt(b.cpuUsPerRequest)} µs CPU/req`
+/** B's CPU per request over A's, median of the rounds: 1 when A costs no more (steadier than req/s on a shared machine). */
+const cpuRatio = (res) => median(res.a.map((a, i) => res.b[i].cpuUsPerRequest / a.cpuUsPerRequest))
 
-function stop(child) {
-  if (!child || child.exitCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    child.once('exit', resolve)
-    child.kill('SIGTERM')
-    setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref()
-  })
-}
-
-/** Polls until a GET answers 200 (at most 15 s). */
-async function waitFor(port, host = HOST) {
-  const deadline = Date.now() + 15_000
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const req = request({host: '127.0.0.1', port, path: '/', headers: {host}, agent: false}, (res) => {
-        res.resume()
-        resolve(res.statusCode === 200)
-      })
-      req.on('error', () => resolve(false))
-      req.setTimeout(1000, () => req.destroy())
-      req.end()
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`nothing answered 200 on port ${port} within 15 s`)
-}
-
-function toMs(text) {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(text)
-  if (!m) return NaN
-  const v = Number(m[1])
-  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
-}
-
-function wrk(port, seconds) {
-  const out = execFileSync('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`], {encoding: 'utf8', timeout: (seconds + 30) * 1000})
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
-  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '')
-  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '')
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0'
-  const socketErrors = /Socket errors: (.*)/.exec(out)?.[1] ?? null
-  const requests = Number(/(\d+) requests in /.exec(out)?.[1])
-  return {rps, p50, p99, non2xx: Number(errors), socketErrors, requests}
-}
-
-/** CPU time (user + system, ms) the process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-  } catch {
-    return NaN
-  }
-}
-
-/** The pid of the node process serving `--http-port port` (inside tmux's shell). */
-function pidServing(port) {
-  const out = execFileSync('pgrep', ['-f', '--', `--http-port ${port} `], {encoding: 'utf8'}).trim().split('\n')
-  return Number(out.find((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node'))
-}
-
-/** Requests/s and kingress's CPU per request for one wrk run. */
-function loadRound(port, pid) {
+/** Requests/s and the process's CPU per request for one wrk round. */
+function loadRound(port, pid, extra) {
   const before = cpuMs(pid)
-  const r = wrk(port, ROUND_SECONDS)
-  return {rps: r.rps, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / r.requests}
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-/**
- * Latency at a fixed request rate (64 connections, PACED_RATE requests/s in all), timed from when each
- * request was due, so a stall counts against the target (no coordinated omission). Unlike wrk's
- * closed loop, this shows what one proxy hop adds when the proxy is not saturated.
- */
-async function paced(port, seconds = PACED_SECONDS) {
-  const {Pool} = await import('undici')
-  const pool = new Pool(`http://127.0.0.1:${port}`, {connections: CONNECTIONS})
-  const total = PACED_RATE * seconds
-  const interval = 1000 / PACED_RATE
-  const latencies = []
-  let errors = 0
-  const start = performance.now()
-  await new Promise((resolve) => {
-    let issued = 0
-    let done = 0
-    const finish = (due) => {
-      latencies.push(performance.now() - due)
-      if (++done === total) resolve()
-    }
-    const tick = () => {
-      const due = Math.floor((performance.now() - start) / interval)
-      while (issued < total && issued <= due) {
-        const intended = start + issued * interval
-        issued++
-        pool
-          .request({path: '/', method: 'GET', headers: {host: HOST}})
-          .then((res) => res.body.dump())
-          .catch(() => errors++)
-          .finally(() => finish(intended))
-      }
-      if (issued < total) setTimeout(tick, 1)
-    }
-    tick()
-  })
-  await pool.close()
-  latencies.sort((a, b) => a - b)
-  return {p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors}
-}
-
-async function measure(name, port) {
-  process.stdout.write(`  ${name}: warming up ${WARMUP_S}s, measuring ${DURATION_S}s ... `)
-  wrk(port, WARMUP_S)
-  const r = wrk(port, DURATION_S)
-  process.stdout.write(`${Math.round(r.rps)} req/s; at ${PACED_RATE} req/s ... `)
-  await paced(port, 1) // warm-up: connections and JIT, discarded
-  r.paced = await paced(port)
-  process.stdout.write(`p99 ${r.paced.p99.toFixed(2)} ms\n`)
-  return r
-}
-
-function rssMb(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024
-  } catch {
-    try {
-      return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], {encoding: 'utf8'}).trim()) / 1024
-    } catch {
-      return NaN
-    }
-  }
-}
-
-function nginxConfig(dir, listen, upstream) {
-  return `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream bench { server 127.0.0.1:${upstream}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${listen};
-    server_name ${HOST};
-    location / {
-      proxy_pass http://bench;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Real-IP $remote_addr;
-    }
-  }
-}
-`
-}
-
-function upArgs(port, httpsPort, upstreamPort) {
-  return ['up', join(ROOT, 'bench', 'ingress.yaml'), '--http-port', String(port), '--https-port', String(httpsPort), '--bind', '127.0.0.1', '--backend', `bench-svc=127.0.0.1:${upstreamPort}`, '--no-docker']
-}
-
-function quote(word) {
-  return `'${word.replaceAll("'", "'\\''")}'`
-}
-
-const DASHBOARD_ROUNDS = 6
-const ROUND_SECONDS = 5
-
-/**
- * The same `kingress up`, drawing its dashboard in a 120x40 tmux pseudo-terminal (as on a
- * developer's terminal: CI unset), so the cost of rendering under load is measured side by side.
- * A shared machine's speed drifts by tens of percent within a minute, so the ratio comes from
- * rounds that alternate between the plain `up` (still running on `plainPort`) and this one, and is
- * the median of the per-round ratios.
- */
-async function withDashboard(upstreamPort, plainPort, plainPid) {
-  const port = await freePort()
-  const session = `kingress-bench-${process.pid}`
-  const command = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'NODE_ENV=production', 'TERM=xterm-256color', `KINGRESS_HOME=${KINGRESS_HOME}`, process.execPath, join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort)].map(quote).join(' ')
-  execFileSync('tmux', ['-L', session, 'new-session', '-d', '-s', session, '-x', '120', '-y', '40', command])
-  try {
-    await waitFor(port)
-    await new Promise((r) => setTimeout(r, 1000))
-    const screen = execFileSync('tmux', ['-L', session, 'capture-pane', '-p', '-t', session], {encoding: 'utf8'})
-    if (!screen.includes('Routes')) throw new Error(`the dashboard is not on screen:\n${screen}`)
-    const result = await measure('kingress up with the dashboard (tmux pty)', port)
-    const dashboardPid = pidServing(port)
-    const ratios = []
-    const cpuRatios = []
-    for (let round = 1; round <= DASHBOARD_ROUNDS; round++) {
-      // ABBA order: whichever runs second in a round must not always be the same one.
-      const dashboardFirst = round % 2 === 0
-      const first = dashboardFirst ? loadRound(port, dashboardPid) : loadRound(plainPort, plainPid)
-      const second = dashboardFirst ? loadRound(plainPort, plainPid) : loadRound(port, dashboardPid)
-      const plain = dashboardFirst ? second : first
-      const dashboard = dashboardFirst ? first : second
-      ratios.push(dashboard.rps / plain.rps)
-      cpuRatios.push(plain.cpuUsPerRequest / dashboard.cpuUsPerRequest)
-      console.log(
-        `  round ${round}/${DASHBOARD_ROUNDS}: --no-dashboard ${Math.round(plain.rps)} req/s, ${fmt(plain.cpuUsPerRequest)} µs CPU/request; ` +
-          `dashboard ${Math.round(dashboard.rps)} req/s, ${fmt(dashboard.cpuUsPerRequest)} µs CPU/request`,
-      )
-    }
-    result.ratioMedian = median(ratios)
-    result.cpuRatioMedian = median(cpuRatios)
-    result.ratios = ratios
-    result.cpuRatios = cpuRatios
-    return result
-  } finally {
-    try {
-      execFileSync('tmux', ['-L', session, 'send-keys', '-t', session, 'q'])
-      const deadline = Date.now() + 10_000
-      while (Date.now() < deadline && (await answers(port))) await new Promise((r) => setTimeout(r, 100))
-    } catch {
-      // already gone
-    }
-    try {
-      execFileSync('tmux', ['-L', session, 'kill-server'], {stdio: 'ignore'})
-    } catch {
-      // no server left
-    }
-  }
-}
-
-function answers(port) {
-  return new Promise((resolve) => {
-    const req = request({host: '127.0.0.1', port, path: '/', headers: {host: HOST}, agent: false}, (res) => {
-      res.resume()
-      resolve(true)
-    })
-    req.on('error', () => resolve(false))
-    req.setTimeout(1000, () => req.destroy())
-    req.end()
-  })
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
-function fmt(n, digits = 0) {
-  return Number.isFinite(n) ? n.toFixed(digits) : '-'
+  const r = h1(port, extra)
+  return {...r, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / r.requests}
 }
 
 async function main() {
-  if (!which('wrk')) {
-    console.error('bench: wrk is not installed (Debian/Ubuntu: sudo apt-get install -y wrk; macOS: brew install wrk). Nothing measured.')
-    process.exitCode = 1
-    return
+  for (const tool of ['wrk']) {
+    if (!which(tool)) {
+      console.error('bench: wrk is not installed (Debian/Ubuntu: sudo apt-get install -y wrk; macOS: brew install wrk). Nothing measured.')
+      process.exitCode = 1
+      return
+    }
   }
   if (!existsSync(join(ROOT, 'dist', 'commands', 'up.js'))) {
     console.log('bench: building kingress (npm run build) ...')
     execFileSync('npm', ['run', 'build'], {cwd: ROOT, stdio: 'inherit'})
   }
-  console.log(`bench: wrk -t${THREADS} -c${CONNECTIONS}, ${DURATION_S}s per target, 100-byte responses, loopback`)
-  const results = {}
+  const nginxPath = which('nginx')
+  const h2loadPath = which('h2load')
+  console.log(`bench: Node ${process.version}, ${ROUNDS} interleaved rounds of ${SECONDS}s, ${CONNECTIONS} keep-alive connections, 100-byte responses, loopback`)
+  const r = {node: process.version, rounds: ROUNDS, secondsPerRound: SECONDS, started: new Date().toISOString()}
 
   const upstreamPort = await freePort()
   const upstream = start(process.execPath, [join(ROOT, 'bench', 'upstream.js'), String(upstreamPort)])
-  await waitFor(upstreamPort)
-  results.direct = await measure('direct', upstreamPort)
+  await waitFor(upstreamPort, HOST)
 
-  const nginx = which('nginx')
-  if (nginx) {
-    const dir = mkdtempSync(join(tmpdir(), 'kingress-bench-nginx-'))
-    const port = await freePort()
-    writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreamPort))
-    const child = start(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir])
-    await waitFor(port)
-    results.nginx = await measure('nginx (1 worker, upstream keepalive)', port)
-    await stop(child)
-  } else {
-    console.log('  nginx: not installed, skipped (sudo apt-get install -y nginx to compare)')
-  }
-
-  const devNull = openSync('/dev/null', 'w')
-  // A first start creates the CA and mints certificates (node-forge, about 12 MB, stays loaded);
-  // every later start finds them cached. Measured once, then the warm start is the one benchmarked.
-  const coldPort = await freePort()
-  const cold = start(process.execPath, [join(ROOT, 'bin', 'run.js'), ...upArgs(coldPort, await freePort(), upstreamPort), '--no-dashboard'], {
-    stdio: ['ignore', devNull, 'ignore'],
-    env: {...process.env, NODE_ENV: 'production', KINGRESS_HOME},
-  })
-  await waitFor(coldPort)
-  await new Promise((r) => setTimeout(r, 1000))
+  // A first start creates the CA and mints certificates (node-forge stays loaded): measured once,
+  // then every kingress below starts the usual way, with them cached.
+  const cold = await startKingress({root: ROOT, home: HOME, manifests: [BENCH_INGRESS], upstreamPort, host: HOST})
+  await sleep(1000)
   const coldRss = rssMb(cold.pid)
-  await stop(cold)
+  await stop(cold.child)
+  // Started early: while the rest warms up, it sits idle and V8's memory reducer returns startup garbage.
+  const kingress = await startKingress({root: ROOT, home: HOME, manifests: [BENCH_INGRESS], upstreamPort, host: HOST})
+  const startedAt = Date.now()
+  r.rss = {firstStart: coldRss, startup: rssMb(kingress.pid)}
 
-  const port = await freePort()
-  const kingress = start(process.execPath, [join(ROOT, 'bin', 'run.js'), ...upArgs(port, await freePort(), upstreamPort), '--no-dashboard'], {
-    stdio: ['ignore', devNull, 'pipe'],
-    env: {...process.env, NODE_ENV: 'production', KINGRESS_HOME},
-  })
-  let stderr = ''
-  kingress.stderr.on('data', (d) => (stderr += d))
-  try {
-    await waitFor(port)
-  } catch (error) {
-    console.error(`bench: kingress did not start: ${stderr}`)
-    throw error
-  }
-  await new Promise((r) => setTimeout(r, 1000))
-  const startupRss = rssMb(kingress.pid)
-  // V8's memory reducer returns startup garbage after some idle seconds: what an idle `up` holds.
-  await new Promise((r) => setTimeout(r, 10_000))
-  const idleRss = rssMb(kingress.pid)
-  results.kingress = await measure('kingress up --no-dashboard', port)
-  const loadedRss = rssMb(kingress.pid)
-
-  if (which('tmux')) {
-    results.dashboard = await withDashboard(upstreamPort, port, kingress.pid)
+  let nginx = null
+  if (nginxPath) {
+    const port = await freePort()
+    const tls = {port: await freePort(), cert: join(HOME, 'certs', `${HOST}.pem`), key: join(HOME, 'certs', `${HOST}-key.pem`)}
+    nginx = {...startNginx(nginxPath, {host: HOST, port, upstream: upstreamPort, tls}), port, tlsPort: tls.port}
+    await waitFor(port, HOST)
+    r.nginxVersion = nginx.version
   } else {
-    console.log('  kingress up with the dashboard: tmux is not installed, skipped (sudo apt-get install -y tmux to measure it)')
+    skip('nginx comparisons', 'nginx is not installed (sudo apt-get install -y nginx)')
   }
-  await stop(kingress)
-  await stop(upstream)
 
-  const rows = [['target', 'req/s (wrk)', 'p50 ms', 'p99 ms', `p50 @${PACED_RATE}/s`, `p99 @${PACED_RATE}/s`]]
-  for (const [name, r] of Object.entries(results)) rows.push([name, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.paced.p50, 2), fmt(r.paced.p99, 2)])
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)))
-  console.log('')
-  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
-  const k = results.kingress
-  const summary = {coldStartRssMb: coldRss, startupRssMb: startupRss, idleRssMb: idleRss, loadedRssMb: loadedRss, addedP99Ms: k.p99 - results.direct.p99, addedP99AtRateMs: k.paced.p99 - results.direct.paced.p99}
-  console.log('')
-  if (results.nginx) {
-    summary.ratio = k.rps / results.nginx.rps
-    console.log(`kingress/nginx throughput: ${fmt(summary.ratio, 2)}x (target >= 0.35)`)
+  // Warm-up, discarded: JIT and connection pools. kingress's comes after its idle reading.
+  console.log('warming up ...')
+  for (const port of [upstreamPort, nginx?.port].filter(Boolean)) wrk(port, {seconds: 2, host: HOST})
+  if (want('paced')) await paced(upstreamPort, {seconds: 1, rate: PACED_RATE, host: HOST})
+  await sleep(Math.max(0, 10_000 - (Date.now() - startedAt)))
+  r.rss.idle = rssMb(kingress.pid)
+  wrk(kingress.port, {seconds: 2, host: HOST})
+
+  if (want('h1') && nginx) {
+    console.log(`HTTP/1.1 (wrk -c${CONNECTIONS}): kingress vs nginx`)
+    const kPid = kingress.pid
+    const res = await interleave(ROUNDS, () => loadRound(kingress.port, kPid), () => h1(nginx.port), ratioOfRps, describeRps(['kingress', 'nginx']))
+    r.rss.afterH1 = rssMb(kingress.pid)
+    r.h1 = {ratio: res.median, ratios: res.ratios, kingressRps: median(res.a.map((x) => x.rps)), nginxRps: median(res.b.map((x) => x.rps)), kingressCpuUsPerRequest: median(res.a.map((x) => x.cpuUsPerRequest)), kingressP99: median(res.a.map((x) => x.p99)), nginxP99: median(res.b.map((x) => x.p99)), errors: res.a.concat(res.b).reduce((n, x) => n + x.non2xx, 0)}
+  } else if (want('h1')) {
+    skip('HTTP/1.1 ratio', 'no nginx to compare with')
   }
-  console.log(`kingress p99 added over direct at ${PACED_RATE} req/s: ${fmt(summary.addedP99AtRateMs, 2)} ms (target < 2 ms); at saturation (wrk): ${fmt(summary.addedP99Ms, 2)} ms`)
-  if (results.dashboard) {
-    summary.dashboardRatio = results.dashboard.ratioMedian
-    summary.dashboardCpuRatio = results.dashboard.cpuRatioMedian
-    console.log(`kingress with the dashboard / --no-dashboard throughput: ${fmt(summary.dashboardRatio, 2)}x, median of ${DASHBOARD_ROUNDS} alternating rounds (target >= 0.90)`)
-    console.log(`  the same as CPU per request (--no-dashboard / dashboard, what a CPU-bound proxy can serve): ${fmt(summary.dashboardCpuRatio, 2)}x (steadier than req/s on a shared machine)`)
+  const h1End = Date.now()
+
+  if (want('paced')) {
+    console.log(`latency at a fixed ${PACED_RATE} req/s (${CONNECTIONS} connections), timed from when each request was due`)
+    const rounds = []
+    // Direct and through kingress at the same time, so a stall of the shared machine (or of the
+    // bench's own event loop) lands in both; short rounds, many of them, the median difference.
+    for (let round = 0; round < PACED_ROUNDS; round++) {
+      const [direct, via] = await Promise.all([paced(upstreamPort, {seconds: PACED_SECONDS, rate: PACED_RATE, host: HOST}), paced(kingress.port, {seconds: PACED_SECONDS, rate: PACED_RATE, host: HOST})])
+      rounds.push({direct, via})
+      console.log(`    round ${round + 1}/${PACED_ROUNDS}: direct p99 ${fmt(direct.p99, 2)} ms, through kingress p99 ${fmt(via.p99, 2)} ms`)
+    }
+    r.paced = {addedP99Ms: median(rounds.map((x) => x.via.p99 - x.direct.p99)), directP99Ms: median(rounds.map((x) => x.direct.p99)), kingressP99Ms: median(rounds.map((x) => x.via.p99)), kingressP50Ms: median(rounds.map((x) => x.via.p50)), errors: rounds.reduce((n, x) => n + x.direct.errors + x.via.errors, 0)}
   }
-  console.log(`kingress RSS (certificates cached): 1 s after start ${fmt(startupRss, 1)} MB, idle ${fmt(idleRss, 1)} MB (target < 80), after load ${fmt(loadedRss, 1)} MB`)
-  console.log(`kingress RSS of a first start (creates the CA, mints certificates): ${fmt(coldRss, 1)} MB`)
-  for (const [name, r] of Object.entries(results)) {
-    if (r.non2xx > 0 || r.socketErrors || r.paced.errors > 0) console.log(`warning: ${name}: ${r.non2xx} non-2xx responses${r.socketErrors ? `, socket errors: ${r.socketErrors}` : ''}${r.paced.errors ? `, ${r.paced.errors} failed paced requests` : ''}`)
+
+  if (want('memory') && r.rss.afterH1 !== undefined) {
+    await sleep(Math.max(0, 10_000 - (Date.now() - h1End)))
+    r.rss.tenSecondsAfterH1 = rssMb(kingress.pid)
   }
+
+  if (want('h2') && nginx && h2loadPath) {
+    console.log('HTTP/2 over TLS (h2load -c16 -m10): kingress vs nginx')
+    h2load(kingress.httpsPort, {seconds: 2, host: HOST})
+    h2load(nginx.tlsPort, {seconds: 2, host: HOST})
+    const res = await interleave(ROUNDS, () => h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST}), () => h2load(nginx.tlsPort, {seconds: SECONDS, host: HOST}), ratioOfRps, describeRps(['kingress', 'nginx']))
+    r.h2 = {ratio: res.median, ratios: res.ratios, kingressRps: median(res.a.map((x) => x.rps)), nginxRps: median(res.b.map((x) => x.rps)), failed: res.a.concat(res.b).reduce((n, x) => n + x.failed, 0)}
+  } else if (want('h2')) {
+    skip('HTTP/2 ratio', !h2loadPath ? 'h2load is not installed (sudo apt-get install -y nghttp2-client)' : 'no nginx to compare with')
+  }
+
+  if (want('tls') && nginx && h2loadPath) {
+    console.log(`new TLS connections/s (h2load: ${HANDSHAKE_BURST} clients at once, one request each)`)
+    const burst = (port) => handshakes(port, {count: HANDSHAKE_BURST, host: HOST})
+    const res = await interleave(ROUNDS, () => burst(kingress.httpsPort), () => burst(nginx.tlsPort), (a, b) => a.perSecond / b.perSecond, (a, b) => `kingress ${fmt(a.perSecond)}/s, nginx ${fmt(b.perSecond)}/s`)
+    r.tls = {ratio: res.median, ratios: res.ratios, kingressPerSecond: median(res.a.map((x) => x.perSecond)), nginxPerSecond: median(res.b.map((x) => x.perSecond))}
+  } else if (want('tls')) {
+    skip('TLS handshake ratio', !h2loadPath ? 'h2load is not installed (sudo apt-get install -y nghttp2-client)' : 'no nginx to compare with')
+  }
+  const loadEnd = Date.now()
+
+  // Started now, so that its start-up overlaps the 10 s kingress stays idle after the load.
+  let many = null
+  if (want('routes')) many = startKingress({root: ROOT, home: HOME, manifests: [manyRoutes(WORK)], upstreamPort, host: HOST, waitMs: 120_000}).catch((error) => error)
+
+  // The 10,000 connections get a kingress of their own (started now, idle through the wait below),
+  // so the figure is what they cost, not what an earlier load left behind.
+  let idleTarget = null
+  if (want('idle')) idleTarget = startKingress({root: ROOT, home: HOME, manifests: [BENCH_INGRESS], upstreamPort, host: HOST}).catch((error) => error)
+
+  if (want('memory') && (r.h1 || r.h2)) {
+    await sleep(Math.max(0, 10_000 - (Date.now() - loadEnd)))
+    r.rss.tenSecondsAfterLoad = rssMb(kingress.pid)
+  }
+
+  if (idleTarget !== null) {
+    const k = await idleTarget
+    if (k instanceof Error) {
+      skip(`${IDLE_CONNECTIONS} idle connections`, k.message.split('\n')[0])
+    } else {
+      console.log(`${IDLE_CONNECTIONS} idle keep-alive connections (one request each, then idle), on a kingress of their own`)
+      const before = rssMb(k.pid)
+      r.idle = await withIdleConnections(ROOT, {port: k.port, host: HOST, count: IDLE_CONNECTIONS}, async () => {
+        await sleep(1000)
+        return {rssMb: rssMb(k.pid)}
+      })
+      r.idle.rssBeforeMb = before
+      console.log(`    ${r.idle.opened} open (${r.idle.failed} failed): RSS ${fmt(before, 1)} MB before, ${fmt(r.idle.rssMb, 1)} MB with them`)
+      await stop(k.child)
+    }
+  }
+
+  if (many !== null) {
+    const other = await many
+    if (other instanceof Error) {
+      skip('route lookup 1 vs 10,000 routes', other.message.split('\n')[0])
+    } else {
+      console.log('route lookup: 1 route vs 10,000 routes (both kingress, HTTP/1.1)')
+      h1(other.port, {seconds: 2}) // warm-up: its JIT, its upstream connections
+      const res = await interleave(ROUNDS, () => loadRound(other.port, other.pid), () => loadRound(kingress.port, kingress.pid), ratioOfRps, describeCpu(['10,000 routes', '1 route']))
+      r.routes = {ratio: res.median, ratios: res.ratios, cpuRatio: cpuRatio(res), manyRps: median(res.a.map((x) => x.rps)), oneRps: median(res.b.map((x) => x.rps)), manyRssMb: rssMb(other.pid)}
+      await stop(other.child)
+    }
+  }
+
+  if (want('gateway')) {
+    const gw = await startKingress({root: ROOT, home: HOME, manifests: [gatewayTables(WORK)], upstreamPort, host: GATEWAY_PATH_HOST, path: GATEWAY_REQUEST.path}).catch((error) => error)
+    if (gw instanceof Error) {
+      skip('Gateway table comparison', gw.message.split('\n')[0])
+    } else {
+      console.log('Gateway API: header + query matches vs path-only (same request, same kingress)')
+      const run = (host) => loadRound(gw.port, gw.pid, {host, path: GATEWAY_REQUEST.path, headers: GATEWAY_REQUEST.headers})
+      run(GATEWAY_MATCH_HOST), run(GATEWAY_PATH_HOST)
+      const res = await interleave(ROUNDS, () => run(GATEWAY_MATCH_HOST), () => run(GATEWAY_PATH_HOST), ratioOfRps, describeCpu(['header+query', 'path-only']))
+      r.gateway = {ratio: res.median, ratios: res.ratios, cpuRatio: cpuRatio(res), matchRps: median(res.a.map((x) => x.rps)), pathRps: median(res.b.map((x) => x.rps)), errors: res.a.concat(res.b).reduce((n, x) => n + x.non2xx, 0)}
+      await stop(gw.child)
+    }
+  }
+
+  if (want('dashboard')) {
+    if (!which('tmux')) {
+      skip('dashboard cost', 'tmux is not installed (sudo apt-get install -y tmux)')
+    } else {
+      console.log('dashboard (tmux pseudo-terminal) vs --no-dashboard')
+      r.dashboard = await withDashboard({root: ROOT, home: HOME, manifests: [BENCH_INGRESS], upstreamPort, host: HOST}, async (port, pid) => {
+        h1(port)
+        const res = await interleave(ROUNDS, () => loadRound(port, pid), () => loadRound(kingress.port, kingress.pid), ratioOfRps, describeCpu(['dashboard', '--no-dashboard']))
+        return {ratio: res.median, ratios: res.ratios, cpuRatio: cpuRatio(res)}
+      })
+    }
+  }
+
+  await stop(kingress.child)
+  if (nginx) await stop(nginx.child)
+  await stop(upstream)
+  r.skipped = skipped
+  report(r)
   mkdirSync(join(ROOT, 'bench', 'results'), {recursive: true})
-  writeFileSync(join(ROOT, 'bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`), JSON.stringify({results, summary, threads: THREADS, connections: CONNECTIONS, seconds: DURATION_S}, null, 2))
+  const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`)
+  writeFileSync(file, JSON.stringify(r, null, 2))
+  // The same table as Markdown, for the README's Benchmark section.
+  const markdown = ['| figure | measured | target | |', '| --- | --- | --- | --- |', ...r.table.map((x) => `| ${x.join(' | ')} |`), ...r.skipped.map((x) => `\nSkipped: ${x}`)].join('\n')
+  writeFileSync(file.replace(/\.json$/, '.md'), markdown + '\n')
+  console.log(`\nwritten to ${file} (and .md)`)
+}
+
+function spread(ratios) {
+  return ratios ? ` (rounds ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)})` : ''
+}
+
+/** The summary table: each target, its measured figure, met or not. */
+function report(r) {
+  const rows = []
+  const row = (figure, measured, target, met) => rows.push([figure, measured, target, met === undefined ? '' : met ? 'met' : 'NOT met'])
+  if (r.h1) row('HTTP/1.1 kingress/nginx (wrk -c64)', `${fmt(r.h1.ratio, 2)}×${spread(r.h1.ratios)}; ${fmt(r.h1.kingressRps)} vs ${fmt(r.h1.nginxRps)} req/s`, '≥ 0.55×', r.h1.ratio >= 0.55)
+  if (r.paced) row(`p99 added at ${PACED_RATE} req/s`, `${fmt(r.paced.addedP99Ms, 2)} ms (kingress ${fmt(r.paced.kingressP99Ms, 2)}, direct ${fmt(r.paced.directP99Ms, 2)})`, '< 1.5 ms', r.paced.addedP99Ms < 1.5)
+  if (r.h2) row('HTTP/2 TLS kingress/nginx (h2load -c16 -m10)', `${fmt(r.h2.ratio, 2)}×${spread(r.h2.ratios)}; ${fmt(r.h2.kingressRps)} vs ${fmt(r.h2.nginxRps)} req/s`, '≥ 0.55×', r.h2.ratio >= 0.55)
+  if (r.tls) row('new TLS connections/s kingress/nginx', `${fmt(r.tls.ratio, 2)}×${spread(r.tls.ratios)}; ${fmt(r.tls.kingressPerSecond)} vs ${fmt(r.tls.nginxPerSecond)}/s`, '≥ 0.7×', r.tls.ratio >= 0.7)
+  if (r.gateway) row('Gateway header+query / path-only req/s', `${fmt(r.gateway.ratio, 3)}×${spread(r.gateway.ratios)}`, '≥ 0.95×', r.gateway.ratio >= 0.95)
+  if (r.gateway) row('  the same as CPU/request (path-only / header+query)', `${fmt(r.gateway.cpuRatio, 3)}×`, '≥ 0.95×', r.gateway.cpuRatio >= 0.95)
+  if (r.routes) row('10,000 routes / 1 route req/s', `${fmt(r.routes.ratio, 3)}×${spread(r.routes.ratios)}`, '≥ 0.95×', r.routes.ratio >= 0.95)
+  if (r.routes) row('  the same as CPU/request (1 route / 10,000)', `${fmt(r.routes.cpuRatio, 3)}×`, '≥ 0.95×', r.routes.cpuRatio >= 0.95)
+  if (r.dashboard) row('dashboard / --no-dashboard req/s', `${fmt(r.dashboard.ratio, 3)}×${spread(r.dashboard.ratios)}`, '≥ 0.90×', r.dashboard.ratio >= 0.9)
+  if (r.dashboard) row('  the same as CPU/request (--no-dashboard / dashboard)', `${fmt(r.dashboard.cpuRatio, 3)}×`, '≥ 0.90×', r.dashboard.cpuRatio >= 0.9)
+  row('RSS idle (10 s after start)', `${fmt(r.rss.idle, 1)} MB (first start, minting certificates: ${fmt(r.rss.firstStart, 1)} MB)`, '< 70 MB', r.rss.idle < 70)
+  if (r.rss.afterH1 !== undefined) row('RSS right after the HTTP/1.1 load', `${fmt(r.rss.afterH1, 1)} MB`, '', undefined)
+  if (r.rss.tenSecondsAfterH1 !== undefined) row('RSS 10 s after the HTTP/1.1 load', `${fmt(r.rss.tenSecondsAfterH1, 1)} MB`, '< 120 MB', r.rss.tenSecondsAfterH1 < 120)
+  if (r.rss.tenSecondsAfterLoad !== undefined) row('RSS 10 s after HTTP/1.1 + HTTP/2 + TLS load', `${fmt(r.rss.tenSecondsAfterLoad, 1)} MB`, '< 120 MB', r.rss.tenSecondsAfterLoad < 120)
+  if (r.idle) row(`RSS with ${IDLE_CONNECTIONS} idle keep-alive connections`, `${fmt(r.idle.rssMb, 1)} MB (${r.idle.opened} open; ${fmt(r.idle.rssBeforeMb, 1)} MB before)`, '< 200 MB', r.idle.rssMb < 200 && r.idle.opened === IDLE_CONNECTIONS)
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((x) => x[i].length)))
+  console.log('')
+  for (const x of rows) console.log(x.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd())
+  for (const s of r.skipped) console.log(`skipped: ${s}`)
+  r.table = rows
 }
 
 process.on('SIGINT', () => {
-  for (const child of children) child.kill('SIGKILL')
+  killAll()
   process.exit(130)
 })
 
@@ -411,6 +283,7 @@ main()
     process.exitCode = 1
   })
   .finally(async () => {
-    await Promise.all([...children].map(stop))
-    rmSync(KINGRESS_HOME, {recursive: true, force: true})
+    await stopAll()
+    rmSync(HOME, {recursive: true, force: true})
+    rmSync(WORK, {recursive: true, force: true})
   })

@@ -99,7 +99,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     private readonly state: RuntimeState,
   ) {
     ;(res as Carrier)[kExchange] = this
-    res.once('close', onResponseClose)
+    // `on`, not `once`: once wraps the listener in a closure per request; onResponseClose runs it once.
+    res.on('close', onResponseClose)
   }
 
   /**
@@ -690,6 +691,7 @@ function relayTrailers(res: ClientResponse, trailers: RawTrailers): void {
 function onResponseClose(this: ClientResponse): void {
   const exchange = (this as Carrier)[kExchange]
   if (exchange === undefined) return
+  ;(this as Carrier)[kExchange] = undefined
   try {
     exchange.closed()
   } catch (error) {

@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
@@ -58,6 +59,12 @@ describe('the real CLI: kingress up', () => {
         child.on('exit', () => reject(new Error(`exited before ready\nstderr: ${stderr}`)))
       })
       expect(ready).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+ https:\/\/127\.0\.0\.1:\d+ \(routes: blue\.example\.com, green\.example\.com\)$/)
+      if (process.platform === 'linux') {
+        // bin/run.js re-executes a serving command in place with its V8 and malloc settings: the
+        // same pid (so the SIGTERM below reaches the proxy), now started with them.
+        expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4')
+        expect(readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0')).toContain(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`)
+      }
       const port = Number(/:(\d+) /.exec(ready)![1])
       const reply = await send(port, {headers: {host: 'blue.example.com', 'x-request-id': 'cli-1'}})
       expect(reply.status).toBe(200)
