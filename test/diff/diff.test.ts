@@ -157,6 +157,37 @@ describe('kingress diff (real CLI)', () => {
     expect(replayed).toEqual(expect.arrayContaining(['http://trailing-slash.example.com/my-path', 'http://regex-match.example.com/uuid']))
   })
 
+  // Issue 14, "And live": the old side (Ingresses, on --bind) and the converted new side (the
+  // Gateway, on an address of its own) served by one `up`; the log says which side answered.
+  it('up serves the Ingresses and their conversion side by side; the JSON log marks the side that answered', async () => {
+    const gateway = await converted(['fixtures/migration/'])
+    const upstream = await echoUpstream('shop')
+    const home = await mkdtemp(join(tmpdir(), 'kingress-live-home-'))
+    const backends = ['storefront', 'checkout', 'checkout-next', 'api-v1', 'docs'].flatMap((s) => ['--backend', `shop/${s}=127.0.0.1:${upstream.port}`])
+    const cli = await startServingCli(['up', 'fixtures/migration/', gateway, '--http-port', '0', '--https-port', '0', '--no-docker', '--no-dashboard', '--log-format', 'json', '--gateway-address', 'shop/ingress-nginx=127.0.0.2', ...backends], {env: {KINGRESS_HOME: home}})
+    try {
+      const port = Number(new URL(cli.urls.find((u) => u.startsWith('http:'))!).port)
+      // /V1 is the regex-mode difference diff reports: the Ingress matches it case-insensitively, the HTTPRoute does not.
+      const old = await send(port, {path: '/V1', headers: {host: 'api.example.com'}, timeoutMs: 5000})
+      const neu = await send(port, {address: '127.0.0.2', path: '/V1', headers: {host: 'api.example.com'}, timeoutMs: 5000})
+      expect([old.status, neu.status]).toEqual([200, 404])
+      await new Promise((r) => setTimeout(r, 300))
+    } finally {
+      await cli.stop()
+      await upstream.close()
+    }
+    const events = cli
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as {type: string; path?: string; status?: number; side?: string})
+      .filter((e) => e.type === 'request' && e.path === '/V1')
+    expect(events.map((e) => [e.status, e.side]).sort()).toEqual([
+      [200, 'ingress'],
+      [404, 'gateway shop/ingress-nginx'],
+    ])
+  })
+
   it('a malformed --requests line is a user error naming the line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kingress-diff-req-'))
     const file = join(dir, 'requests.txt')

@@ -120,10 +120,10 @@ export interface Reply {
   readonly body: string
 }
 
-/** One HTTP/1.1 request to 127.0.0.1:port on a fresh connection. */
-export function send(port: number, options: {path?: string; method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer; timeoutMs?: number} = {}): Promise<Reply> {
+/** One HTTP/1.1 request to 127.0.0.1:port (or `address`:port) on a fresh connection. */
+export function send(port: number, options: {address?: string; path?: string; method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer; timeoutMs?: number} = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({host: '127.0.0.1', port, path: options.path ?? '/', method: options.method ?? 'GET', headers: options.headers, agent: false}, (res) => {
+    const req = request({host: options.address ?? '127.0.0.1', port, path: options.path ?? '/', method: options.method ?? 'GET', headers: options.headers, agent: false}, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString('utf8')}))
