@@ -8,7 +8,9 @@ import {defaultHostsFile, isWsl, WSL_WINDOWS_HOSTS_FILE} from './hosts-file.js'
 import type {Rendered} from './render.js'
 import {wslNote} from './render.js'
 import {shellCommand} from './shell-quote.js'
-import {hostsOfSnapshot, type SnapshotHosts} from './snapshot-hosts.js'
+import {planGatewaySockets, type GatewayAddressing} from '../gateway/addresses.js'
+import {compileGatewayTable} from '../gateway/route-table.js'
+import {servedNames, type ServedNames} from './served-names.js'
 
 /** What the `kingress hosts …` commands share: flags, manifest loading, printing. */
 
@@ -30,11 +32,18 @@ export function rerunCommand(commandId: string, argv: readonly string[]): string
   return `kingress ${commandId.replaceAll(':', ' ')}${argv.length > 0 ? ' ' + shellCommand(argv) : ''}`
 }
 
+/** Where `kingress up` would serve each Gateway: `ip` for the Ingresses (and the first Gateway), --gateway-address for the rest. */
+export interface GatewayPlacement {
+  readonly ip: string
+  readonly addressing: GatewayAddressing
+}
+
 /**
- * Loads the manifests and returns their hosts. On an error in them, prints every finding to
- * stderr and throws an ExitError (exit 1) through `exit`.
+ * Loads the manifests and returns their hosts: the Ingresses', and the hostnames of the Gateway
+ * listeners and HTTPRoutes `up` would serve, each on its Gateway's address as `up` places it. On an
+ * error in them, prints every finding to stderr and throws an ExitError (exit 1) through `exit`.
  */
-export async function hostsOfManifests(files: readonly string[], className: string | undefined, exit: (code: number) => never): Promise<SnapshotHosts> {
+export async function hostsOfManifests(files: readonly string[], className: string | undefined, exit: (code: number) => never, placement: GatewayPlacement = {ip: '127.0.0.1', addressing: {addresses: new Map(), listenerPorts: new Map(), platform: process.platform}}): Promise<ServedNames> {
   const {snapshot, diagnostics} = await loadSnapshot(files)
   const shown = diagnostics.filter((d) => d.severity !== 'note')
   if (diagnostics.some((d) => d.severity === 'error')) {
@@ -42,7 +51,11 @@ export async function hostsOfManifests(files: readonly string[], className: stri
     exit(1)
   }
   if (shown.length > 0) process.stderr.write(shown.map(formatDiagnostic).join('\n') + '\n')
-  return hostsOfSnapshot(snapshot, {className})
+  const gateways = compileGatewayTable(snapshot, {className})
+  const ingresses = className === undefined ? snapshot.ingresses : snapshot.ingresses.filter((i) => i.className === className)
+  const plan = gateways.listeners.length === 0 ? null : planGatewaySockets(gateways, placement.ip, placement.addressing)
+  for (const warning of plan?.warnings ?? []) process.stderr.write(`${chalk.yellow('warning:')} ${warning}\n`)
+  return servedNames(ingresses, gateways, placement.ip, plan === null ? undefined : (gateway) => plan.addresses.get(gateway) ?? placement.ip)
 }
 
 export function requireManifests(files: readonly string[], example: string): void {

@@ -62,10 +62,14 @@ export function renderSyncReport(report: SyncReport): Rendered {
   if (report.dryRun) {
     if (report.diff) out.push(colorDiff(report.diff.trimEnd()))
   }
+  // A Gateway's hosts may be on an address of their own: each host with the addresses it gets.
+  const ipsOf = new Map<string, string[]>()
+  for (const e of report.entries) ipsOf.set(e.host, [...(ipsOf.get(e.host) ?? []), e.ip])
+  const targetOf = (host: string) => ipsOf.get(host)?.join(' and ') ?? target
   const changes: string[] = []
-  for (const host of report.added) changes.push(`  ${chalk.green('+')} ${host} → ${target}`)
+  for (const host of report.added) changes.push(`  ${chalk.green('+')} ${host} → ${targetOf(host)}`)
   for (const host of report.removed) changes.push(`  ${chalk.red('-')} ${host}`)
-  for (const host of report.unchanged) changes.push(`  ${chalk.dim('=')} ${host} → ${target}`)
+  for (const host of report.unchanged) changes.push(`  ${chalk.dim('=')} ${host} → ${targetOf(host)}`)
 
   const hostCount = new Set(report.entries.map((e) => e.host)).size
   if (!report.changed) {

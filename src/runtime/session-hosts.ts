@@ -1,9 +1,6 @@
-import {isIP} from 'node:net'
-
-import {hostsOfIngresses, type SnapshotHosts} from '../hosts/snapshot-hosts.js'
+import {proxyAddress, servedNames, type ServedNames} from '../hosts/served-names.js'
 import {cleanHosts, syncHosts, type SyncReport} from '../hosts/sync.js'
 import type {EventBus, ReloadEvent} from './events.js'
-import {objectKey} from '../manifests/model.js'
 import type {RuntimeState} from './state.js'
 
 export interface SessionHostsOptions {
@@ -14,11 +11,6 @@ export interface SessionHostsOptions {
   readonly rerun: string
   /** The address a Gateway (`ns/name`) is served on; absent: --bind for the Gateways' hostnames too. */
   readonly gatewayAddress?: (gateway: string) => string
-}
-
-/** What --hosts writes: every exact host, and those served on another address than --bind. */
-interface ServedNames extends SnapshotHosts {
-  readonly addresses: ReadonlyMap<string, string>
 }
 
 /**
@@ -85,28 +77,7 @@ export class SessionHosts {
 
   private served(): ServedNames {
     const state = this.current()
-    const ingress = hostsOfIngresses(state.ingresses)
-    const addressOf = this.options.gatewayAddress
-    if (addressOf === undefined || state.gateways.listeners.length === 0) return {...ingress, addresses: new Map()}
-    const bind = proxyAddress(this.options.bind)
-    const names = new Set(ingress.names)
-    const wildcards = new Set(ingress.wildcards)
-    const addresses = new Map<string, string>()
-    for (const l of state.gateways.listeners) {
-      const address = proxyAddress(addressOf(objectKey(l.gateway.meta)))
-      const hostnames = new Set(l.candidates.map((c) => c.hostname))
-      if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
-      for (const hostname of hostnames) {
-        if (hostname === '*') continue
-        if (hostname.startsWith('*.')) wildcards.add(hostname)
-        else {
-          names.add(hostname)
-          // The first Gateway (by namespace/name) with a name keeps it: one line per name.
-          if (address !== bind && !addresses.has(hostname)) addresses.set(hostname, address)
-        }
-      }
-    }
-    return {names: [...names].sort(), wildcards: [...wildcards].sort(), addresses}
+    return servedNames(state.ingresses, state.gateways, this.options.bind, this.options.gatewayAddress)
   }
 
   private async sync({names, wildcards, addresses}: ServedNames): Promise<SyncReport> {
@@ -124,11 +95,6 @@ export class SessionHosts {
     this.last = report
     return report
   }
-}
-
-function proxyAddress(bind: string): string {
-  if (isIP(bind) === 0 || bind === '0.0.0.0' || bind === '::') return '127.0.0.1'
-  return bind
 }
 
 function addressKey(addresses: ReadonlyMap<string, string>): string {

@@ -28,6 +28,23 @@ const stamp = () => {
 }
 
 describe('kingress hosts sync / list / clean', SLOW, () => {
+  // `up` serves each Gateway on its own address (src/gateway/addresses.ts): the hosts file must send its hostnames there.
+  it('maps HTTPRoute hostnames too, each to the address `up` serves its Gateway on', async () => {
+    const manifests = join(dir, 'gateways.yaml')
+    const gateway = (name: string, hostname?: string) => `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: ${name}, namespace: default}\nspec:\n  gatewayClassName: kingress\n  listeners: [{name: http, port: 80, protocol: HTTP${hostname ? `, hostname: "${hostname}"` : ''}}]\n`
+    const route = (name: string, parent: string, host: string) => `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: default}\nspec:\n  parentRefs: [{name: ${parent}}]\n  hostnames: [${host}]\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n`
+    writeFileSync(manifests, [gateway('a'), gateway('b', '*.b.test'), route('ra', 'a', 'shop.a.test'), route('rb', 'b', 'shop.b.test')].join('---\n'))
+    const sync = await runKingress(['hosts', 'sync', manifests, VHOST, '--hosts-file', file])
+    expect(sync.code, sync.stderr).toBe(0)
+    // The first Gateway shares --ip with the Ingresses, the next is on 127.0.0.2 (Linux).
+    expect(read()).toContain('127.0.0.1\tblue.example.com\n127.0.0.1\tgreen.example.com\n127.0.0.1\tshop.a.test\n127.0.0.2\tshop.b.test\n')
+    expect(sync.stdout).toContain('+ shop.b.test → 127.0.0.2')
+    expect(sync.stdout).toContain('note: *.b.test: a hosts file cannot hold wildcards.')
+    const moved = await runKingress(['hosts', 'sync', manifests, VHOST, '--hosts-file', file, '--gateway-address', 'default/b=127.0.0.9'])
+    expect(moved.code, moved.stderr).toBe(0)
+    expect(read()).toContain('127.0.0.9\tshop.b.test\n')
+  })
+
   it('syncs, is idempotent, lists, and cleans back to the exact original', async () => {
     const first = await runKingress(['hosts', 'sync', VHOST, 'fixtures/fan-out-ingress.yaml', '--hosts-file', file])
     expect(first.code, first.stderr).toBe(0)
