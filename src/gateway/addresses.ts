@@ -82,7 +82,8 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
     const scheme = protocol === 'HTTPS' ? 'https' : 'http'
     const port = localPort(l.listener.port, addressing.listenerPorts)
     const name = `${key}/${l.listener.name}`
-    const id = `${address} ${port}`
+    // Local port 0 (any free port) is a socket per listener port: each gets a port of its own.
+    const id = port === 0 ? `${address} 0 for ${l.listener.port}` : `${address} ${port}`
     const found = sockets.get(id)
     if (found !== undefined && (found.socket.scheme !== scheme || found.socket.gatewayPort !== l.listener.port)) {
       const owner = found.listeners[0] ?? 'the Ingress listener'

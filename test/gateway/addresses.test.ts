@@ -80,6 +80,16 @@ describe('planGatewaySockets', () => {
     expect(plan.warnings).toEqual([expect.stringContaining('Gateway listener default/a/other (HTTP port 9000) is not served: port 9000 on 127.0.0.1 already serves HTTP port 8000 (default/a/alt)')])
   })
 
+  it('listener ports mapped to 0 (any free port): a socket each, not one shared', () => {
+    const table = tableOf(gateway('a', '  - {name: alt, port: 8000, protocol: HTTP}\n  - {name: other, port: 9000, protocol: HTTP}\n'))
+    const plan = planGatewaySockets(table, '127.0.0.1', addressing({listenerPorts: new Map([[8000, 0], [9000, 0]])}))
+    expect(plan.sockets.filter((s) => !s.ingress).map((s) => [s.port, s.gatewayPort])).toEqual([
+      [0, 8000],
+      [0, 9000],
+    ])
+    expect(plan.warnings).toEqual([])
+  })
+
   it('Gateways sharing an address: a warning for listeners of the same port and hostname', () => {
     const table = tableOf(gateway('a', '  - {name: web, port: 80, protocol: HTTP, hostname: shop.example.com}\n') + gateway('b', '  - {name: web, port: 80, protocol: HTTP, hostname: shop.example.com}\n  - {name: other, port: 80, protocol: HTTP, hostname: b.example.com}\n'))
     const shared = planGatewaySockets(table, '127.0.0.1', addressing({addresses: new Map([['default/a', '127.0.0.5'], ['default/b', '127.0.0.5']])}))
