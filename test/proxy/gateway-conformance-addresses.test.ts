@@ -140,3 +140,99 @@ describe('HTTPRouteRedirectPortAndScheme', () => {
     )
   })
 })
+
+const staticGateway = (name: string, addresses: readonly string[]) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: ${name}
+  namespace: ${INFRA}
+spec:
+  gatewayClassName: kingress
+  addresses:
+${addresses.map((a) => `  - ${a}\n`).join('')}  listeners:
+  - name: http
+    port: 8080
+    protocol: HTTP
+---
+`
+
+const routeTo = (gateway: string, backend: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: to-${gateway}
+  namespace: ${INFRA}
+spec:
+  parentRefs:
+  - name: ${gateway}
+  rules:
+  - backendRefs:
+    - name: ${backend}
+      port: 8080
+---
+`
+
+// conformance/tests/gateway-static-addresses.go (GatewayStaticAddresses) and
+// gateway-optional-address-value.go (GatewayOptionalAddressValue) as `up` serves them: the Gateway
+// of the upstream manifest after its first patch (the unsupported type removed; 192.0.2.10 for the
+// unusable address, 127.0.0.77 for the usable one), one with a non-loopback address only, one of an
+// unsupported type, and one with an IPAddress without a value. Each has a route so that it answers.
+describe('GatewayStaticAddresses', () => {
+  const yaml =
+    staticGateway('gateway-static-addresses', ['value: 192.0.2.10', 'value: 127.0.0.77']) +
+    staticGateway('remote-only', ['type: IPAddress\n    value: 192.0.2.11']) +
+    staticGateway('unsupported-type', ['type: test/fake-invalid-type\n    value: fake']) +
+    staticGateway('gateway-without-address-value', ['type: IPAddress']) +
+    routeTo('gateway-static-addresses', V1) +
+    routeTo('remote-only', V2) +
+    routeTo('unsupported-type', V3) +
+    routeTo('gateway-without-address-value', V3)
+  const served = serveAddressed([], {listenerPorts: [8080], yaml})
+  const key = (name: string) => `${INFRA}/${name}`
+
+  it('a loopback address in spec.addresses is where the Gateway is served', async () => {
+    const target = served.at(key('gateway-static-addresses'), 8080)
+    expect(target.address).toBe('127.0.0.77')
+    const reply = await get(target, 'example.com', '/')
+    expect(reply.status).toBe(200)
+    expect(reply.headers['x-upstream']).toBe(V1)
+    expect(served.session.readyLine()).toContain(`gateway ${key('gateway-static-addresses')} http://127.0.0.77:${target.port}`)
+  })
+
+  it('an address kingress cannot use: a warning, and the Gateway is served on an address kingress picks', async () => {
+    const target = served.at(key('remote-only'), 8080)
+    expect(target.address).toMatch(/^127\.0\.0\.\d+$/)
+    expect((await get(target, 'example.com', '/')).headers['x-upstream']).toBe(V2)
+    expect(served.session.notices).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^Gateway ${key('remote-only')}: spec\\.addresses\\[0\\] 192\\.0\\.2\\.11 is not used: it is not a loopback address.*Served on ${target.address.replaceAll('.', '\\.')} instead`)),
+        expect.stringContaining(`Gateway ${key('gateway-static-addresses')}: spec.addresses[0] 192.0.2.10 is not used`),
+      ]),
+    )
+  })
+
+  it('an IPAddress without a value: kingress picks the address', async () => {
+    const target = served.at(key('gateway-without-address-value'), 8080)
+    expect(target.address).toMatch(/^127\.0\.0\.\d+$/)
+    expect(target.address).not.toBe('127.0.0.77')
+    expect((await get(target, 'example.com', '/')).headers['x-upstream']).toBe(V3)
+  })
+
+  it('an address of a type kingress does not support: the Gateway is not accepted, so not served', () => {
+    expect(served.session.gateways!.current.addresses.has(key('unsupported-type'))).toBe(false)
+    expect(served.session.readyLine()).not.toContain('unsupported-type')
+    expect(served.session.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({severity: 'warning', field: 'spec.addresses[0]', message: expect.stringContaining(`does not serve Gateway ${key('unsupported-type')}`)})]))
+  })
+})
+
+describe('GatewayStaticAddresses: --gateway-address wins over spec.addresses', () => {
+  const gateway = `${INFRA}/gateway-static-addresses`
+  const served = serveAddressed([], {listenerPorts: [8080], addresses: new Map([[gateway, '127.0.0.78']]), yaml: staticGateway('gateway-static-addresses', ['value: 127.0.0.77']) + routeTo('gateway-static-addresses', V1)})
+
+  it('serves the flag address, not the spec one, and says so', async () => {
+    const target = served.at(gateway, 8080)
+    expect(target.address).toBe('127.0.0.78')
+    expect((await get(target, 'example.com', '/')).headers['x-upstream']).toBe(V1)
+    await expect(get({address: '127.0.0.77', port: target.port}, 'example.com', '/')).rejects.toThrow(/ECONNREFUSED/)
+    expect(served.session.notices).toContain(`Gateway ${gateway}: --gateway-address ${gateway}=127.0.0.78 is used, not spec.addresses 127.0.0.77.`)
+  })
+})

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll} from 'vitest'
@@ -7,7 +7,7 @@ import type {GatewayAddressing} from '../../src/gateway/addresses.js'
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
 import {tlsSandbox, type TlsSandbox} from './https-support.js'
-import {echoUpstream, FIXTURES, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
+import {echoUpstream, FIXTURES, jsonOf, send, startProxy, startUpstream, tempDir, type ProxyUnderTest, type Upstream} from './helpers.js'
 
 /**
  * The real proxy serving upstream conformance manifests (fixtures/gateway-conformance, base.yaml
@@ -91,7 +91,7 @@ export interface Addressed {
  * base.yaml + `files`: the listener ports in `listenerPorts` on any free local port (P=0), HTTPS
  * (the Secrets' certificates) when `https`. Echo upstreams behind infra-backend-v1/v2/v3.
  */
-export function serveAddressed(files: readonly string[], options: {listenerPorts?: readonly number[]; https?: boolean; addresses?: ReadonlyMap<string, string>} = {}): Addressed {
+export function serveAddressed(files: readonly string[], options: {listenerPorts?: readonly number[]; https?: boolean; addresses?: ReadonlyMap<string, string>; yaml?: string} = {}): Addressed {
   let session: Session
   let sandbox: TlsSandbox | undefined
   const upstreams: Upstream[] = []
@@ -104,8 +104,14 @@ export function serveAddressed(files: readonly string[], options: {listenerPorts
     }
     sandbox = options.https ? tlsSandbox() : undefined
     const addressing: GatewayAddressing = {addresses: options.addresses ?? new Map(), listenerPorts: new Map((options.listenerPorts ?? []).map((p) => [p, 0])), platform: 'linux'}
+    const inputs = ['base.yaml', ...files].map((f) => join(CONFORMANCE, f))
+    if (options.yaml !== undefined) {
+      const file = join(await tempDir(), 'extra.yaml')
+      writeFileSync(file, options.yaml)
+      inputs.push(file)
+    }
     session = await startSession({
-      inputs: ['base.yaml', ...files].map((f) => join(CONFORMANCE, f)),
+      inputs,
       providers: await buildProviders({backends, docker: false}),
       bind: '127.0.0.1',
       http: {port: 0, explicit: true, fallbackPort: 0},
