@@ -123,6 +123,16 @@ describe('planGatewaySockets', () => {
       expect(plan.addresses.get('default/c')).toBe('127.0.0.1')
     })
 
+    it('a reload that adds a spec address moves the Gateway there; the others keep theirs', () => {
+      const before = planGatewaySockets(tableOf(gateway('a', '  - {name: web, port: 80, protocol: HTTP}\n') + gateway('b', '  - {name: web, port: 80, protocol: HTTP}\n')), '127.0.0.1', addressing())
+      expect(before.addresses.get('default/b')).toBe('127.0.0.2')
+      const after = planGatewaySockets(tableOf(gateway('a', '  - {name: web, port: 80, protocol: HTTP}\n') + withAddresses('b', '  - {value: "::1"}\n')), '127.0.0.1', addressing(), before.addresses)
+      expect([...after.addresses]).toEqual([
+        ['default/a', '127.0.0.1'],
+        ['default/b', '::1'],
+      ])
+    })
+
     it('loopback is 127.0.0.0/8 and ::1, in any spelling', () => {
       expect(['127.0.0.1', '127.255.0.9', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.2'].map(isLoopback)).toEqual([true, true, true, true, true])
       expect(['128.0.0.1', '192.0.2.10', '::2', 'fe80::1', 'localhost', '10.0.0.1'].map(isLoopback)).toEqual([false, false, false, false, false, false])

@@ -175,13 +175,15 @@ spec:
 // gateway-optional-address-value.go (GatewayOptionalAddressValue) as `up` serves them: the Gateway
 // of the upstream manifest after its first patch (the unsupported type removed; 192.0.2.10 for the
 // unusable address, 127.0.0.77 for the usable one), one with a non-loopback address only, one of an
-// unsupported type, and one with an IPAddress without a value. Each has a route so that it answers.
+// unsupported type, one with an IPAddress without a value, and one on ::1. Each has a route so that it answers.
 describe('GatewayStaticAddresses', () => {
   const yaml =
     staticGateway('gateway-static-addresses', ['value: 192.0.2.10', 'value: 127.0.0.77']) +
     staticGateway('remote-only', ['type: IPAddress\n    value: 192.0.2.11']) +
     staticGateway('unsupported-type', ['type: test/fake-invalid-type\n    value: fake']) +
     staticGateway('gateway-without-address-value', ['type: IPAddress']) +
+    staticGateway('ipv6-loopback', ['value: "::1"']) +
+    routeTo('ipv6-loopback', V2) +
     routeTo('gateway-static-addresses', V1) +
     routeTo('remote-only', V2) +
     routeTo('unsupported-type', V3) +
@@ -196,6 +198,13 @@ describe('GatewayStaticAddresses', () => {
     expect(reply.status).toBe(200)
     expect(reply.headers['x-upstream']).toBe(V1)
     expect(served.session.readyLine()).toContain(`gateway ${key('gateway-static-addresses')} http://127.0.0.77:${target.port}`)
+  })
+
+  it('::1 is loopback too', async () => {
+    const target = served.at(key('ipv6-loopback'), 8080)
+    expect(target.address).toBe('::1')
+    expect((await get(target, 'example.com', '/')).headers['x-upstream']).toBe(V2)
+    expect(served.session.readyLine()).toContain(`gateway ${key('ipv6-loopback')} http://[::1]:${target.port}`)
   })
 
   it('an address kingress cannot use: a warning, and the Gateway is served on an address kingress picks', async () => {
