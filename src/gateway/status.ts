@@ -179,7 +179,7 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
   const spec = specAddressesOf(gateway)
   // gateway_types.go GatewayReasonUnsupportedAddress (conformance GatewayStaticAddresses): an address type the implementation does not support rejects the Gateway.
   if (spec.unsupported.length > 0) {
-    const message = `spec.addresses: ${spec.unsupported.map((a) => `${a.field} type ${a.type}`).join(', ')} is not supported: kingress serves Gateways on IPAddress values`
+    const message = `${spec.unsupported.map((a) => `${a.field} (type ${a.type})`).join(', ')}: address type not supported; kingress serves Gateways on IPAddress values`
     return {conditions: [condition('Accepted', 'False', 'UnsupportedAddress', message, g), condition('Programmed', 'False', 'Invalid', message, g)], listeners}
   }
   const address = spec.requested ?? served?.get(objectKey(gateway.meta)) ?? null
