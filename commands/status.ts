@@ -2,13 +2,15 @@ import {KingressCommand} from '../src/cli/base-command.js'
 import {gatewayClassFlag, gatewayManifestArgs, jsonFlag} from '../src/cli/flags.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {statusAsJson, statusAsText} from '../src/cli/render-status.js'
+import {defaultGatewayAddresses} from '../src/gateway/addresses.js'
+import {compileGatewayTable} from '../src/gateway/route-table.js'
 import {computeStatus} from '../src/gateway/status.js'
 import {hasErrors} from '../src/manifests/diagnostic.js'
 import {loadSnapshot} from '../src/manifests/snapshot.js'
 
 export default class Status extends KingressCommand {
   static override description =
-    "Print the .status a conformant Gateway API controller would write for the GatewayClasses, Gateways and HTTPRoutes in the manifests: Gateway and listener conditions, attached routes, and each route's parents. Status is information: the exit code is 0 unless a manifest has errors."
+    "Print the .status a conformant Gateway API controller would write for the GatewayClasses, Gateways and HTTPRoutes in the manifests: Gateway and listener conditions, the address `kingress up` serves each Gateway on (with the default --bind), attached routes, and each route's parents. Status is information: the exit code is 0 unless a manifest has errors."
   static override examples = ['<%= config.bin %> status fixtures/gateway/ fixtures/services.yaml', '<%= config.bin %> status k8s/ --json', '<%= config.bin %> status k8s/ --class eg']
   static override strict = false
   static override args = gatewayManifestArgs
@@ -22,7 +24,8 @@ export default class Status extends KingressCommand {
       process.stderr.write(renderDiagnostics(problems) + '\nFix the errors above (`kingress validate` lists them all).\n')
       this.exit(1)
     }
-    const result = computeStatus(loaded.snapshot, {className: flags.class})
+    const addresses = defaultGatewayAddresses(compileGatewayTable(loaded.snapshot, {className: flags.class}), process.platform)
+    const result = computeStatus(loaded.snapshot, {className: flags.class, addresses})
     if (flags.json) {
       process.stdout.write(JSON.stringify(statusAsJson(result.items), null, 2) + '\n')
       return

@@ -1,6 +1,7 @@
 import {hasErrors, type Diagnostic} from '../manifests/diagnostic.js'
 import {loadSnapshot} from '../manifests/snapshot.js'
-import type {Snapshot} from '../manifests/model.js'
+import {objectKey, type Snapshot} from '../manifests/model.js'
+import {specAddressesOf} from '../gateway/spec-addresses.js'
 import {compile, type CompileOptions, type CompileResult} from '../routing/compile.js'
 
 export interface CompiledManifests {
@@ -39,6 +40,12 @@ function gatewayServing(snapshot: Snapshot): Diagnostic[] {
         '`explain` and `routes` show the HTTPRoutes too; `kingress status` shows what a controller would write for the Gateway API objects',
     },
   ]
+  // Not accepted (status.ts: UnsupportedAddress), so not served: said where it is written.
+  for (const gateway of snapshot.gateways) {
+    for (const a of specAddressesOf(gateway).unsupported) {
+      out.push({severity: 'warning', at: a.at, field: a.field, message: `address type ${a.type}: kingress serves Gateways on IPAddress values only, so \`kingress up\` does not serve Gateway ${objectKey(gateway.meta)}; use type IPAddress with a 127.0.0.0/8 value, or remove the entry`})
+    }
+  }
   return out
 }
 function plural(count: number, word: string): string {

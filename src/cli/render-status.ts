@@ -30,6 +30,7 @@ function itemText(item: StatusItem): string {
   if (item.kind === 'GatewayClass') {
     lines.push(...conditionLines(item.status.conditions, '  '))
   } else if (item.kind === 'Gateway') {
+    if (item.status.addresses !== undefined) lines.push(`  address ${item.status.addresses.map((a) => a.value).join(', ')}`)
     lines.push(...conditionLines(item.status.conditions, '  '))
     for (const l of item.status.listeners) {
       const kinds = l.supportedKinds.map((k) => k.kind).join(', ') || 'none'

@@ -1,7 +1,8 @@
 import {isIP} from 'node:net'
 
-import {objectKey} from '../manifests/model.js'
+import {objectKey, type Gateway} from '../manifests/model.js'
 import type {GatewayTable} from './route-table.js'
+import {specAddressesOf} from './spec-addresses.js'
 
 /**
  * Where `kingress up` serves each Gateway: an address per Gateway and a local socket per listener
@@ -57,10 +58,25 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   for (const named of addressing.addresses.keys()) {
     if (!keys.includes(named)) warnings.push(`--gateway-address ${named}=${addressing.addresses.get(named)}: no Gateway ${named} with an accepted HTTP or HTTPS listener is loaded.`)
   }
-  const addresses = assignAddresses(keys, bind, addressing, previous)
+  const gateways = new Map<string, Gateway>(table.listeners.map((l) => [objectKey(l.gateway.meta), l.gateway]))
+  // spec.addresses: a loopback address is used unless --gateway-address names the Gateway; the rest is said.
+  const requested = new Map<string, string>()
+  for (const key of keys) {
+    const spec = specAddressesOf(gateways.get(key)!)
+    const flag = addressing.addresses.get(key)
+    if (spec.requested !== null && flag === undefined) requested.set(key, spec.requested)
+    if (spec.requested !== null && flag !== undefined && flag !== spec.requested) warnings.push(`Gateway ${key}: --gateway-address ${key}=${flag} is used, not spec.addresses ${spec.requested}.`)
+  }
+  const addresses = assignAddresses(keys, bind, addressing, previous, requested)
+  for (const key of keys) {
+    if (addressing.addresses.has(key)) continue
+    for (const u of specAddressesOf(gateways.get(key)!).unusable) {
+      warnings.push(`Gateway ${key}: ${u.address.field} ${u.address.value} is not used: ${u.why}. Served on ${addresses.get(key)} instead (status: Programmed False, AddressNotUsable).`)
+    }
+  }
   const shared = new Map<string, string[]>()
   for (const key of keys) shared.set(addresses.get(key)!, [...(shared.get(addresses.get(key)!) ?? []), key])
-  const auto = keys.filter((k) => !addressing.addresses.has(k))
+  const auto = keys.filter((k) => !addressing.addresses.has(k) && !requested.has(k))
   if (addressing.platform === 'darwin' && auto.length > 1 && !WILDCARD_BINDS.has(bind)) {
     warnings.push(
       `on macOS only 127.0.0.1 answers until more loopback addresses are added, so Gateways ${auto.join(', ')} share ${bind}: ` +
@@ -82,7 +98,8 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
     const scheme = protocol === 'HTTPS' ? 'https' : 'http'
     const port = localPort(l.listener.port, addressing.listenerPorts)
     const name = `${key}/${l.listener.name}`
-    const id = `${address} ${port}`
+    // Local port 0 (any free port) is a socket per listener port: each gets a port of its own.
+    const id = port === 0 ? `${address} 0 for ${l.listener.port}` : `${address} ${port}`
     const found = sockets.get(id)
     if (found !== undefined && (found.socket.scheme !== scheme || found.socket.gatewayPort !== l.listener.port)) {
       const owner = found.listeners[0] ?? 'the Ingress listener'
@@ -105,14 +122,22 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   return {addresses, sockets: planned, warnings}
 }
 
-function assignAddresses(keys: readonly string[], bind: string, addressing: GatewayAddressing, previous: ReadonlyMap<string, string> | undefined): Map<string, string> {
+/**
+ * The address each Gateway gets from `kingress up` with the default --bind (127.0.0.1) and no
+ * --gateway-address: what `kingress status` writes in status.addresses.
+ */
+export function defaultGatewayAddresses(table: GatewayTable, platform: NodeJS.Platform): ReadonlyMap<string, string> {
+  return planGatewaySockets(table, '127.0.0.1', {addresses: new Map(), listenerPorts: new Map(), platform}).addresses
+}
+
+function assignAddresses(keys: readonly string[], bind: string, addressing: GatewayAddressing, previous: ReadonlyMap<string, string> | undefined, requested: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map<string, string>()
   const fixed = new Map<string, string>()
   for (const key of keys) {
-    const kept = addressing.addresses.get(key) ?? previous?.get(key)
+    const kept = addressing.addresses.get(key) ?? requested.get(key) ?? previous?.get(key)
     if (kept !== undefined) fixed.set(key, kept)
   }
-  const taken = new Set([...addressing.addresses.values(), ...fixed.values()])
+  const taken = new Set([...addressing.addresses.values(), ...requested.values(), ...fixed.values()])
   // A wildcard bind already covers 127.0.0.2 and up: a second socket there could not bind.
   const share = addressing.platform === 'darwin' || WILDCARD_BINDS.has(bind)
   const free = function* (): Generator<string> {

@@ -3,6 +3,7 @@ import type {TlsHostRequest} from '../tls/store.js'
 import {attach, isGatewayRef} from './attach.js'
 import {effectiveHostnames} from './hostnames.js'
 import {listenerReports} from './listeners.js'
+import {specAddressesOf} from './spec-addresses.js'
 
 /**
  * The data plane's view of the Gateway API objects: for every accepted listener, each match of
@@ -39,8 +40,8 @@ export interface GatewayTable {
 export function compileGatewayTable(snapshot: Snapshot, options: {className?: string} = {}): GatewayTable {
   const listeners: ListenerRoutes[] = []
   const nextId = idCounter()
-  // A Gateway with infrastructure parameters is not accepted (status.ts): not programmed either.
-  const gateways = [...snapshot.gateways].filter((g) => (options.className === undefined || g.className === options.className) && g.parametersRef === null).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  // A Gateway with infrastructure parameters or an address type kingress does not support is not accepted (status.ts): not programmed either.
+  const gateways = [...snapshot.gateways].filter((g) => (options.className === undefined || g.className === options.className) && g.parametersRef === null && specAddressesOf(g).unsupported.length === 0).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   for (const gateway of gateways) {
     const reports = listenerReports(snapshot, gateway)
     const byListener = new Map<Listener, Candidate[]>(reports.filter((r) => r.attachable).map((r) => [r.listener, []]))

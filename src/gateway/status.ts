@@ -5,6 +5,7 @@ import {attach, isGatewayRef} from './attach.js'
 import {condition, CONTROLLER_NAME, withoutField, type Condition} from './conditions.js'
 import {listenerReports, type ListenerReport} from './listeners.js'
 import {backendProblem, type BackendProblem} from './references.js'
+import {describeUnusable, specAddressesOf} from './spec-addresses.js'
 
 /**
  * The `.status` a conformant Gateway API controller would write for every loaded GatewayClass,
@@ -15,6 +16,8 @@ import {backendProblem, type BackendProblem} from './references.js'
 export interface StatusOptions {
   /** `--class NAME`: only Gateways of this gatewayClassName (and that GatewayClass) are ours. */
   readonly className?: string | undefined
+  /** `ns/name` → the address `kingress up` serves the Gateway on (status.addresses), when known; a loopback spec.addresses entry is used without it. */
+  readonly addresses?: ReadonlyMap<string, string> | undefined
 }
 
 export interface ListenerStatus {
@@ -24,7 +27,14 @@ export interface ListenerStatus {
   readonly conditions: readonly Condition[]
 }
 
+export interface GatewayStatusAddress {
+  readonly type: 'IPAddress'
+  readonly value: string
+}
+
 export interface GatewayStatus {
+  /** The addresses the Gateway is served on (omitted when not served, or not known). */
+  readonly addresses?: readonly GatewayStatusAddress[]
   readonly conditions: readonly Condition[]
   readonly listeners: readonly ListenerStatus[]
 }
@@ -71,7 +81,7 @@ export function computeStatus(snapshot: Snapshot, options: StatusOptions = {}): 
   const ours = ourGateways(snapshot, className, diagnostics)
   const attached = new Map<Listener, Set<HTTPRoute>>()
   const routeItems: StatusItem[] = [...snapshot.httpRoutes].sort(byKey).map((route) => ({kind: 'HTTPRoute', object: route, status: {parents: routeParents(snapshot, route, ours, attached, diagnostics)}}))
-  const gatewayItems: StatusItem[] = [...ours].map(([gateway, reports]) => ({kind: 'Gateway', object: gateway, status: gatewayStatus(gateway, reports, attached)}))
+  const gatewayItems: StatusItem[] = [...ours].map(([gateway, reports]) => ({kind: 'Gateway', object: gateway, status: gatewayStatus(gateway, reports, attached, options.addresses)}))
 
   return {items: [...classItems, ...gatewayItems, ...routeItems], diagnostics: diagnostics.sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || a.at.col - b.at.col)}
 }
@@ -100,6 +110,9 @@ function ourGateways(snapshot: Snapshot, className: string | undefined, diagnost
     if (gateway.parametersRef !== null) {
       diagnostics.push({severity: 'warning', at: gateway.meta.at, field: 'spec.infrastructure.parametersRef', message: `${parametersMessage(gateway.parametersRef)}: the Gateway is not accepted (Accepted: InvalidParameters) and \`kingress up\` does not serve it; remove spec.infrastructure.parametersRef to run it locally`})
     }
+    const spec = specAddressesOf(gateway)
+    for (const a of spec.unsupported) diagnostics.push({severity: 'warning', at: a.at, field: a.field, message: `address type ${a.type} is not one kingress serves on (it binds IPAddress values): the Gateway is not accepted (Accepted: UnsupportedAddress) and \`kingress up\` does not serve it; use type IPAddress with a 127.0.0.0/8 value, or remove the entry`})
+    for (const u of spec.unusable) diagnostics.push({severity: 'warning', at: u.address.at, field: u.address.field, message: `${u.address.value} is not used: ${u.why}. \`kingress up\` serves the Gateway on an address it picks instead (Programmed: AddressNotUsable)`})
     for (const report of reports) for (const p of report.problems) diagnostics.push({severity: 'warning', at: p.at, field: p.field, message: p.message})
   }
   return ours
@@ -151,7 +164,7 @@ function routeParents(snapshot: Snapshot, route: HTTPRoute, ours: ReadonlyMap<Ga
   return parents
 }
 
-function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | null, attached: ReadonlyMap<Listener, ReadonlySet<HTTPRoute>>): GatewayStatus {
+function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | null, attached: ReadonlyMap<Listener, ReadonlySet<HTTPRoute>>, served: ReadonlyMap<string, string> | undefined): GatewayStatus {
   const g = gateway.generation
   if (reports === null) {
     const message = `GatewayClass ${gateway.className} is not loaded; waiting for a controller`
@@ -163,6 +176,13 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
     const message = parametersMessage(gateway.parametersRef)
     return {conditions: [condition('Accepted', 'False', 'InvalidParameters', message, g), condition('Programmed', 'False', 'Invalid', message, g)], listeners}
   }
+  const spec = specAddressesOf(gateway)
+  // gateway_types.go GatewayReasonUnsupportedAddress (conformance GatewayStaticAddresses): an address type the implementation does not support rejects the Gateway.
+  if (spec.unsupported.length > 0) {
+    const message = `${spec.unsupported.map((a) => `${a.field} (type ${a.type})`).join(', ')}: address type not supported; kingress serves Gateways on IPAddress values`
+    return {conditions: [condition('Accepted', 'False', 'UnsupportedAddress', message, g), condition('Programmed', 'False', 'Invalid', message, g)], listeners}
+  }
+  const address = spec.requested ?? served?.get(objectKey(gateway.meta)) ?? null
   const notAccepted = reports.filter((r) => r.conditions.some((c) => c.type === 'Accepted' && c.status !== 'True')).map((r) => r.listener.name)
   const programmed = reports.filter((r) => r.conditions.some((c) => c.type === 'Programmed' && c.status === 'True')).map((r) => r.listener.name)
   const accepted =
@@ -171,9 +191,14 @@ function gatewayStatus(gateway: Gateway, reports: readonly ListenerReport[] | nu
       : notAccepted.length < reports.length
         ? condition('Accepted', 'True', 'ListenersNotValid', `listeners not accepted: ${notAccepted.join(', ')}`, g)
         : condition('Accepted', 'False', 'ListenersNotValid', `no listener is accepted: ${notAccepted.join(', ')}`, g)
+  // GatewayReasonAddressNotUsable: a static address that cannot be used; the Gateway is served on the address kingress picks (status.addresses).
   const programmedCondition =
-    programmed.length > 0 ? condition('Programmed', 'True', 'Programmed', `listeners programmed: ${programmed.join(', ')}`, g) : condition('Programmed', 'False', 'Invalid', 'no listener is programmed; see the listener conditions', g)
-  return {conditions: [accepted, programmedCondition], listeners}
+    programmed.length === 0
+      ? condition('Programmed', 'False', 'Invalid', 'no listener is programmed; see the listener conditions', g)
+      : spec.unusable.length > 0
+        ? condition('Programmed', 'False', 'AddressNotUsable', `not used: ${describeUnusable(spec.unusable)}; remove the entry or give a 127.0.0.0/8 address`, g)
+        : condition('Programmed', 'True', 'Programmed', `listeners programmed: ${programmed.join(', ')}`, g)
+  return {...(address !== null && programmed.length > 0 ? {addresses: [{type: 'IPAddress' as const, value: address}]} : {}), conditions: [accepted, programmedCondition], listeners}
 }
 
 function parametersMessage(ref: NonNullable<Gateway['parametersRef']>): string {

@@ -2,7 +2,7 @@ import type {Diagnostic} from './diagnostic.js'
 import {FieldErrors} from './field-error.js'
 import * as names from './k8s-names.js'
 import {celError, checkInteger, checkString, generationOf, labelSelector, listOf, optionalString, PATTERNS, requiredString, RULES} from './gateway-fields.js'
-import {GATEWAY_GROUP, type AllowedRoutes, type FromNamespaces, type Gateway, type GatewayClass, type Listener, type ListenerTLS, type Located, type Namespace, type ReferenceGrant, type RouteGroupKind, type SecretObjectReference} from './gateway-model.js'
+import {GATEWAY_GROUP, type AllowedRoutes, type FromNamespaces, type Gateway, type GatewayClass, type GatewaySpecAddress, type Listener, type ListenerTLS, type Located, type Namespace, type ReferenceGrant, type RouteGroupKind, type SecretObjectReference} from './gateway-model.js'
 import {gatewayClassSchema, gatewaySchema, referenceGrantSchema} from './gateway-schema.js'
 import type {RawObject} from './load.js'
 import {decodeMeta} from './meta.js'
@@ -76,8 +76,9 @@ export function decodeGateway(raw: RawObject, diagnostics: Diagnostic[]): Gatewa
     if (listener) listeners.push(listener)
   })
   listenerRules(items, errors)
-  addressRules(listOf(errors, spec, 'addresses', 'spec.addresses', 16), errors)
-  return finish(errors, diagnostics, {kind: 'Gateway', apiVersion: raw.apiVersion, meta, generation: generationOf(raw.value), className: className ?? '', listeners, parametersRef: parametersRefOf(spec)})
+  const addresses = listOf(errors, spec, 'addresses', 'spec.addresses', 16)
+  addressRules(addresses, errors)
+  return finish(errors, diagnostics, {kind: 'Gateway', apiVersion: raw.apiVersion, meta, generation: generationOf(raw.value), className: className ?? '', listeners, parametersRef: parametersRefOf(spec), addresses: addresses.map((a, i) => specAddressOf(raw, a, i))})
 }
 
 function decodeListener(raw: RawObject, item: Record<string, unknown>, field: string, errors: FieldErrors): Listener | null {
@@ -220,6 +221,11 @@ function addressRules(addresses: readonly Record<string, unknown>[], errors: Fie
       seen.add(key)
     }
   })
+}
+
+function specAddressOf(raw: RawObject, address: Record<string, unknown>, i: number): GatewaySpecAddress {
+  const value = typeof address.value === 'string' && address.value !== '' ? address.value : null
+  return {...located(raw, `spec.addresses[${i}]`), type: typeof address.type === 'string' ? address.type : 'IPAddress', value}
 }
 
 function parametersRefOf(spec: Record<string, unknown>): Gateway['parametersRef'] {

@@ -79,6 +79,15 @@ export interface Gateway {
   readonly listeners: readonly Listener[]
   /** spec.infrastructure.parametersRef (LocalParametersReference), or null. */
   readonly parametersRef: {readonly group: string; readonly kind: string; readonly name: string} | null
+  /** spec.addresses (GatewaySpecAddress): the addresses the Gateway asks to be served on. */
+  readonly addresses: readonly GatewaySpecAddress[]
+}
+
+export interface GatewaySpecAddress extends Located {
+  /** Defaulted to IPAddress. */
+  readonly type: string
+  /** null: any address of the type (GatewayOptionalAddressValue). */
+  readonly value: string | null
 }
 
 export interface ParentReference extends Located {

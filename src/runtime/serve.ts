@@ -25,7 +25,7 @@ export const listenFlags = {
 
 /** `up`'s Gateway flags: an address per Gateway, a local port per listener port. */
 export const gatewayFlags = {
-  'gateway-address': Flags.string({description: 'serve Gateway NS/NAME on IP (repeatable; default: the first Gateway on --bind, the next on 127.0.0.2, 127.0.0.3, … — on macOS all on --bind)', multiple: true, helpValue: 'NS/NAME=IP'}),
+  'gateway-address': Flags.string({description: 'serve Gateway NS/NAME on IP (repeatable; default: a loopback address in its spec.addresses, else the first Gateway on --bind, the next on 127.0.0.2, 127.0.0.3, … — on macOS all on --bind)', multiple: true, helpValue: 'NS/NAME=IP'}),
   'listener-port': Flags.string({description: 'serve Gateway listeners of port P on LOCAL instead (repeatable; 80 and 443 follow --http-port/--https-port)', multiple: true, helpValue: 'P=LOCAL'}),
 }
 

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {parseGatewayAddress, parseListenerPort, planGatewaySockets, socketSignature, type GatewayAddressing} from '../../src/gateway/addresses.js'
 import {compileGatewayTable} from '../../src/gateway/route-table.js'
+import {isLoopback} from '../../src/gateway/spec-addresses.js'
 import {CONFORMANCE, snapshotFrom} from './support.js'
 
 /** The pure plan of `up`'s Gateway sockets: which address each Gateway gets, which socket each listener port. */
@@ -78,6 +79,64 @@ describe('planGatewaySockets', () => {
     const plan = planGatewaySockets(table, '127.0.0.1', addressing({listenerPorts: new Map([[8000, 9000]])}))
     expect(plan.sockets.filter((s) => !s.ingress)).toHaveLength(1)
     expect(plan.warnings).toEqual([expect.stringContaining('Gateway listener default/a/other (HTTP port 9000) is not served: port 9000 on 127.0.0.1 already serves HTTP port 8000 (default/a/alt)')])
+  })
+
+  it('listener ports mapped to 0 (any free port): a socket each, not one shared', () => {
+    const table = tableOf(gateway('a', '  - {name: alt, port: 8000, protocol: HTTP}\n  - {name: other, port: 9000, protocol: HTTP}\n'))
+    const plan = planGatewaySockets(table, '127.0.0.1', addressing({listenerPorts: new Map([[8000, 0], [9000, 0]])}))
+    expect(plan.sockets.filter((s) => !s.ingress).map((s) => [s.port, s.gatewayPort])).toEqual([
+      [0, 8000],
+      [0, 9000],
+    ])
+    expect(plan.warnings).toEqual([])
+  })
+
+  describe('spec.addresses', () => {
+    const withAddresses = (name: string, addresses: string) => gateway(name, '  - {name: web, port: 80, protocol: HTTP}\n').replace('  listeners:', `  addresses:\n${addresses}  listeners:`)
+    const table = tableOf(withAddresses('a', '  - {type: IPAddress, value: 127.0.0.9}\n') + gateway('b', '  - {name: web, port: 80, protocol: HTTP}\n') + withAddresses('c', '  - {value: 192.0.2.10}\n  - {type: IPAddress}\n'))
+
+    it('a loopback IPAddress is where the Gateway is served; the automatic addresses skip it', () => {
+      const plan = planGatewaySockets(table, '127.0.0.1', addressing())
+      expect([...plan.addresses]).toEqual([
+        ['default/a', '127.0.0.9'],
+        ['default/b', '127.0.0.1'],
+        ['default/c', '127.0.0.2'],
+      ])
+      expect(plan.sockets.filter((s) => !s.ingress).map((s) => s.address)).toEqual(['127.0.0.9', '127.0.0.2'])
+    })
+
+    it('an address kingress cannot use is a warning, and the Gateway gets the address kingress picks', () => {
+      const plan = planGatewaySockets(table, '127.0.0.1', addressing())
+      expect(plan.warnings).toEqual([expect.stringMatching(/^Gateway default\/c: spec\.addresses\[0\] 192\.0\.2\.10 is not used: it is not a loopback address.*--gateway-address default\/c=192\.0\.2\.10.*Served on 127\.0\.0\.2 instead \(status: Programmed False, AddressNotUsable\)\.$/)])
+    })
+
+    it('--gateway-address wins over spec.addresses, and says so', () => {
+      const plan = planGatewaySockets(table, '127.0.0.1', addressing({addresses: new Map([['default/a', '127.0.0.3'], ['default/c', '192.0.2.10']])}))
+      expect(plan.addresses.get('default/a')).toBe('127.0.0.3')
+      expect(plan.addresses.get('default/c')).toBe('192.0.2.10')
+      expect(plan.warnings).toEqual(['Gateway default/a: --gateway-address default/a=127.0.0.3 is used, not spec.addresses 127.0.0.9.'])
+    })
+
+    it('macOS: a Gateway with a loopback spec address keeps it; only the others share --bind', () => {
+      const plan = planGatewaySockets(table, '127.0.0.1', addressing({platform: 'darwin'}))
+      expect(plan.addresses.get('default/a')).toBe('127.0.0.9')
+      expect(plan.addresses.get('default/c')).toBe('127.0.0.1')
+    })
+
+    it('a reload that adds a spec address moves the Gateway there; the others keep theirs', () => {
+      const before = planGatewaySockets(tableOf(gateway('a', '  - {name: web, port: 80, protocol: HTTP}\n') + gateway('b', '  - {name: web, port: 80, protocol: HTTP}\n')), '127.0.0.1', addressing())
+      expect(before.addresses.get('default/b')).toBe('127.0.0.2')
+      const after = planGatewaySockets(tableOf(gateway('a', '  - {name: web, port: 80, protocol: HTTP}\n') + withAddresses('b', '  - {value: "::1"}\n')), '127.0.0.1', addressing(), before.addresses)
+      expect([...after.addresses]).toEqual([
+        ['default/a', '127.0.0.1'],
+        ['default/b', '::1'],
+      ])
+    })
+
+    it('loopback is 127.0.0.0/8 and ::1, in any spelling', () => {
+      expect(['127.0.0.1', '127.255.0.9', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.2'].map(isLoopback)).toEqual([true, true, true, true, true])
+      expect(['128.0.0.1', '192.0.2.10', '::2', 'fe80::1', 'localhost', '10.0.0.1'].map(isLoopback)).toEqual([false, false, false, false, false, false])
+    })
   })
 
   it('Gateways sharing an address: a warning for listeners of the same port and hostname', () => {

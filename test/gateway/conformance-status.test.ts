@@ -1,7 +1,13 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
+import {defaultGatewayAddresses} from '../../src/gateway/addresses.js'
 import {CONTROLLER_NAME} from '../../src/gateway/conditions.js'
-import {conformanceStatus, gatewayStatus, INFRA, listener, parentFor, routeParents, summary} from './support.js'
+import {compileGatewayTable} from '../../src/gateway/route-table.js'
+import {computeStatus} from '../../src/gateway/status.js'
+import {CONFORMANCE, conformanceStatus, gatewayStatus, INFRA, listener, parentFor, routeParents, snapshotFrom, summary} from './support.js'
 
 /**
  * The status parts of the Gateway API conformance suite (kubernetes-sigs/gateway-api,
@@ -324,5 +330,55 @@ describe('Gateway API conformance: status', () => {
     const result = conformanceStatus('gateway-invalid-parameters-ref.yaml')
     expect(summary(gatewayStatus(result, 'gateway-invalid-parameters-ref').conditions).Accepted).toBe('False/InvalidParameters')
     expect(result.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({severity: 'warning', field: 'spec.infrastructure.parametersRef'})]))
+  })
+
+  // conformance/tests/gateway-static-addresses.go: the suite's three stages, each patch removing one
+  // address. Usable here is a loopback address, unusable one outside 127.0.0.0/8 (TEST-NET-1).
+  describe('GatewayStaticAddresses', () => {
+    const INVALID = /^  - type: "test\/fake-invalid-type"\n    value: .*\n/m
+    const UNUSABLE = /^  - value: "PLACEHOLDER_UNUSABLE_ADDRS"\n/m
+    const stage = (without: readonly RegExp[]) => {
+      let yaml = readFileSync(join(CONFORMANCE, 'gateway-static-addresses.yaml'), 'utf8')
+      for (const entry of without) yaml = yaml.replace(entry, '')
+      yaml = yaml.replace('PLACEHOLDER_UNUSABLE_ADDRS', '192.0.2.10').replace('PLACEHOLDER_USABLE_ADDRS', '127.0.0.77')
+      const {snapshot} = snapshotFrom({'base.yaml': readFileSync(join(CONFORMANCE, 'base.yaml'), 'utf8'), 'static.yaml': yaml})
+      return computeStatus(snapshot, {addresses: defaultGatewayAddresses(compileGatewayTable(snapshot), 'linux')})
+    }
+
+    it('an address of a type kingress does not support: Accepted False, UnsupportedAddress, and `up` does not serve it', () => {
+      const result = stage([])
+      const status = gatewayStatus(result, 'gateway-static-addresses')
+      expect(summary(status.conditions).Accepted).toBe('False/UnsupportedAddress')
+      expect(status.addresses).toBeUndefined()
+      expect(result.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({severity: 'warning', field: 'spec.addresses[0]'})]))
+    })
+
+    it('without it: Accepted, but not Programmed (AddressNotUsable), the unusable address not in status.addresses', () => {
+      const status = gatewayStatus(stage([INVALID]), 'gateway-static-addresses')
+      expect(summary(status.conditions)).toEqual({Accepted: 'True/Accepted', Programmed: 'False/AddressNotUsable'})
+      expect(status.conditions[1]!.message).toContain('spec.addresses[0] 192.0.2.10 (it is not a loopback address')
+      expect(status.addresses).toEqual([{type: 'IPAddress', value: '127.0.0.77'}])
+    })
+
+    it('only the usable address: Accepted, Programmed, status.addresses that address alone; the listener Accepted with ResolvedRefs', () => {
+      const status = gatewayStatus(stage([INVALID, UNUSABLE]), 'gateway-static-addresses')
+      expect(summary(status.conditions)).toEqual({Accepted: 'True/Accepted', Programmed: 'True/Programmed'})
+      expect(status.addresses).toEqual([{type: 'IPAddress', value: '127.0.0.77'}])
+      const http = listener(status, 'http')
+      expect(summary(http.conditions)).toMatchObject({Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs'})
+      expect(http.supportedKinds).toEqual([HTTP_ROUTE_KIND])
+      expect(http.attachedRoutes).toBe(0)
+    })
+  })
+
+  // conformance/tests/gateway-optional-address-value.go: an IPAddress without a value; the Gateway gets an address all the same.
+  it('GatewayOptionalAddressValue', () => {
+    const read = (f: string) => readFileSync(join(CONFORMANCE, f), 'utf8')
+    const {snapshot} = snapshotFrom({'base.yaml': read('base.yaml'), 'optional.yaml': read('gateway-optional-address-value.yaml')})
+    const addresses = defaultGatewayAddresses(compileGatewayTable(snapshot), 'linux')
+    const status = gatewayStatus(computeStatus(snapshot, {addresses}), 'gateway-without-address-value')
+    expect(summary(status.conditions)).toEqual({Accepted: 'True/Accepted', Programmed: 'True/Programmed'})
+    expect(status.addresses).toEqual([{type: 'IPAddress', value: addresses.get(`${INFRA}/gateway-without-address-value`)}])
+    expect(status.addresses![0]!.value).toMatch(/^127\.0\.0\.\d+$/)
   })
 })

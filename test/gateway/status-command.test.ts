@@ -13,6 +13,7 @@ interface ListItem {
   kind: string
   metadata: {name: string; namespace?: string}
   status: {
+    addresses?: {type: string; value: string}[]
     conditions?: {type: string; status: string; reason: string; message: string; observedGeneration?: number}[]
     listeners?: {name: string; attachedRoutes: number; supportedKinds: {group: string; kind: string}[]; conditions: {type: string; status: string; reason: string}[]}[]
     parents?: {parentRef: Record<string, unknown>; controllerName: string; conditions: {type: string; status: string; reason: string}[]}[]
@@ -91,6 +92,35 @@ describe('kingress status', () => {
     expect(other.items.filter((i) => i.kind === 'Gateway' || i.kind === 'GatewayClass')).toEqual([])
     // A controller writes no parent status for a Gateway of another class.
     for (const route of other.items.filter((i) => i.kind === 'HTTPRoute')) expect(route.status.parents).toEqual([])
+  })
+
+  // spec.addresses as conformance/tests/gateway-static-addresses.go and gateway-optional-address-value.go check them.
+  it('status.addresses: a loopback spec address, the address `up` picks otherwise; AddressNotUsable and UnsupportedAddress for the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-status-'))
+    const gw = (name: string, addresses: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: ${name}\nspec:\n  gatewayClassName: local\n${addresses === '' ? '' : `  addresses:\n${addresses}`}  listeners:\n  - name: http\n    port: 8080\n    protocol: HTTP\n---\n`
+    await writeFile(
+      join(dir, 'gw.yaml'),
+      gw('a-static', '  - type: IPAddress\n    value: 127.0.0.9\n') + gw('b-any', '  - type: IPAddress\n') + gw('c-remote', '  - value: 192.0.2.10\n') + gw('d-hostname', '  - type: Hostname\n    value: gateway.example.com\n'),
+    )
+    const list = await statusJson([dir])
+    const of = (name: string) => list.items.find((i) => i.metadata.name === name)!.status
+    const conditions = (name: string) => of(name).conditions!.map((c) => `${c.type}=${c.status}/${c.reason}`)
+    expect(of('a-static').addresses).toEqual([{type: 'IPAddress', value: '127.0.0.9'}])
+    expect(conditions('a-static')).toEqual(['Accepted=True/Accepted', 'Programmed=True/Programmed'])
+    expect(of('b-any').addresses).toEqual([{type: 'IPAddress', value: expect.stringMatching(/^127\./)}])
+    expect(conditions('b-any')).toEqual(['Accepted=True/Accepted', 'Programmed=True/Programmed'])
+    expect(conditions('c-remote')).toEqual(['Accepted=True/Accepted', 'Programmed=False/AddressNotUsable'])
+    expect(of('c-remote').addresses).toEqual([{type: 'IPAddress', value: expect.stringMatching(/^127\./)}])
+    expect(of('c-remote').conditions![1]!.message).toContain('192.0.2.10 (it is not a loopback address')
+    expect(conditions('d-hostname')).toEqual(['Accepted=False/UnsupportedAddress', 'Programmed=False/Invalid'])
+    expect(of('d-hostname').addresses).toBeUndefined()
+
+    const text = await runCli(['status', dir])
+    expect(text.stdout).toMatch(/Gateway default\/a-static .*\n {2}address 127\.0\.0\.9\n/)
+    const validate = await runCli(['validate', dir])
+    expect(validate.stdout).toContain('gw.yaml:35:5: warning: spec.addresses[0]: 192.0.2.10 is not used: it is not a loopback address')
+    expect(validate.stdout).toContain('gw.yaml:48:5: warning: spec.addresses[0]: address type Hostname is not one kingress serves on')
   })
 
   it('manifest errors: exit 1 with file:line, no stack', async () => {

@@ -177,7 +177,7 @@ describe('HTTPRouteRedirectPort', () => {
 })
 
 // httproute-redirect-port-and-scheme.go, the rows for Gateway same-namespace (its port-80 listener).
-// The rows for the 8080 and 443 listeners are in test/gateway/evaluate.test.ts.
+// The rows for the 8080 and 443 Gateways run in gateway-conformance-addresses.test.ts (Gateway addressing).
 describe('HTTPRouteRedirectPortAndScheme', () => {
   const served = serve(['httproute-redirect-port-and-scheme.yaml'])
   rows(served, [

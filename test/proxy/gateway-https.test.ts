@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs'
 import {connect as h2connect} from 'node:http2'
 import {join} from 'node:path'
 
@@ -6,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
-import {CONFORMANCE, INFRA} from './gateway-support.js'
+import {CONFORMANCE, INFRA, secretCertificate} from './gateway-support.js'
 import {echoUpstream, type Upstream} from './helpers.js'
 import {tlsSandbox, type TlsSandbox} from './https-support.js'
 
@@ -16,14 +15,6 @@ import {tlsSandbox, type TlsSandbox} from './https-support.js'
  * listener. Requests go over HTTP/2 with the SNI the upstream test sends, verified against the
  * Secret's certificate as upstream does.
  */
-
-/** The certificate of the base's tls-validity-checks-certificate Secret, as PEM. */
-function secretCertificate(): string {
-  const base = readFileSync(join(CONFORMANCE, 'base.yaml'), 'utf8')
-  const doc = base.split(/^---$/m).find((d) => d.includes('name: tls-validity-checks-certificate'))!
-  const encoded = /tls\.crt:\s*(\S+)/.exec(doc)![1]!
-  return Buffer.from(encoded, 'base64').toString('utf8')
-}
 
 /** Every server name, unknown-example.org included (the catch-all listener's), is served the Secret's certificate. */
 function serveHttps(testFile: string): {session: () => Session; port: () => number; ca: string} {

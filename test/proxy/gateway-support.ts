@@ -1,8 +1,13 @@
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll} from 'vitest'
 
-import {echoUpstream, FIXTURES, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
+import type {GatewayAddressing} from '../../src/gateway/addresses.js'
+import {buildProviders} from '../../src/runtime/providers.js'
+import {startSession, type Session} from '../../src/runtime/session.js'
+import {tlsSandbox, type TlsSandbox} from './https-support.js'
+import {echoUpstream, FIXTURES, jsonOf, send, startProxy, startUpstream, tempDir, type ProxyUnderTest, type Upstream} from './helpers.js'
 
 /**
  * The real proxy serving upstream conformance manifests (fixtures/gateway-conformance, base.yaml
@@ -74,3 +79,75 @@ export function recordingUpstream(records: Map<string, Recorded[]>): (name: stri
     })
   }
 }
+
+export interface Addressed {
+  readonly session: Session
+  /** Where a Gateway's listener port is served: its address and the local port (the Ingress listener's when it shares --bind on 80/443). */
+  at(gateway: string, gatewayPort: number): {readonly address: string; readonly port: number}
+}
+
+/**
+ * `kingress up` with Gateway addressing (each Gateway on its own 127.0.0.x, as on Linux) serving
+ * base.yaml + `files`: the listener ports in `listenerPorts` on any free local port (P=0), HTTPS
+ * (the Secrets' certificates) when `https`. Echo upstreams behind infra-backend-v1/v2/v3.
+ */
+export function serveAddressed(files: readonly string[], options: {listenerPorts?: readonly number[]; https?: boolean; addresses?: ReadonlyMap<string, string>; yaml?: string} = {}): Addressed {
+  let session: Session
+  let sandbox: TlsSandbox | undefined
+  const upstreams: Upstream[] = []
+  beforeAll(async () => {
+    const backends: string[] = []
+    for (const name of ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3']) {
+      const upstream = await echoUpstream(name)
+      upstreams.push(upstream)
+      backends.push(`${INFRA}/${name}=127.0.0.1:${upstream.port}`)
+    }
+    sandbox = options.https ? tlsSandbox() : undefined
+    const addressing: GatewayAddressing = {addresses: options.addresses ?? new Map(), listenerPorts: new Map((options.listenerPorts ?? []).map((p) => [p, 0])), platform: 'linux'}
+    const inputs = ['base.yaml', ...files].map((f) => join(CONFORMANCE, f))
+    if (options.yaml !== undefined) {
+      const file = join(await tempDir(), 'extra.yaml')
+      writeFileSync(file, options.yaml)
+      inputs.push(file)
+    }
+    session = await startSession({
+      inputs,
+      providers: await buildProviders({backends, docker: false}),
+      bind: '127.0.0.1',
+      http: {port: 0, explicit: true, fallbackPort: 0},
+      https: options.https ? {port: 0, explicit: true, fallbackPort: 0} : undefined,
+      env: sandbox === undefined ? undefined : {...process.env, ...sandbox.env},
+      watch: false,
+      log: null,
+      drainMs: 1000,
+      gateways: addressing,
+    })
+  })
+  afterAll(async () => {
+    await session?.close()
+    await Promise.all(upstreams.map((u) => u.close()))
+    sandbox?.cleanup()
+  })
+  return {
+    get session() {
+      return session
+    },
+    at(gateway, gatewayPort) {
+      const address = session.gatewayAddress(gateway)
+      const own = session.gateways!.sockets.find((s) => s.planned.address === address && s.planned.gatewayPort === gatewayPort)
+      if (own !== undefined) return {address, port: own.result.port}
+      const ingress = address === '127.0.0.1' ? (gatewayPort === 80 ? session.results[0] : gatewayPort === 443 ? session.results[1] : undefined) : undefined
+      if (ingress === undefined) throw new Error(`Gateway ${gateway} port ${gatewayPort} is not served: ${session.readyLine()}`)
+      return {address, port: ingress.port}
+    },
+  }
+}
+
+/** The certificate of the base's tls-validity-checks-certificate Secret, as PEM. */
+export function secretCertificate(): string {
+  const base = readFileSync(join(CONFORMANCE, 'base.yaml'), 'utf8')
+  const doc = base.split(/^---$/m).find((d) => d.includes('name: tls-validity-checks-certificate'))!
+  const encoded = /tls\.crt:\s*(\S+)/.exec(doc)![1]!
+  return Buffer.from(encoded, 'base64').toString('utf8')
+}
+
