@@ -1,4 +1,4 @@
-import type {HTTPRouteMatch, Listener, Snapshot} from '../manifests/model.js'
+import type {HTTPRouteMatch, HTTPValueMatch, Listener, Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import type {CorsPolicy} from './cors.js'
@@ -100,11 +100,10 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
   const claimed = chosen.candidates.some((c) => hostnameMatches(c.hostname, host))
   const path = normalizePath(req.path)
   if (path === null) return {...NONE, claimed, status: 400, listener: listenerName, reason: 'the path climbs above the root'}
-  const query = parseQuery(req.query)
-  const headers = lowerKeys(req.headers)
+  const fields = new RequestFields(req)
   let best: Candidate | null = null
   for (const candidate of chosen.candidates) {
-    if (!hostnameMatches(candidate.hostname, host) || !matches(candidate, path, req.method, headers, query)) continue
+    if (!hostnameMatches(candidate.hostname, host) || !matches(candidate, path, req.method, fields)) continue
     if (best === null || precedes(candidate, best)) best = candidate
   }
   if (best === null) return {...NONE, claimed, status: 404, listener: listenerName, reason: claimed ? 'no rule of the routes attached to the listener matches' : `no route attached to the listener is for host ${host}`}
@@ -148,17 +147,42 @@ export function hostnameMatches(hostname: string, host: string): boolean {
   return host.endsWith(suffix) && host.length > suffix.length
 }
 
-export function matches(c: Candidate, path: string, method: string, headers: Readonly<Record<string, string>>, query: ReadonlyMap<string, string>): boolean {
+/**
+ * The request's headers (by lower-case name) and query parameters, each built on first use: most
+ * matches test the path alone, and a request then pays for neither copy.
+ */
+export class RequestFields {
+  private lowered: Record<string, string> | null = null
+  private parsed: Map<string, string> | null = null
+
+  constructor(private readonly req: Pick<GatewayRequest, 'headers' | 'query'>) {}
+
+  get headers(): Readonly<Record<string, string>> {
+    return (this.lowered ??= lowerKeys(this.req.headers))
+  }
+
+  get query(): ReadonlyMap<string, string> {
+    return (this.parsed ??= parseQuery(this.req.query))
+  }
+}
+
+export function matches(c: Candidate, path: string, method: string, fields: RequestFields): boolean {
   const m = c.match
   if (!pathMatches(c, m, path)) return false
   if (m.method !== null && m.method !== method) return false
-  for (const h of m.headers) {
-    const value = headers[h.name.toLowerCase()]
-    if (value === undefined || !valueMatches(h.type, h.value, value)) return false
+  if (m.headers.length !== 0) {
+    const headers = fields.headers
+    for (const h of m.headers) {
+      const value = headers[h.name.toLowerCase()]
+      if (value === undefined || !valueMatches(h, value)) return false
+    }
   }
-  for (const q of m.queryParams) {
-    const value = query.get(q.name)
-    if (value === undefined || !valueMatches(q.type, q.value, value)) return false
+  if (m.queryParams.length !== 0) {
+    const query = fields.query
+    for (const q of m.queryParams) {
+      const value = query.get(q.name)
+      if (value === undefined || !valueMatches(q, value)) return false
+    }
   }
   return true
 }
@@ -176,13 +200,22 @@ function pathMatches(c: Candidate, m: HTTPRouteMatch, path: string): boolean {
   }
 }
 
-function valueMatches(type: 'Exact' | 'RegularExpression', expected: string, actual: string): boolean {
-  if (type === 'Exact') return actual === expected
-  try {
-    return new RegExp(`^(?:${expected})$`).test(actual)
-  } catch {
-    return false
+/** A RegularExpression header or query match, compiled once per match object (the table is immutable). */
+const valueRegexes = new WeakMap<HTTPValueMatch, RegExp>()
+
+function valueMatches(match: HTTPValueMatch, actual: string): boolean {
+  if (match.type === 'Exact') return actual === match.value
+  let regex = valueRegexes.get(match)
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(`^(?:${match.value})$`)
+    } catch {
+      // An expression JavaScript cannot compile matches nothing (as fullMatchRegex does for paths).
+      regex = /(?!)/
+    }
+    valueRegexes.set(match, regex)
   }
+  return regex.test(actual)
 }
 
 /** Is `a` before `b` in the Gateway API's precedence? */

@@ -2,7 +2,7 @@ import type {Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import {corsOutcome} from './cors.js'
-import {bestListener, evaluateGateway, hostnameMatches, listenersFor, lowerKeys, matches, parseQuery, precedes, type GatewayAnswer, type GatewayRequest} from './evaluate.js'
+import {bestListener, evaluateGateway, hostnameMatches, listenersFor, lowerKeys, matches, precedes, RequestFields, type GatewayAnswer, type GatewayRequest} from './evaluate.js'
 import type {Candidate, GatewayTable} from './route-table.js'
 
 export interface ConsideredMatch {
@@ -34,12 +34,11 @@ export function explainGateway(table: GatewayTable, snapshot: Snapshot, req: Gat
   const listener = bestListener(listenersFor(table, req), host)
   const path = normalizePath(req.path)
   if (listener === null || path === null) return {answer, considered: []}
-  const query = parseQuery(req.query)
-  const headers = lowerKeys(req.headers)
+  const fields = new RequestFields(req)
   const forHost = listener.candidates.filter((c) => hostnameMatches(c.hostname, host))
   const winner = forHost.find((c) => objectKey(c.route.meta) === answer.route && c.ruleIndex === answer.rule && c.matchIndex === answer.match) ?? null
   const considered = forHost.map((c): ConsideredMatch => {
-    const ok = matches(c, path, req.method, headers, query)
+    const ok = matches(c, path, req.method, fields)
     const chosen = c === winner
     const reason = chosen ? 'matches, and comes first in the Gateway API precedence' : !ok ? 'does not match the request' : winner !== null && precedes(winner, c) ? `matches, but loses: ${why(winner, c)}` : 'matches'
     return {route: objectKey(c.route.meta), rule: c.ruleIndex, match: c.matchIndex, description: describeMatch(c), hostname: c.hostname, matches: ok, chosen, reason}

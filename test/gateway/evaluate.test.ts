@@ -200,3 +200,34 @@ describe('HTTPRouteMultipleGateways', () => {
     [allNamespaces, 'all-namespaces', '/', 'infra-backend-v3'],
   ])('%#: Gateway %s, %s → %s', (ask, _gateway, path, expected) => expect(backend(ask({path}))).toBe(expected))
 })
+
+// apis/v1/httproute_types.go HTTPHeaderMatch / HTTPQueryParamMatch type RegularExpression: the value
+// is a regular expression matched against the whole value (kingress anchors it, as for paths).
+describe('RegularExpression header and query matches', () => {
+  const route = (header: string, query: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: regex, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{headers: [{type: RegularExpression, name: X-Version, value: '${header}'}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{queryParams: [{type: RegularExpression, name: v, value: '${query}'}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+`
+  it('match the whole value, every time (the expression is compiled once)', () => {
+    const ask = evaluator('httproute-simple-same-namespace.yaml', undefined, {'regex.yaml': route('v[0-9]+', 'beta|rc[0-9]')})
+    for (let i = 0; i < 3; i++) {
+      expect(backend(ask({path: '/x', headers: {'x-version': 'v12'}}))).toBe('infra-backend-v1')
+      expect(backend(ask({path: '/x?v=rc2'}))).toBe('infra-backend-v2')
+    }
+    // Anchored: rc2 inside xrc2 is no match, so the simple route's PathPrefix / (infra-backend-v1) answers.
+    expect(backend(ask({path: '/x?v=xrc2'}))).toBe('infra-backend-v1')
+  })
+
+  it('an expression JavaScript cannot compile matches nothing', () => {
+    const ask = evaluator('httproute-simple-same-namespace.yaml', undefined, {'regex.yaml': route('v[0-9]+', '(')})
+    expect(backend(ask({path: '/x?v=('}))).toBe('infra-backend-v1')
+  })
+})
