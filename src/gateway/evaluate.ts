@@ -152,7 +152,7 @@ export function hostnameMatches(hostname: string, host: string): boolean {
  * matches test the path alone, and a request then pays for neither copy.
  */
 export class RequestFields {
-  private lowered: Record<string, string> | null = null
+  private lowered: Readonly<Record<string, string>> | null = null
   private parsed: Map<string, string> | null = null
 
   constructor(private readonly req: Pick<GatewayRequest, 'headers' | 'query'>) {}
@@ -172,9 +172,9 @@ export function matches(c: Candidate, path: string, method: string, fields: Requ
   if (m.method !== null && m.method !== method) return false
   if (m.headers.length !== 0) {
     const headers = fields.headers
-    for (const h of m.headers) {
-      const value = headers[h.name.toLowerCase()]
-      if (value === undefined || !valueMatches(h, value)) return false
+    for (let i = 0; i < m.headers.length; i++) {
+      const value = headers[c.headerKeys[i]!]
+      if (value === undefined || !valueMatches(m.headers[i]!, value)) return false
     }
   }
   if (m.queryParams.length !== 0) {
@@ -316,7 +316,10 @@ export function parseQuery(query: string): Map<string, string> {
   return out
 }
 
+const ENCODED = /[%+]/
+
 function decodeURIComponentSafe(text: string): string {
+  if (!ENCODED.test(text)) return text
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '))
   } catch {
@@ -324,7 +327,18 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-export function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+const UPPER = /[A-Z]/
+
+/** The headers by lower-case name; the object itself when its names are lower-case already (Node's parsed headers are). */
+export function lowerKeys(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let lower = true
+  for (const k in headers) {
+    if (UPPER.test(k)) {
+      lower = false
+      break
+    }
+  }
+  if (lower) return headers
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
   return out

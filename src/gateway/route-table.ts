@@ -25,6 +25,8 @@ export interface Candidate {
   /** The intersected hostname (`*.example.com`, `a.example.com`), or `*` for any. */
   readonly hostname: string
   readonly pathRegex: RegExp | null
+  /** The match's header names, lower-cased once (header names are case-insensitive). */
+  readonly headerKeys: readonly string[]
 }
 
 export interface ListenerRoutes {
@@ -72,7 +74,7 @@ function candidatesOf(route: HTTPRoute, listener: Listener, nextId: () => number
   for (const hostname of effectiveHostnames(listener.hostname, route.hostnames)) {
     route.rules.forEach((rule, ruleIndex) => {
       rule.matches.forEach((match, matchIndex) => {
-        out.push({id: nextId(), route, rule, ruleIndex, match, matchIndex, hostname, pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null})
+        out.push({id: nextId(), route, rule, ruleIndex, match, matchIndex, hostname, pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null, headerKeys: match.headers.map((h) => h.name.toLowerCase())})
       })
     })
   }
