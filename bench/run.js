@@ -210,7 +210,10 @@ async function main() {
       const run = (host) => loadRound(gw.port, gw.pid, {host, path: GATEWAY_REQUEST.path, headers: GATEWAY_REQUEST.headers})
       run(GATEWAY_MATCH_HOST), run(GATEWAY_PATH_HOST)
       const res = await interleave(ROUNDS, () => run(GATEWAY_MATCH_HOST), () => run(GATEWAY_PATH_HOST), ratioOfRps, describeCpu(['header+query', 'path-only']))
-      r.gateway = {ratio: res.median, ratios: res.ratios, cpuRatio: cpuRatio(res), matchRps: median(res.a.map((x) => x.rps)), pathRps: median(res.b.map((x) => x.rps)), errors: res.a.concat(res.b).reduce((n, x) => n + x.non2xx, 0)}
+      // The same table against itself: how far this machine's noise alone moves the ratio (it should be 1).
+      console.log('  control: path-only vs path-only')
+      const control = await interleave(ROUNDS, () => run(GATEWAY_PATH_HOST), () => run(GATEWAY_PATH_HOST), ratioOfRps, describeCpu(['path-only', 'path-only']))
+      r.gateway = {ratio: res.median, ratios: res.ratios, cpuRatio: cpuRatio(res), controlRatio: control.median, controlCpuRatio: cpuRatio(control), matchRps: median(res.a.map((x) => x.rps)), pathRps: median(res.b.map((x) => x.rps)), errors: res.a.concat(res.b).reduce((n, x) => n + x.non2xx, 0)}
       await stop(gw.child)
     }
   }
@@ -256,6 +259,7 @@ function report(r) {
   if (r.tls) row('new TLS connections/s kingress/nginx', `${fmt(r.tls.ratio, 2)}×${spread(r.tls.ratios)}; ${fmt(r.tls.kingressPerSecond)} vs ${fmt(r.tls.nginxPerSecond)}/s`, '≥ 0.7×', r.tls.ratio >= 0.7)
   if (r.gateway) row('Gateway header+query / path-only req/s', `${fmt(r.gateway.ratio, 3)}×${spread(r.gateway.ratios)}`, '≥ 0.95×', r.gateway.ratio >= 0.95)
   if (r.gateway) row('  the same as CPU/request (path-only / header+query)', `${fmt(r.gateway.cpuRatio, 3)}×`, '≥ 0.95×', r.gateway.cpuRatio >= 0.95)
+  if (r.gateway) row('  control: path-only / path-only (noise; 1 is exact)', `${fmt(r.gateway.controlRatio, 3)}× req/s, ${fmt(r.gateway.controlCpuRatio, 3)}× CPU`, '')
   if (r.routes) row('10,000 routes / 1 route req/s', `${fmt(r.routes.ratio, 3)}×${spread(r.routes.ratios)}`, '≥ 0.95×', r.routes.ratio >= 0.95)
   if (r.routes) row('  the same as CPU/request (1 route / 10,000)', `${fmt(r.routes.cpuRatio, 3)}×`, '≥ 0.95×', r.routes.cpuRatio >= 0.95)
   if (r.dashboard) row('dashboard / --no-dashboard req/s', `${fmt(r.dashboard.ratio, 3)}×${spread(r.dashboard.ratios)}`, '≥ 0.90×', r.dashboard.ratio >= 0.9)
