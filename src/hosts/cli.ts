@@ -11,6 +11,7 @@ import {shellCommand} from './shell-quote.js'
 import {planGatewaySockets, type GatewayAddressing} from '../gateway/addresses.js'
 import {compileGatewayTable} from '../gateway/route-table.js'
 import {servedNames, type ServedNames} from './served-names.js'
+import {ingressesOfClass} from './snapshot-hosts.js'
 
 /** What the `kingress hosts …` commands share: flags, manifest loading, printing. */
 
@@ -21,7 +22,7 @@ export const hostsFileFlag = Flags.string({
 export const ipFlag = Flags.string({description: 'address the hosts point at: where the proxy listens', default: '127.0.0.1', helpValue: 'ADDR'})
 export const ipv6Flag = Flags.boolean({description: 'also map every host to ::1'})
 export const dryRunFlag = Flags.boolean({description: 'print a unified diff of the change and write nothing'})
-export const hostsClassFlag = Flags.string({description: 'only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation)', helpValue: 'NAME'})
+export const hostsClassFlag = Flags.string({description: 'only Ingresses of this class (spec.ingressClassName or the kubernetes.io/ingress.class annotation) and Gateways of this gatewayClassName', helpValue: 'NAME'})
 
 export function hostsFileOrDefault(flag: string | undefined): string {
   return flag ?? defaultHostsFile()
@@ -52,10 +53,9 @@ export async function hostsOfManifests(files: readonly string[], className: stri
   }
   if (shown.length > 0) process.stderr.write(shown.map(formatDiagnostic).join('\n') + '\n')
   const gateways = compileGatewayTable(snapshot, {className})
-  const ingresses = className === undefined ? snapshot.ingresses : snapshot.ingresses.filter((i) => i.className === className)
   const plan = gateways.listeners.length === 0 ? null : planGatewaySockets(gateways, placement.ip, placement.addressing)
   for (const warning of plan?.warnings ?? []) process.stderr.write(`${chalk.yellow('warning:')} ${warning}\n`)
-  return servedNames(ingresses, gateways, placement.ip, plan === null ? undefined : (gateway) => plan.addresses.get(gateway) ?? placement.ip)
+  return servedNames(ingressesOfClass(snapshot, className), gateways, placement.ip, plan === null ? undefined : (gateway) => plan.addresses.get(gateway) ?? placement.ip)
 }
 
 export function requireManifests(files: readonly string[], example: string): void {

@@ -13,8 +13,12 @@ export interface SnapshotHosts {
  * `kingress up --class` serves them).
  */
 export function hostsOfSnapshot(snapshot: Snapshot, options: {readonly className?: string} = {}): SnapshotHosts {
-  const className = options.className
-  return hostsOfIngresses(className === undefined ? snapshot.ingresses : snapshot.ingresses.filter((i) => i.className === className))
+  return hostsOfIngresses(ingressesOfClass(snapshot, options.className))
+}
+
+/** The Ingresses `kingress up --class` serves: all without a class given. */
+export function ingressesOfClass(snapshot: Snapshot, className: string | undefined): readonly Ingress[] {
+  return className === undefined ? snapshot.ingresses : snapshot.ingresses.filter((i) => i.className === className)
 }
 
 /** As hostsOfSnapshot, for Ingresses already chosen (a running session's served ones). */
