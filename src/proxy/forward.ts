@@ -266,6 +266,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       const tried = [...(this.tried ?? []).map((m) => m.address), ...(this.member !== null ? [this.member.address] : [])]
       this.page(upstreamFailurePage('timeout', `no complete answer within ${ms} ms, the rule's timeouts.request`, gw.rule, this.backend!, [...new Set(tried)], this.pageRequest(gw.host, gw.path)), this.hasBody)
     }
+    // Nobody waits for the backend any more: a connection that comes up later must not carry the request (onConnect aborts).
+    this.clientGone = true
     this.abortUpstream?.(new ClientGoneError('timeouts.request'))
   }
 
