@@ -17,6 +17,13 @@ import type {PoolRegistry} from './pools.js'
 export const MIRROR_BODY_LIMIT = 64 * 1024
 /** A mirror that has not finished by then is cut: mirrors must not pile up behind a slow backend. */
 const MIRROR_TIMEOUT_MS = 10_000
+/**
+ * Copies in flight at once, for the whole process: behind a mirror backend that accepts and never
+ * answers, the timeout alone would let copies queue without bound (a queued copy has nothing to
+ * abort yet), and they share the endpoint pools (256 connections each) with real traffic.
+ */
+export const MIRRORS_IN_FLIGHT_LIMIT = 64
+let inFlight = 0
 
 export interface MirrorRequest {
   readonly method: string
@@ -86,6 +93,7 @@ export class MirrorSet {
   }
 
   private dispatch(mirror: GatewayMirror, body: Buffer | null): void {
+    if (inFlight >= MIRRORS_IN_FLIGHT_LIMIT) return this.onError(mirror, `not mirrored: ${MIRRORS_IN_FLIGHT_LIMIT} copies are already in flight (the mirror backend is slow or not answering)`)
     const resolved = mirror.port === null ? undefined : this.backends.forService(mirror.namespace, mirror.name, mirror.port)
     const member = resolved?.balancer.pick(null) ?? null
     if (member === null) return this.onError(mirror, `Service ${mirror.namespace}/${mirror.name}${mirror.port === null ? '' : `:${mirror.port}`} has no ready endpoint`)
@@ -116,18 +124,25 @@ function setContentLength(list: string[], length: number): void {
   list.push('content-length', String(length))
 }
 
-/** Reads the mirror's answer and drops it; a timer bounds the whole exchange. */
+/**
+ * Reads the mirror's answer and drops it; a timer bounds the whole exchange, queued or not. Counts
+ * itself in flight from dispatch until it completes, fails or times out (once).
+ */
 class Discard implements Dispatcher.DispatchHandler {
   private abort: ((error?: Error) => void) | null = null
   private readonly timer: NodeJS.Timeout
+  private done = false
 
   constructor(private readonly failed: (message: string) => void) {
-    this.timer = setTimeout(() => this.abort?.(new Error(`the mirror took longer than ${MIRROR_TIMEOUT_MS} ms`)), MIRROR_TIMEOUT_MS)
+    inFlight++
+    this.timer = setTimeout(() => this.timedOut(), MIRROR_TIMEOUT_MS)
     this.timer.unref()
   }
 
   onConnect(abort: (error?: Error) => void): void {
     this.abort = abort
+    // Still queued when the timer fired: it is counted out already, and must not go out now.
+    if (this.done) abort(new Error('mirror cancelled'))
   }
 
   onHeaders(): boolean {
@@ -139,11 +154,25 @@ class Discard implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    clearTimeout(this.timer)
+    this.finish()
   }
 
   onError(error: Error): void {
+    if (this.finish()) this.failed(error.message)
+  }
+
+  private timedOut(): void {
+    if (!this.finish()) return
+    this.failed(`the mirror took longer than ${MIRROR_TIMEOUT_MS} ms`)
+    this.abort?.(new Error('mirror cancelled'))
+  }
+
+  /** False when it was finished already. */
+  private finish(): boolean {
+    if (this.done) return false
+    this.done = true
+    inFlight--
     clearTimeout(this.timer)
-    this.failed(error.message)
+    return true
   }
 }
