@@ -417,7 +417,8 @@ export async function syncHosts(options: SyncOptions): Promise<SyncReport> {
   for (const other of addresses?.values() ?? []) if (isIP(other) === 0) throw new UserError('BAD_IP', `${other}: not an IPv4 or IPv6 address.`)
   const ipsOf = addresses === undefined || addresses.size === 0 ? undefined : (host: string): readonly string[] => {
     const own = addresses.get(host)
-    return own === undefined ? ips : options.ipv6 && own !== '::1' ? [own, '::1'] : [own]
+    // ::1 is the --ip proxy's (or nothing's), never another Gateway's address: its hosts get only their own.
+    return own === undefined ? ips : [own]
   }
   const allIps = ipsOf === undefined ? ips : [...new Set([...ips, ...addresses!.values()])]
   const normalized = normalizeHosts(options.hosts)

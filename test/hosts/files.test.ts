@@ -49,6 +49,15 @@ describe('sync and clean on a real file', () => {
     expect(readFileSync(file).equals(Buffer.from(ORIGINAL, 'latin1'))).toBe(true)
   })
 
+  // A Gateway on an address of its own: ::1 would send its hosts to the --ip proxy (the Ingresses) instead.
+  it('with --ipv6, only the hosts on --ip also get ::1; a Gateway host on its own address gets that address alone', async () => {
+    await sync({ipv6: true, hosts: ['blue.example.com', 'shop.b.test'], addresses: new Map([['shop.b.test', '127.0.0.2']])})
+    const text = read()
+    expect(text).toContain('127.0.0.1\tblue.example.com\r\n::1\tblue.example.com\r\n')
+    expect(text).toContain('127.0.0.2\tshop.b.test\r\n')
+    expect(text).not.toContain('::1\tshop.b.test')
+  })
+
   it.each([
     ['empty', ''],
     ['LF with final newline', '127.0.0.1 localhost\n'],
