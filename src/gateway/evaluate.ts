@@ -173,7 +173,9 @@ export function matches(c: Candidate, path: string, method: string, fields: Requ
   if (m.headers.length !== 0) {
     const headers = fields.headers
     for (let i = 0; i < m.headers.length; i++) {
-      const value = headers[c.headerKeys[i]!]
+      const key = c.headerKeys[i]!
+      // Own keys only: a header match named `constructor` must not find Object.prototype's.
+      const value = Object.hasOwn(headers, key) ? headers[key] : undefined
       if (value === undefined || !valueMatches(m.headers[i]!, value)) return false
     }
   }

@@ -226,6 +226,12 @@ spec:
     expect(backend(ask({path: '/x?v=xrc2'}))).toBe('infra-backend-v1')
   })
 
+  it('a header match named after an Object.prototype member needs the header', () => {
+    const ask = evaluator('httproute-simple-same-namespace.yaml', undefined, {'regex.yaml': route('v[0-9]+', 'x').replace('name: X-Version', 'name: constructor').replace("value: 'v[0-9]+'", "value: '.*'")})
+    expect(ask({path: '/x'}).route).toBe('gateway-conformance-infra/gateway-conformance-infra-test')
+    expect(ask({path: '/x', headers: {constructor: 'anything'}}).route).toBe('gateway-conformance-infra/regex')
+  })
+
   it('an expression JavaScript cannot compile matches nothing', () => {
     const ask = evaluator('httproute-simple-same-namespace.yaml', undefined, {'regex.yaml': route('v[0-9]+', '(')})
     expect(backend(ask({path: '/x?v=('}))).toBe('infra-backend-v1')
