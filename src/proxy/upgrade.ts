@@ -24,7 +24,7 @@ import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
 import type {GatewayAnswer, HeaderEdit} from '../gateway/evaluate.js'
 import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
-import {INGRESS_SIDE, sideOfListener} from './gateway-scope.js'
+import {INGRESS_SIDE, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
@@ -93,10 +93,19 @@ export class Tunnel {
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
     const scope = this.core.listener.gateway
     if (this.state.gateways.listeners.length !== 0 || scope?.ingress === false) {
+      // As for requests: a handshake whose Host is another listener's than the TLS SNI chose gets 421.
+      if (this.core.listener.scheme === 'https') {
+        const wrong = misdirectedPage(this.state, scope, req, target.host ?? '', pageRequest)
+        if (wrong !== null) {
+          this.side = wrong.side
+          return this.fail(wrong.page)
+        }
+      }
       const claim = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
       if (claim !== null) this.side = scope?.sideOf(claim.listener) ?? sideOfListener(claim.listener)
       // A Gateway's own address serves no Ingress: a host none of its routes claims is its 404.
-      if (scope?.ingress === false && (claim === null || !claim.claimed)) return this.fail(badRequestPage(404, 'Not found', `No route of ${scope.side} on port ${scope.port} is for host ${target.host ?? ''}; the Ingresses are served on --bind only.`, pageRequest))
+      if (scope?.ingress === false && claim === null) return this.fail(badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, pageRequest))
+      if (scope?.ingress === false && !claim!.claimed) return this.fail(badRequestPage(404, 'Not found', `No route of ${scope.side} on port ${scope.port} is for host ${target.host ?? ''}; the Ingresses are served on --bind only.`, pageRequest))
       if (claim !== null) return this.viaGateway(claim, target)
     }
     const match = this.state.table.match(target.host, target.path)

@@ -5,6 +5,7 @@ import {request as httpsRequest} from 'node:https'
 import {connect} from 'node:net'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
+import {connect as tlsConnect} from 'node:tls'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -359,6 +360,21 @@ describe('HTTPS: 421 for a Host of another listener than the SNI chose', () => {
     expect(reply.status).toBe(status)
     expect(reply.name).toBe(name)
     if (status === 421) expect(reply.body).toContain(`opened for ${servername}`)
+  })
+
+  it('a WebSocket handshake gets the same 421 (upgrade.ts asks the same check)', async () => {
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({host: '127.0.0.1', port, servername: 'example.org', rejectUnauthorized: false}, () => {
+        socket.write('GET /ws HTTP/1.1\r\nHost: second-example.org\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+      })
+      socket.setEncoding('utf8').once('data', (chunk: string) => {
+        resolve(chunk.split('\r\n')[0]!)
+        socket.destroy()
+      })
+      socket.on('error', reject)
+      socket.setTimeout(5000, () => socket.destroy(new Error('timed out')))
+    })
+    expect(status).toBe('HTTP/1.1 421 Misdirected Request')
   })
 
   it('HTTP/2: the same, on :authority', async () => {
