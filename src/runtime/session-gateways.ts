@@ -153,7 +153,9 @@ export class SessionGateways {
         this.open.set(id, {...socket, planned: next})
       }
     }
-    await Promise.all(
+    // close() stops accepting at once (the port is free again) and then drains: the new sockets open
+    // meanwhile, so a Gateway moved by this reload answers on its new address while the old one drains.
+    const drained = Promise.all(
       leaving.map(async (l) => {
         await l.close(drainMs)
         this.created.delete(l)
@@ -169,6 +171,7 @@ export class SessionGateways {
         bus.emit('error', {where: 'gateway listeners', message: `${error instanceof Error ? error.message : String(error)} (the other listeners are served)`, error})
       }
     }
+    await drained
   }
 
   /** Binds one socket; a string when it cannot be served in this session (HTTPS without HTTPS). */

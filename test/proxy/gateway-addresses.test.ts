@@ -2,7 +2,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 import {connect as h2connect} from 'node:http2'
 import {request as httpsRequest} from 'node:https'
-import {connect} from 'node:net'
+import {connect, createServer as createNetServer, type AddressInfo, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 import {connect as tlsConnect} from 'node:tls'
@@ -137,12 +137,12 @@ interface Running {
 }
 
 /** A session with `yaml` in one file, echo upstreams for `services`, a JSON log, and the given addressing. */
-async function run(yaml: string, services: readonly string[], gateways: GatewayAddressing, extra: {https?: boolean; env?: NodeJS.ProcessEnv; watch?: boolean} = {}): Promise<Running> {
+async function run(yaml: string, services: readonly string[], gateways: GatewayAddressing, extra: {https?: boolean; env?: NodeJS.ProcessEnv; watch?: boolean; backends?: readonly string[]} = {}): Promise<Running> {
   const dir = await tempDir()
   const file = join(dir, 'app.yaml')
   writeFileSync(file, services.map(service).join('') + yaml)
   const upstreams = await Promise.all(services.map((s) => echoUpstream(s)))
-  const providers = await buildProviders({backends: services.map((s, i) => `default/${s}=127.0.0.1:${upstreams[i]!.port}`), docker: false})
+  const providers = await buildProviders({backends: [...services.map((s, i) => `default/${s}=127.0.0.1:${upstreams[i]!.port}`), ...(extra.backends ?? [])], docker: false})
   const out = new PassThrough()
   const json: Record<string, unknown>[] = []
   let partial = ''
@@ -446,5 +446,43 @@ describe('live reload', () => {
     expect(r.session.gateways!.sockets).toEqual([])
     await expect(get('127.0.0.2', port, 'a.example.com')).rejects.toThrow(/ECONNREFUSED/)
     expect((await get('127.0.0.1', port, 'a.example.com')).name).toBe('svc-b')
+  })
+})
+
+describe('a reload that moves a listener to another port', () => {
+  let r: Running
+  let silent: Server
+  const held: Socket[] = []
+  const routes = (port: number) => gateway('a', httpListener('alt', port)) + route('ra', 'a', null, ['a.example.com'], 'svc-a') + route('rs', 'a', null, ['slow.example.com'], 'svc-silent')
+  beforeAll(async () => {
+    // A backend that accepts and never answers: a request to it stays in flight until the drain ends.
+    silent = createNetServer((socket) => held.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const silentPort = (silent.address() as AddressInfo).port
+    r = await run(service('svc-silent') + routes(8000), ['svc-a'], linux({listenerPorts: new Map([[8000, 0], [8001, 0]])}), {watch: true, backends: [`default/svc-silent=127.0.0.1:${silentPort}`]})
+  })
+  afterAll(async () => {
+    await stop(r)
+    for (const s of held) s.destroy()
+    silent?.close()
+  })
+
+  it('opens the new socket at once, while the old one drains its requests in flight', async () => {
+    const socketFor = (gatewayPort: number) => r.session.gateways!.sockets.find((s) => s.planned.gatewayPort === gatewayPort)
+    const old = socketFor(8000)!.result.port
+    // In flight on the old socket: the old socket drains it for up to drainMs (1 s here).
+    const waiting = get('127.0.0.1', old, 'slow.example.com').catch(() => null)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const generation = r.session.runtime.current.generation
+    await saveByRename(r.file, service('svc-a') + service('svc-silent') + routes(8001))
+    const deadline = Date.now() + 8000
+    while (r.session.runtime.current.generation === generation && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    const reloadedAt = Date.now()
+    while (socketFor(8001) === undefined && Date.now() - reloadedAt < 700) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(socketFor(8001), 'the new socket opens before the old one has drained').toBeDefined()
+    expect((await get('127.0.0.1', socketFor(8001)!.result.port, 'a.example.com')).name).toBe('svc-a')
+    await r.session.gateways!.settled()
+    expect(socketFor(8000)).toBeUndefined()
+    await waiting
   })
 })
