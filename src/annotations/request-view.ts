@@ -38,3 +38,20 @@ export function cookieValue(headers: IncomingHttpHeaders, name: string): string 
   }
   return undefined
 }
+
+const UPPER = /[A-Z]/
+
+/** The headers by lower-case name; the object itself when its names are lower-case already (Node's parsed headers are). */
+export function lowerKeys(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let lower = true
+  for (const k in headers) {
+    if (UPPER.test(k)) {
+      lower = false
+      break
+    }
+  }
+  if (lower) return headers
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
+  return out
+}

@@ -1,5 +1,5 @@
 import {useCanary} from '../annotations/canary.js'
-import type {RequestView} from '../annotations/request-view.js'
+import {lowerKeys, type RequestView} from '../annotations/request-view.js'
 import type {BackendRef as IngressBackend, Snapshot} from '../manifests/model.js'
 import type {Route} from '../routing/table.js'
 import {formatPosition} from '../manifests/position.js'
@@ -112,12 +112,6 @@ function ingressBackends(main: IngressBackend, namespace: string, route: Route |
   if (whenHigh === whenLow) return whenHigh ? name(canary.backend, canary.origin.namespace) : name(main, namespace)
   const total = canary.rule.weightTotal
   return `${name(main, namespace)} (weight ${total - canary.rule.weight}), ${name(canary.backend, canary.origin.namespace)} (weight ${canary.rule.weight})`
-}
-
-function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
-  return out
 }
 
 /** The path and query exactly as written in the URL (URL() would resolve dot segments). */

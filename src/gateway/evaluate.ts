@@ -1,5 +1,6 @@
 import type {HTTPRouteMatch, HTTPValueMatch, Listener, Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
+import {lowerKeys} from '../annotations/request-view.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import type {CorsPolicy} from './cors.js'
 import {copyState, initialState, runFilters, trimSlash, type FilterContext, type GatewayMirror, type HeaderEdit} from './filters.js'
@@ -329,19 +330,3 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-const UPPER = /[A-Z]/
-
-/** The headers by lower-case name; the object itself when its names are lower-case already (Node's parsed headers are). */
-export function lowerKeys(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  let lower = true
-  for (const k in headers) {
-    if (UPPER.test(k)) {
-      lower = false
-      break
-    }
-  }
-  if (lower) return headers
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
-  return out
-}

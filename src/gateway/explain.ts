@@ -2,7 +2,8 @@ import type {Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import {corsOutcome} from './cors.js'
-import {bestListener, evaluateGateway, hostnameMatches, listenersFor, lowerKeys, matches, precedes, RequestFields, type GatewayAnswer, type GatewayRequest} from './evaluate.js'
+import {lowerKeys} from '../annotations/request-view.js'
+import {bestListener, evaluateGateway, hostnameMatches, listenersFor, matches, precedes, RequestFields, type GatewayAnswer, type GatewayRequest} from './evaluate.js'
 import type {Candidate, GatewayTable} from './route-table.js'
 
 export interface ConsideredMatch {

@@ -1,7 +1,7 @@
 import {checkSourceRanges} from '../annotations/access.js'
 import {rewritePhase} from '../annotations/gate.js'
 import type {RedirectContext} from '../annotations/redirects.js'
-import type {RequestView} from '../annotations/request-view.js'
+import {lowerKeys, type RequestView} from '../annotations/request-view.js'
 import {rewrittenTarget} from '../annotations/rewrite.js'
 import {serverAnswer} from '../annotations/server-answer.js'
 import type {BackendRef} from '../manifests/model.js'
@@ -95,12 +95,6 @@ function parseUrl(url: string): {scheme: 'http' | 'https'; host: string; port: n
   const q = afterAuthority.indexOf('?')
   const rawPath = (q === -1 ? afterAuthority : afterAuthority.slice(0, q)) || '/'
   return {scheme, host: parsed.host, port: parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port), path: rawPath, query: q === -1 ? '' : afterAuthority.slice(q)}
-}
-
-function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
-  return out
 }
 
 function describeHostMatch(host: string, vhost: VirtualHost | null, table: RouteTable): string {
