@@ -4,7 +4,7 @@ import {resolveBackends} from '../../src/backends/resolver.js'
 import type {Endpoint, EndpointProvider} from '../../src/backends/types.js'
 import {gatewayRouteRows, routeMatch, routeRows} from '../../src/dashboard/route-rows.js'
 import {compileGatewayTable} from '../../src/gateway/route-table.js'
-import {snapshotOf, ingressYaml} from '../support/manifests.js'
+import {snapshotOf, ingressYaml, gatewayRouteYaml} from '../support/manifests.js'
 import {compile} from '../../src/routing/compile.js'
 
 const endpoint = (id: string, port: number, ready = true, notReadyReason: string | null = null): Endpoint => ({id, host: '127.0.0.1', port, name: id, via: 'static', ready, notReadyReason})
@@ -47,27 +47,13 @@ describe('routeRows', () => {
 
 describe('gatewayRouteRows', () => {
   it('gives one row per HTTPRoute match in precedence order, with negative ids and the first backend\'s endpoints', () => {
-    const yaml = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec:
-  gatewayClassName: kingress
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  hostnames: [shop.example.com]
-  rules:
+    const yaml = gatewayRouteYaml('shop', 'shop.example.com', `
   - matches: [{path: {type: PathPrefix, value: /}}]
     backendRefs: [{name: web, port: 80}]
   - matches: [{path: {type: PathPrefix, value: /api}, method: POST, headers: [{name: version, value: "2"}]}]
     backendRefs: [{name: api, port: 80, weight: 3}, {name: web, port: 80, weight: 1}]
   - matches: [{path: {type: Exact, value: /broken}}]
-`
+`)
     const {snapshot} = snapshotOf(yaml)
     const {table} = compile(snapshot)
     const gateways = compileGatewayTable(snapshot)

@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {MIRRORS_IN_FLIGHT_LIMIT} from '../../src/proxy/gateway-mirror.js'
 import {echoUpstream, send, startProxy, type ProxyUnderTest, type Upstream} from './helpers.js'
+import {gatewayRouteYaml} from '../support/manifests.js'
 
 /**
  * RequestMirror is fire and forget (apis/v1/httproute_types.go HTTPRequestMirrorFilter): a mirror
@@ -26,25 +27,12 @@ describe('RequestMirror behind a mirror backend that never answers', () => {
       socket.on('data', (d) => (requestsSeen += String(d).split('HTTP/1.1\r\n').length - 1))
     })
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-    const yaml = `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec:
-  gatewayClassName: kingress
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: mirrored, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  hostnames: [mirrored.example.com]
-  rules:
+    const yaml = gatewayRouteYaml('mirrored', 'mirrored.example.com', `
   - filters:
     - type: RequestMirror
       requestMirror: {backendRef: {name: silent, port: 80}}
     backendRefs: [{name: real, port: 80}]
-`
+`)
     proxy = await startProxy({yaml: [yaml], backends: [`real=127.0.0.1:${real.port}`, `silent=127.0.0.1:${(silent.address() as AddressInfo).port}`]})
     proxy.session.bus.on('error', (e) => errors.push(e.message))
   })

@@ -4,6 +4,7 @@ import {connect, type Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {send, startProxy, type ProxyUnderTest} from './helpers.js'
+import {gatewayRouteYaml} from '../support/manifests.js'
 
 /**
  * apis/v1/httproute_types.go HTTPRouteTimeouts.Request: the client is answered 504 when it passes.
@@ -28,23 +29,10 @@ describe('timeouts.request that passes before the backend connection is up', () 
     backend.kill('SIGSTOP')
     for (let i = 0; i < 3; i++) fillers.push(connect(backendPort, '127.0.0.1').on('error', () => {}))
     await new Promise((r) => setTimeout(r, 200))
-    const yaml = `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec:
-  gatewayClassName: kingress
-  listeners: [{name: http, port: 80, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: slow, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  hostnames: [slow.example.com]
-  rules:
+    const yaml = gatewayRouteYaml('slow', 'slow.example.com', `
   - backendRefs: [{name: slow, port: 80}]
     timeouts: {request: 300ms}
-`
+`)
     proxy = await startProxy({yaml: [yaml], backends: [`slow=127.0.0.1:${backendPort}`]})
   })
   afterAll(async () => {

@@ -55,3 +55,26 @@ export function ingressYaml(name: string, rules: RuleSpec[], extra: {timestamp?:
   }
   return lines.join('\n') + '\n'
 }
+
+/**
+ * Gateway `default/gw` (class kingress, one HTTP listener on port 80) and HTTPRoute `default/ROUTE`
+ * attached to it for `hostname`; `rules` is the YAML list under `rules:`, each item starting `  - `.
+ */
+export function gatewayRouteYaml(route: string, hostname: string, rules: string): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: kingress
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${route}, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [${hostname}]
+  rules:
+${rules.replace(/^\n/, '').replace(/\s*$/, '')}
+`
+}
