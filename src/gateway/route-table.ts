@@ -119,6 +119,13 @@ export function servedGatewayHostnames(table: GatewayTable, allPorts = false): {
   return {hostnames: [...out].sort(), anyHost}
 }
 
+/** The names a listener answers for: its own hostname and its routes' (intersected) ones; `*` (any host) left out. */
+export function listenerHostnames(l: ListenerRoutes): Set<string> {
+  const hostnames = new Set(l.candidates.map((c) => c.hostname).filter((h) => h !== '*'))
+  if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
+  return hostnames
+}
+
 /**
  * The TLS view of the HTTPS listeners: every hostname their routes answer for, with the listener's
  * first certificateRef (a kubernetes.io/tls Secret when it is loaded), for the certificate store;
@@ -131,9 +138,7 @@ export function gatewayTlsRequests(table: GatewayTable, secrets: readonly Secret
     const ref = l.listener.tls?.certificateRefs[0] ?? null
     const secretName = ref === null ? null : `${ref.namespace ?? l.gateway.meta.namespace}/${ref.name}`
     const secret = secretName === null ? null : (secrets.find((s) => `${s.meta.namespace}/${s.meta.name}` === secretName && s.type === 'kubernetes.io/tls') ?? null)
-    const hostnames = new Set(l.candidates.map((c) => c.hostname).filter((h) => h !== '*'))
-    if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
-    for (const host of hostnames) out.push({host, tls: true, secretName, secret})
+    for (const host of listenerHostnames(l)) out.push({host, tls: true, secretName, secret})
     // A listener without a hostname takes every server name: its Secret serves the ones nothing else is for.
     if (l.listener.hostname === null && secret !== null) out.push({host: '*', tls: true, secretName, secret})
   }

@@ -1,6 +1,6 @@
 import {isIP} from 'node:net'
 
-import type {GatewayTable} from '../gateway/route-table.js'
+import {listenerHostnames, type GatewayTable} from '../gateway/route-table.js'
 import type {Ingress} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {hostsOfIngresses, type SnapshotHosts} from './snapshot-hosts.js'
@@ -25,10 +25,7 @@ export function servedNames(ingresses: readonly Ingress[], gateways: GatewayTabl
   const addresses = new Map<string, string>()
   for (const l of gateways.listeners) {
     const address = addressOf === undefined ? proxy : proxyAddress(addressOf(objectKey(l.gateway.meta)))
-    const hostnames = new Set(l.candidates.map((c) => c.hostname))
-    if (l.listener.hostname !== null) hostnames.add(l.listener.hostname)
-    for (const hostname of hostnames) {
-      if (hostname === '*') continue
+    for (const hostname of listenerHostnames(l)) {
       if (hostname.startsWith('*.')) wildcards.add(hostname)
       else {
         names.add(hostname)
