@@ -1,3 +1,4 @@
+import {holdRelease, initialState, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
 import {checkDeclaredBodySize, checkSourceRanges, rateLimited} from './access.js'
 import {checkBasicAuth, type SecretLookup} from './auth.js'
 import {corsPreflight} from './cors.js'
@@ -25,6 +26,70 @@ export interface GateResult {
 
 const PASS: GateResult = {early: null, release: null}
 
+/** An Ingress annotation as a route step (src/model/steps.ts), run with the data plane's limiter and Secrets. */
+type AnnotationStep = RouteStep<GateContext>
+
+const A = 'nginx.ingress.kubernetes.io/'
+
+function answer(early: EarlyResponse | null): StepStop | null {
+  return early === null ? null : {kind: 'answer', early}
+}
+
+/**
+ * What an Ingress's annotations decide before the request is forwarded, as steps in nginx's phase
+ * order for an ingress-nginx location (nginx.tmpl): the declared body size (client_max_body_size,
+ * checked as the location is found), the CORS preflight and permanent/temporal-redirect (rewrite
+ * phase, in that order in the template), ssl-redirect (rewrite_by_lua, after them), rate limits
+ * (preaccess), then access lists and basic auth (access). External auth is asynchronous and runs
+ * after these. Compiled once per policy (policies are immutable, shared by an Ingress's routes).
+ */
+export function annotationSteps(policy: IngressPolicy): readonly AnnotationStep[] {
+  let steps = compiled.get(policy)
+  if (steps === undefined) {
+    steps = compile(policy)
+    compiled.set(policy, steps)
+  }
+  return steps
+}
+
+const compiled = new WeakMap<IngressPolicy, readonly AnnotationStep[]>()
+
+function compile(policy: IngressPolicy): AnnotationStep[] {
+  const steps: AnnotationStep[] = []
+  const limit = policy.bodySizeLimit
+  steps.push({source: `${A}proxy-body-size`, run: (_state, req, ctx) => answer(checkDeclaredBodySize(limit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length')))})
+  const cors = policy.cors
+  if (cors !== null) steps.push({source: `${A}enable-cors`, run: (_state, req) => answer(corsPreflight(cors, req))})
+  steps.push({source: `${A}permanent-redirect, temporal-redirect, ssl-redirect`, run: (_state, req, ctx) => answer(redirectFor(policy, req, ctx, ctx.locationPath))})
+  const rps = policy.limitRps
+  if (rps !== null) steps.push({source: `${A}limit-rps`, run: (_state, req, ctx) => (ctx.limiter.takeRequest(clientKey(ctx, req), rps) ? null : answer(rateLimited(policy.limitStatusCode, 'limit-rps')))})
+  const connections = policy.limitConnections
+  if (connections !== null) {
+    steps.push({
+      source: `${A}limit-connections`,
+      run: (state, req, ctx) => {
+        const key = clientKey(ctx, req)
+        if (!ctx.limiter.takeConnection(key, connections)) return answer(rateLimited(policy.limitStatusCode, 'limit-connections'))
+        holdRelease(state, () => ctx.limiter.releaseConnection(key))
+        return null
+      },
+    })
+  }
+  if (policy.allowSourceRanges !== null || policy.denySourceRanges !== null) steps.push({source: `${A}whitelist-source-range, denylist-source-range`, run: (_state, req) => answer(checkSourceRanges(policy, req.remoteAddress))})
+  const basicAuth = policy.basicAuth
+  if (basicAuth !== null) steps.push({source: `${A}auth-type`, run: (_state, req, ctx) => answer(checkBasicAuth(basicAuth, req, ctx.secrets))})
+  return steps
+}
+
+function refused(reason: string): EarlyResponse {
+  const body = `500 Internal Server Error: ${reason}\n`
+  return {status: 500, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason}
+}
+
+function clientKey(ctx: GateContext, req: RequestView): string {
+  return `${ctx.ingressKey}|${req.remoteAddress}`
+}
+
 /**
  * What the location's rewrite phase answers by itself, in nginx.tmpl's order: the CORS preflight's
  * `return 204`, then permanent/temporal-redirect's `return`, then ssl-redirect (rewrite_by_lua).
@@ -34,31 +99,10 @@ export function rewritePhase(policy: IngressPolicy, req: RequestView, ctx: Redir
   return preflight ?? redirectFor(policy, req, ctx, locationPath)
 }
 
-/**
- * Everything an Ingress's annotations decide before the request is forwarded, in nginx's phase
- * order for an ingress-nginx location (nginx.tmpl): the declared body size (client_max_body_size,
- * checked as the location is found), the CORS preflight and permanent/temporal-redirect (rewrite
- * phase, in that order in the template), ssl-redirect (rewrite_by_lua, after them), rate limits
- * (preaccess), then access lists and basic auth (access). External auth is asynchronous and runs after this.
- */
+/** Runs the Ingress's annotation steps: the answer of the first that stops the request, or what the passing ones hold. */
 export function gate(policy: IngressPolicy, req: RequestView, ctx: GateContext): GateResult {
-  const tooLarge = checkDeclaredBodySize(policy.bodySizeLimit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length'))
-  if (tooLarge) return {early: tooLarge, release: null}
-  const rewritePhaseAnswer = rewritePhase(policy, req, ctx, ctx.locationPath)
-  if (rewritePhaseAnswer) return {early: rewritePhaseAnswer, release: null}
-  const clientKey = `${ctx.ingressKey}|${req.remoteAddress}`
-  if (policy.limitRps !== null && !ctx.limiter.takeRequest(clientKey, policy.limitRps)) {
-    return {early: rateLimited(policy.limitStatusCode, 'limit-rps'), release: null}
-  }
-  let release: (() => void) | null = null
-  if (policy.limitConnections !== null) {
-    if (!ctx.limiter.takeConnection(clientKey, policy.limitConnections)) return {early: rateLimited(policy.limitStatusCode, 'limit-connections'), release: null}
-    release = () => ctx.limiter.releaseConnection(clientKey)
-  }
-  const early = checkSourceRanges(policy, req.remoteAddress) ?? (policy.basicAuth ? checkBasicAuth(policy.basicAuth, req, ctx.secrets) : null)
-  if (early) {
-    release?.()
-    return {early, release: null}
-  }
-  return release ? {early: null, release} : PASS
+  const state = initialState(req.path)
+  const stop = runSteps(annotationSteps(policy), state, req, ctx)
+  if (stop !== null) return {early: stop.kind === 'answer' ? stop.early : refused(stop.reason), release: null}
+  return state.release === null ? PASS : {early: null, release: state.release}
 }

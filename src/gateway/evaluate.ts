@@ -3,7 +3,9 @@ import {objectKey} from '../manifests/model.js'
 import {lowerKeys} from '../annotations/request-view.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import type {CorsPolicy} from './cors.js'
-import {copyState, initialState, runFilters, trimSlash, type FilterContext, type GatewayMirror, type HeaderEdit} from './filters.js'
+import type {RequestView} from '../annotations/request-view.js'
+import {copyState, initialState, runSteps, type StepStop} from '../model/steps.js'
+import {trimSlash, type GatewayMirror, type HeaderEdit} from './filters.js'
 import {backendProblem} from './references.js'
 import type {Candidate, GatewayTable, ListenerRoutes} from './route-table.js'
 
@@ -108,7 +110,7 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
     if (best === null || precedes(candidate, best)) best = candidate
   }
   if (best === null) return {...NONE, claimed, status: 404, listener: listenerName, reason: claimed ? 'no rule of the routes attached to the listener matches' : `no route attached to the listener is for host ${host}`}
-  return answerFor(best, snapshot, req, path, listenerName, chosen.listener)
+  return answerFor(best, snapshot, req, host, path, listenerName)
 }
 
 /** The accepted listeners of the request's port and protocol (of one Gateway when given). */
@@ -251,40 +253,48 @@ function compareAge(a: Candidate, b: Candidate): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
-function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, path: string, listenerName: string, listener: Listener): GatewayAnswer {
+function answerFor(c: Candidate, snapshot: Snapshot, req: GatewayRequest, host: string, path: string, listenerName: string): GatewayAnswer {
   const where = {route: objectKey(c.route.meta), rule: c.ruleIndex, match: c.matchIndex, listener: listenerName, routeId: c.id}
-  const ctx: FilterContext = {snapshot, routeNamespace: c.route.meta.namespace, match: c.match, listener, request: {scheme: req.scheme, host: req.host, query: req.query}, where: 'rule'}
+  const view: RequestView = {method: req.method, scheme: req.scheme, host, path, query: req.query, headers: req.headers, remoteAddress: ''}
   const state = initialState(path)
-  const stop = runFilters(c.rule.filters, state, ctx)
-  if (stop !== null && stop.kind === 'redirect') return {...NONE, ...where, status: stop.status, location: stop.location, reason: 'RequestRedirect'}
-  if (stop !== null) return {...NONE, ...where, status: 500, reason: stop.reason}
-  const backends = c.rule.backendRefs.filter((b) => b.weight > 0).map((ref): GatewayBackend => {
+  const stop = runSteps(c.steps, state, view, null)
+  if (stop !== null) return {...NONE, ...where, ...stopped(stop)}
+  const backends: GatewayBackend[] = []
+  c.rule.backendRefs.forEach((ref, i) => {
+    if (ref.weight <= 0) return
     const problem = backendProblem(snapshot, c.route.meta.namespace, ref)
     // The backendRef's own filters run after the rule's, on a copy of what the rule's made.
-    const own = copyState(state)
-    const ownStop = ref.filters.length === 0 ? null : runFilters(ref.filters, own, {...ctx, where: 'backendRef'})
+    const ownSteps = c.backendSteps[i]!
+    const own = ownSteps.length === 0 ? state : copyState(state)
+    const ownStop = ownSteps.length === 0 ? null : runSteps(ownSteps, own, view, null)
     // A Service that is not loaded is still a route to it: diff compares routing, not endpoints.
     const refProblem = problem === null || problem.reason === 'BackendNotFound' ? null : problem.message
-    return {
+    backends.push({
       namespace: ref.namespace ?? c.route.meta.namespace,
       name: ref.name,
       port: ref.port,
       weight: ref.weight,
-      problem: refProblem ?? (ownStop?.kind === 'unsupported' ? ownStop.reason : null),
+      problem: refProblem ?? (ownStop?.kind === 'refuse' ? ownStop.reason : null),
       notFound: problem !== null && problem.reason === 'BackendNotFound' ? problem.message : null,
-      redirect: ownStop?.kind === 'redirect' ? {status: ownStop.status, location: ownStop.location} : null,
+      redirect: ownStop?.kind === 'answer' ? {status: ownStop.early.status, location: ownStop.early.headers['location'] ?? ''} : null,
       upstreamTarget: own.path + req.query,
       upstreamHost: own.host,
       requestHeaders: own.requestHeaders,
       responseHeaders: own.responseHeaders,
       mirrors: own.mirrors,
       cors: own.cors,
-    }
+    })
   })
   if (backends.length === 0) return {...NONE, ...where, status: 500, reason: 'the rule has no backendRef with weight: a conformant implementation answers 500'}
   if (backends.every((b) => b.problem !== null)) return {...NONE, ...where, backends, status: 500, reason: backends[0]!.problem!}
   const timeouts = timeoutsOf(c.rule.timeouts)
   return {...NONE, ...where, status: 200, backends, upstreamTarget: state.path + req.query, upstreamHost: state.host, requestHeaders: state.requestHeaders, responseHeaders: state.responseHeaders, mirrors: state.mirrors, cors: state.cors, ...timeouts, reason: 'forwarded'}
+}
+
+/** A rule's step that stopped the request: its redirect (RequestRedirect), or 500 for a filter kingress cannot run. */
+function stopped(stop: StepStop): {status: number; location: string | null; reason: string} {
+  if (stop.kind === 'refuse') return {status: 500, location: null, reason: stop.reason}
+  return {status: stop.early.status, location: stop.early.headers['location'] ?? null, reason: stop.early.reason}
 }
 
 /**

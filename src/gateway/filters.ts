@@ -1,110 +1,83 @@
+import type {EarlyResponse, RequestView} from '../annotations/request-view.js'
 import type {HTTPRouteFilter, HTTPRouteMatch, Listener, Snapshot} from '../manifests/model.js'
-import {normalizeHost} from '../routing/normalize.js'
+import type {HeaderEdit, MirrorCopy, RouteStep} from '../model/steps.js'
 import {corsPolicyOf, type CorsPolicy} from './cors.js'
 import {backendProblem} from './references.js'
 
 /**
- * The HTTPRoute filters of a rule, then of the chosen backendRef, run in the order written
- * (apis/v1/httproute_types.go HTTPRouteFilter): pure, from the filters and the request to what the
- * proxy does. Every filter type is either applied or answered 500, never skipped.
+ * The HTTPRoute filters of a rule, then of the chosen backendRef (apis/v1/httproute_types.go
+ * HTTPRouteFilter), compiled into route steps (src/model/steps.ts) that run in the order written.
  */
 
 /** One RequestHeaderModifier / ResponseHeaderModifier, as written: set, then add, then remove (httproute_types.go HTTPHeaderFilter). */
-export interface HeaderEdit {
-  readonly set: readonly (readonly [string, string])[]
-  readonly add: readonly (readonly [string, string])[]
-  /** Lower-case names. */
-  readonly remove: readonly string[]
-}
+export type {HeaderEdit} from '../model/steps.js'
 
-/** A RequestMirror: the request as it stands when the filter runs, copied to another backend. */
-export interface GatewayMirror {
-  readonly namespace: string
-  readonly name: string
-  readonly port: number | null
-  /** The share of requests mirrored: numerator / denominator (percent: n / 100; neither: all). */
-  readonly numerator: number
-  readonly denominator: number
-  /** The target (with the query) and Host the mirror receives. */
-  readonly target: string
-  readonly host: string | null
-  /** The request header filters that ran before this one. */
-  readonly requestHeaders: readonly HeaderEdit[]
-}
+/** A RequestMirror: the request as it stands when the filter runs, copied to another backend (n / 100 for percent; all when neither is set). */
+export type GatewayMirror = MirrorCopy
 
-/** The request after some filters: what goes upstream, and what comes back. */
-export interface FilterState {
-  /** The request target without the query. */
-  path: string
-  host: string | null
-  requestHeaders: HeaderEdit[]
-  responseHeaders: HeaderEdit[]
-  mirrors: GatewayMirror[]
-  cors: CorsPolicy | null
-}
-
-export interface FilterRequest {
-  readonly scheme: 'http' | 'https'
-  readonly host: string
-  readonly query: string
-}
-
-export type FilterStop =
-  | {readonly kind: 'redirect'; readonly status: number; readonly location: string}
-  /** A filter kingress cannot run: the request is answered 500 (the spec: a filter is never skipped). */
-  | {readonly kind: 'unsupported'; readonly reason: string}
-
-export interface FilterContext {
+/** What a filter is compiled against: fixed once the route is attached to a listener. */
+export interface FilterScope {
   readonly snapshot: Snapshot
   readonly routeNamespace: string
+  /** The match the filters' rule answered with (ReplacePrefixMatch replaces its prefix). */
   readonly match: HTTPRouteMatch
   readonly listener: Listener
-  readonly request: FilterRequest
   /** `backendRef` filters: where the message says they were. */
   readonly where: 'rule' | 'backendRef'
 }
 
-export function initialState(path: string): FilterState {
-  return {path, host: null, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null}
+/**
+ * A rule's (or backendRef's) filters as route steps, in the order written. Every filter type is
+ * either a step that runs or one that refuses the request, never skipped.
+ */
+export function filterSteps(filters: readonly HTTPRouteFilter[], scope: FilterScope): RouteStep[] {
+  return filters.map((filter) => filterStep(filter, scope))
 }
 
-export function copyState(s: FilterState): FilterState {
-  return {path: s.path, host: s.host, requestHeaders: [...s.requestHeaders], responseHeaders: [...s.responseHeaders], mirrors: [...s.mirrors], cors: s.cors}
-}
-
-/** Runs `filters` on `state` (changed in place); a redirect or an unsupported filter stops the request. */
-export function runFilters(filters: readonly HTTPRouteFilter[], state: FilterState, ctx: FilterContext): FilterStop | null {
-  for (const filter of filters) {
-    switch (filter.type) {
-      case 'RequestRedirect':
-        return redirectOf(filter, ctx, state.path)
-      case 'URLRewrite': {
-        const rewrite = filter.config
-        if (typeof rewrite.hostname === 'string') state.host = rewrite.hostname
-        state.path = modifiedPath(rewrite.path, ctx.match, state.path)
-        break
-      }
-      case 'RequestHeaderModifier':
-        state.requestHeaders.push(headerEditOf(filter.config))
-        break
-      case 'ResponseHeaderModifier':
-        state.responseHeaders.push(headerEditOf(filter.config))
-        break
-      case 'RequestMirror': {
-        const mirror = mirrorOf(filter, state, ctx)
-        if (mirror !== null) state.mirrors.push(mirror)
-        break
-      }
-      case 'CORS':
-        state.cors = corsPolicyOf(filter.config)
-        break
-      case 'ExtensionRef': {
-        const ref = filter.config
-        return {kind: 'unsupported', reason: `the ${ctx.where === 'rule' ? '' : 'backendRef '}ExtensionRef filter ${String(ref.kind ?? '')} ${String(ref.name ?? '')} is one kingress does not run: a conformant implementation answers 500 rather than skip it`}
+function filterStep(filter: HTTPRouteFilter, scope: FilterScope): RouteStep {
+  switch (filter.type) {
+    case 'RequestRedirect':
+      return {source: 'RequestRedirect', run: (state, request) => ({kind: 'answer', early: redirectOf(filter, scope, state.path, request)})}
+    case 'URLRewrite': {
+      const rewrite = filter.config
+      const hostname = typeof rewrite.hostname === 'string' ? rewrite.hostname : null
+      return {
+        source: 'URLRewrite',
+        run: (state) => {
+          if (hostname !== null) state.host = hostname
+          state.path = modifiedPath(rewrite.path, scope.match, state.path)
+          return null
+        },
       }
     }
+    case 'RequestHeaderModifier': {
+      const edit = headerEditOf(filter.config)
+      return {source: 'RequestHeaderModifier', run: (state) => (state.requestHeaders.push(edit), null)}
+    }
+    case 'ResponseHeaderModifier': {
+      const edit = headerEditOf(filter.config)
+      return {source: 'ResponseHeaderModifier', run: (state) => (state.responseHeaders.push(edit), null)}
+    }
+    case 'RequestMirror': {
+      const share = mirrorShare(filter, scope)
+      return {
+        source: 'RequestMirror',
+        run: (state, request) => {
+          if (share !== null) state.mirrors.push({...share, target: state.path + request.query, host: state.host, requestHeaders: [...state.requestHeaders]})
+          return null
+        },
+      }
+    }
+    case 'CORS': {
+      const policy = corsPolicyOf(filter.config)
+      return {source: 'CORS', run: (state) => ((state.cors = policy), null)}
+    }
+    case 'ExtensionRef': {
+      const ref = filter.config
+      const reason = `the ${scope.where === 'rule' ? '' : 'backendRef '}ExtensionRef filter ${String(ref.kind ?? '')} ${String(ref.name ?? '')} is one kingress does not run: a conformant implementation answers 500 rather than skip it`
+      return {source: 'ExtensionRef', run: () => ({kind: 'refuse', reason})}
+    }
   }
-  return null
 }
 
 /**
@@ -112,9 +85,9 @@ export function runFilters(filters: readonly HTTPRouteFilter[], state: FilterSta
  * nothing to copy to, and status reports its ResolvedRefs. A Service that is not loaded is still
  * tried: an endpoint provider may serve it.
  */
-function mirrorOf(filter: HTTPRouteFilter, state: FilterState, ctx: FilterContext): GatewayMirror | null {
+function mirrorShare(filter: HTTPRouteFilter, scope: FilterScope): Omit<MirrorCopy, 'target' | 'host' | 'requestHeaders'> | null {
   const ref = filter.mirrorBackendRef
-  const problem = ref === null ? null : backendProblem(ctx.snapshot, ctx.routeNamespace, ref)
+  const problem = ref === null ? null : backendProblem(scope.snapshot, scope.routeNamespace, ref)
   if (ref === null || (problem !== null && problem.reason !== 'BackendNotFound')) return null
   const config = filter.config
   let numerator = 1
@@ -127,7 +100,7 @@ function mirrorOf(filter: HTTPRouteFilter, state: FilterState, ctx: FilterContex
     numerator = typeof fraction.numerator === 'number' ? fraction.numerator : 0
     denominator = typeof fraction.denominator === 'number' && fraction.denominator > 0 ? fraction.denominator : 100
   }
-  return {namespace: ref.namespace ?? ctx.routeNamespace, name: ref.name, port: ref.port, numerator, denominator, target: state.path + ctx.request.query, host: state.host, requestHeaders: [...state.requestHeaders]}
+  return {namespace: ref.namespace ?? scope.routeNamespace, name: ref.name, port: ref.port, numerator, denominator}
 }
 
 export function headerEditOf(config: Readonly<Record<string, unknown>>): HeaderEdit {
@@ -136,17 +109,16 @@ export function headerEditOf(config: Readonly<Record<string, unknown>>): HeaderE
   return {set: pairs(config.set), add: pairs(config.add), remove}
 }
 
-function redirectOf(filter: HTTPRouteFilter, ctx: FilterContext, path: string): FilterStop {
+function redirectOf(filter: HTTPRouteFilter, scope: FilterScope, path: string, req: RequestView): EarlyResponse {
   const r = filter.config
-  const req = ctx.request
   const scheme = typeof r.scheme === 'string' ? r.scheme : req.scheme
-  const hostname = typeof r.hostname === 'string' ? r.hostname : normalizeHost(req.host)
+  const hostname = typeof r.hostname === 'string' ? r.hostname : req.host
   // httproute_types.go HTTPRequestRedirectFilter.Port: the scheme's well-known port when the scheme changes, else the listener's; a well-known port is left out.
-  const port = typeof r.port === 'number' ? r.port : typeof r.scheme === 'string' ? (scheme === 'https' ? 443 : 80) : ctx.listener.port
+  const port = typeof r.port === 'number' ? r.port : typeof r.scheme === 'string' ? (scheme === 'https' ? 443 : 80) : scope.listener.port
   const wellKnown = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80)
   const status = typeof r.statusCode === 'number' ? r.statusCode : 302
-  const newPath = modifiedPath(r.path, ctx.match, path)
-  return {kind: 'redirect', status, location: `${scheme}://${hostname}${wellKnown ? '' : `:${port}`}${newPath}${req.query}`}
+  const newPath = modifiedPath(r.path, scope.match, path)
+  return {status, headers: {location: `${scheme}://${hostname}${wellKnown ? '' : `:${port}`}${newPath}${req.query}`}, body: '', reason: 'RequestRedirect'}
 }
 
 /** ReplaceFullPath, or ReplacePrefixMatch of the matched PathPrefix (element-wise, as the match). */

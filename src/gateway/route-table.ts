@@ -1,6 +1,8 @@
 import type {Gateway, HTTPRoute, HTTPRouteMatch, HTTPRouteRule, Listener, Secret, Snapshot} from '../manifests/model.js'
 import type {TlsHostRequest} from '../tls/store.js'
+import type {RouteStep} from '../model/steps.js'
 import {attach, isGatewayRef} from './attach.js'
+import {filterSteps} from './filters.js'
 import {effectiveHostnames} from './hostnames.js'
 import {listenerReports} from './listeners.js'
 import {specAddressesOf} from './spec-addresses.js'
@@ -27,6 +29,10 @@ export interface Candidate {
   readonly pathRegex: RegExp | null
   /** The match's header names, lower-cased once (header names are case-insensitive). */
   readonly headerKeys: readonly string[]
+  /** The rule's filters as route steps, compiled for this match and listener. */
+  readonly steps: readonly RouteStep[]
+  /** Each backendRef's own filters as steps, by the index of rule.backendRefs. */
+  readonly backendSteps: readonly (readonly RouteStep[])[]
 }
 
 export interface ListenerRoutes {
@@ -55,7 +61,7 @@ export function compileGatewayTable(snapshot: Snapshot, options: {className?: st
         for (const listener of attachment.listeners) {
           const list = byListener.get(listener)
           if (list === undefined || list.some((c) => c.route === route)) continue
-          list.push(...candidatesOf(route, listener, nextId))
+          list.push(...candidatesOf(snapshot, route, listener, nextId))
         }
       }
     }
@@ -69,16 +75,27 @@ function idCounter(): () => number {
   return () => --last
 }
 
-function candidatesOf(route: HTTPRoute, listener: Listener, nextId: () => number): Candidate[] {
-  const out: Candidate[] = []
-  for (const hostname of effectiveHostnames(listener.hostname, route.hostnames)) {
-    route.rules.forEach((rule, ruleIndex) => {
-      rule.matches.forEach((match, matchIndex) => {
-        out.push({id: nextId(), route, rule, ruleIndex, match, matchIndex, hostname, pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null, headerKeys: match.headers.map((h) => h.name.toLowerCase())})
-      })
-    })
-  }
-  return out
+function candidatesOf(snapshot: Snapshot, route: HTTPRoute, listener: Listener, nextId: () => number): Candidate[] {
+  const hostnames = effectiveHostnames(listener.hostname, route.hostnames)
+  if (hostnames.length === 0) return []
+  // What does not depend on the hostname is compiled once per match.
+  const compiled = route.rules.flatMap((rule, ruleIndex) =>
+    rule.matches.map((match, matchIndex) => {
+      const scope = {snapshot, routeNamespace: route.meta.namespace, match, listener}
+      return {
+        route,
+        rule,
+        ruleIndex,
+        match,
+        matchIndex,
+        pathRegex: match.path.type === 'RegularExpression' ? fullMatchRegex(match.path.value) : null,
+        headerKeys: match.headers.map((h) => h.name.toLowerCase()),
+        steps: filterSteps(rule.filters, {...scope, where: 'rule'}),
+        backendSteps: rule.backendRefs.map((ref) => filterSteps(ref.filters, {...scope, where: 'backendRef'})),
+      }
+    }),
+  )
+  return hostnames.flatMap((hostname) => compiled.map((c) => ({id: nextId(), hostname, ...c})))
 }
 
 /**

@@ -1,0 +1,36 @@
+import type {Snapshot} from '../manifests/model.js'
+import {evaluateGateway, type GatewayAnswer, type GatewayRequest} from '../gateway/evaluate.js'
+import type {GatewayTable} from '../gateway/route-table.js'
+import type {RouteTable} from '../routing/table.js'
+
+/** Which front end of the route model answers a request. */
+export type FrontEnd =
+  /** The Gateway API's semantics: the HTTPRoute evaluation's answer (maybe a 404 of the listener). */
+  | {readonly kind: 'gateway'; readonly answer: GatewayAnswer}
+  /** ingress-nginx's semantics: the Ingress table matches the request. */
+  | {readonly kind: 'ingress'}
+  /** Nothing is served for the request's port here: a Gateway's own address whose listener a reload removed. */
+  | {readonly kind: 'none'}
+
+const NONE: FrontEnd = {kind: 'none'}
+const INGRESS: FrontEnd = {kind: 'ingress'}
+
+/**
+ * Where Ingresses and Gateways share an address and port, the Gateway answers when a listener of
+ * the request's port and protocol has an HTTPRoute for the request's host; so does it when no
+ * Ingress is served there (a Gateway's own address, or no Ingress rule loaded), and a request no
+ * listener takes then gets the Gateway's 404. Otherwise the Ingresses answer. The one decision the
+ * proxy, `explain` and `diff` make, so that what they say is what is served.
+ *
+ * `ingress`: the Ingress table served where the request arrives, or null when none is.
+ */
+export function frontEndFor(gateways: GatewayTable, ingress: RouteTable | null, snapshot: Snapshot, request: GatewayRequest): FrontEnd {
+  const answer = gateways.listeners.length === 0 ? null : evaluateGateway(gateways, snapshot, request)
+  if (answer === null) return ingress === null ? NONE : INGRESS
+  return answer.claimed || ingress === null || !servesAnything(ingress) ? {kind: 'gateway', answer} : INGRESS
+}
+
+/** The table has an Ingress rule or a catch-all spec.defaultBackend: something an Ingress serves. */
+export function servesAnything(table: RouteTable): boolean {
+  return table.routes.length > 0 || table.catchAllDefault !== null
+}
