@@ -29,7 +29,7 @@ export default class Diff extends KingressCommand {
     const old = await loaded(oldInputs)
     const neu = await loaded(flags.against)
     const probes = [...generateProbes([old, neu].map((s) => ({snapshot: s.snapshot, compiled: s.compiled}))), ...(flags.requests ? await readRequests(flags.requests) : [])]
-    const result = compareSides(sideOf('old', old.snapshot, old.compiled), sideOf('new', neu.snapshot, neu.compiled), probes)
+    const result = compareSides(sideOf('old', old.snapshot, old.model), sideOf('new', neu.snapshot, neu.model), probes)
     if (flags.json) {
       process.stdout.write(JSON.stringify({probes: result.probes, differences: result.differences.map((d) => ({request: d.probe, cause: d.cause, fix: d.fix, counted: d.counted, fields: d.fields, old: d.old, new: d.new}))}, null, 2) + '\n')
     } else {

@@ -9,8 +9,9 @@ import {explanationAsJson, explanationAsText} from '../src/cli/render-explanatio
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {UserError} from '../src/errors.js'
 import {explainGateway, servedStatus} from '../src/gateway/explain.js'
+import {frontEndFor} from '../src/model/front-end.js'
 import type {GatewayRequest} from '../src/gateway/evaluate.js'
-import {compileGatewayTable, type GatewayTable} from '../src/gateway/route-table.js'
+import type {GatewayTable} from '../src/gateway/route-table.js'
 import type {Snapshot} from '../src/manifests/model.js'
 import {explain} from '../src/routing/explain.js'
 import type {RouteTable} from '../src/routing/table.js'
@@ -45,7 +46,7 @@ export default class Explain extends KingressCommand {
       this.exit(1)
     }
     const headers = headerFlags(flags.header ?? [])
-    const gateways = compileGatewayTable(result.snapshot, {className: flags.class})
+    const {gateways} = result.model
     if (gateways.listeners.length > 0 && (await this.explainGateway(gateways, result.snapshot, result.compiled.table, url!, flags, headers))) return
     let explanation
     try {
@@ -74,8 +75,10 @@ export default class Explain extends KingressCommand {
     } catch {
       throw new UserError('BAD_URL', `"${url}" is not a URL. Write it as a browser would, e.g. http://blue.example.com/path`)
     }
+    // The proxy's decision: the Gateway answers for the hosts its routes claim.
+    if (frontEndFor(gateways, table, snapshot, request).kind !== 'gateway') return false
     const explained = explainGateway(gateways, snapshot, request)
-    if (explained === null || !explained.answer.claimed) return false
+    if (explained === null) return false
     const endpoints = await resolveEndpointsOnce(table, snapshot, {backends: flags.backend ?? [], docker: flags.docker}, gateways)
     const answer = explained.answer
     const resolved = answer.backends.map((b) => (b.port === null ? undefined : endpoints.table.forService(b.namespace, b.name, b.port)))

@@ -7,7 +7,6 @@ import {annotationReportsAsJson, renderAnnotationReports} from '../src/cli/rende
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {gatewayRoutesAsJson, gatewayRoutesAsText} from '../src/cli/render-gateway-routes.js'
 import {routesAsJson, routesAsText} from '../src/cli/render-routes.js'
-import {compileGatewayTable} from '../src/gateway/route-table.js'
 
 export default class Routes extends KingressCommand {
   static override description =
@@ -25,7 +24,7 @@ export default class Routes extends KingressCommand {
       process.stderr.write(renderDiagnostics(problems) + '\nFix the errors above (`kingress validate` lists them all).\n')
       this.exit(1)
     }
-    const gateways = compileGatewayTable(result.snapshot, {className: flags.class})
+    const {gateways} = result.model
     const endpoints = await resolveEndpointsOnce(result.compiled.table, result.snapshot, {backends: flags.backend ?? [], docker: flags.docker}, gateways)
     if (flags.json) {
       const json = {...routesAsJson(result.compiled.table), gateways: gatewayRoutesAsJson(gateways), backends: endpoints.table.all.map(backendAsJson), annotations: annotationReportsAsJson(result.compiled.annotationReports)}

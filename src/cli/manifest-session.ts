@@ -2,28 +2,30 @@ import {hasErrors, type Diagnostic} from '../manifests/diagnostic.js'
 import {loadSnapshot} from '../manifests/snapshot.js'
 import {objectKey, type Snapshot} from '../manifests/model.js'
 import {specAddressesOf} from '../gateway/spec-addresses.js'
+import {routeModelOf, type RouteModel} from '../model/route-model.js'
 import {compile, type CompileOptions, type CompileResult} from '../routing/compile.js'
 
 export interface CompiledManifests {
   readonly files: readonly string[]
   readonly snapshot: Snapshot
   readonly compiled: CompileResult
+  /** The Ingress table and the Gateway listeners' routes: what `up` would serve. */
+  readonly model: RouteModel
   /** Loading, validation and compile findings together, in that order. */
   readonly diagnostics: readonly Diagnostic[]
   readonly ok: boolean
 }
 
 /**
- * load → validate → compile, the pipeline every manifest-reading command starts with. Gateway API
- * objects are loaded and validated here; `up` compiles the HTTPRoutes on Gateway listeners into its
- * own table (runtime.ts). Unless `notServed` is false (validate, which counts them instead), warnings
+ * load → validate → compile, the pipeline every manifest-reading command starts with: the route
+ * model of the Ingresses and of the HTTPRoutes on Gateway listeners. Unless `notServed` is false (validate, which counts them instead), warnings
  * say what of them is served and what is not, so nothing is silently ignored.
  */
 export async function compileManifests(inputs: readonly string[], options: CompileOptions = {}, notServed = true): Promise<CompiledManifests> {
   const loaded = await loadSnapshot(inputs)
   const compiled = compile(loaded.snapshot, options)
   const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics, ...(notServed ? gatewayServing(loaded.snapshot) : [])]
-  return {files: loaded.files, snapshot: loaded.snapshot, compiled, diagnostics, ok: !hasErrors(diagnostics)}
+  return {files: loaded.files, snapshot: loaded.snapshot, compiled, model: routeModelOf(loaded.snapshot, compiled.table, options.className), diagnostics, ok: !hasErrors(diagnostics)}
 }
 
 function gatewayServing(snapshot: Snapshot): Diagnostic[] {

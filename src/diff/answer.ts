@@ -3,11 +3,11 @@ import {lowerKeys, type RequestView} from '../annotations/request-view.js'
 import type {BackendRef as IngressBackend, Snapshot} from '../manifests/model.js'
 import type {Route} from '../routing/table.js'
 import {formatPosition} from '../manifests/position.js'
-import type {CompileResult} from '../routing/compile.js'
 import {explain} from '../routing/explain.js'
 import {corsOutcome} from '../gateway/cors.js'
-import {evaluateGateway, hostnameMatches, type GatewayAnswer} from '../gateway/evaluate.js'
-import {compileGatewayTable, type GatewayTable} from '../gateway/route-table.js'
+import {hostnameMatches, type GatewayAnswer} from '../gateway/evaluate.js'
+import {frontEndFor} from '../model/front-end.js'
+import type {RouteModel} from '../model/route-model.js'
 
 /** One request, as `diff` sends it through both sides. */
 export interface Probe {
@@ -47,8 +47,8 @@ export interface Side {
  * A set of manifests as one side of a diff: HTTPRoutes where a Gateway listener has a route for the
  * host, else the Ingresses (ingress-nginx's semantics). Both in process, no sockets.
  */
-export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResult): Side {
-  const gateways: GatewayTable = compileGatewayTable(snapshot)
+export function sideOf(label: string, snapshot: Snapshot, model: RouteModel): Side {
+  const {table, gateways} = model
   return {
     label,
     answer(probe) {
@@ -56,24 +56,23 @@ export function sideOf(label: string, snapshot: Snapshot, compiled: CompileResul
       const scheme = url.protocol === 'https:' ? 'https' : 'http'
       const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port)
       const raw = rawPathAndQuery(probe.url)
-      if (gateways.listeners.length > 0) {
-        const g = evaluateGateway(gateways, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
-        // As the proxy: the Gateway answers for the hosts its routes claim.
-        if (g !== null && (g.claimed || compiled.table.routes.length === 0)) {
-          const rule = g.route === null ? undefined : snapshot.httpRoutes.find((r) => `${r.meta.namespace}/${r.meta.name}` === g.route)?.rules[g.rule ?? 0]
-          const at = rule === undefined ? null : formatPosition(rule.at)
-          const owner = at === null ? gateways.listeners.flatMap((l) => l.candidates).find((c) => hostnameMatches(c.hostname, url.hostname))?.route : undefined
-          const hostOwner = owner === undefined ? null : `HTTPRoute ${owner.meta.namespace}/${owner.meta.name} (${formatPosition(owner.meta.at)})`
-          const by = g.route ? `HTTPRoute ${g.route} rule ${g.rule}${at === null ? '' : ` (${at})`}` : `Gateway listener ${g.listener ?? '-'}`
-          const early = g.status === 200 ? gatewayEarlyAnswer(g, probe) : null
-          if (early !== null) return {...early, backend: null, upstream: null, by, at, hostOwner, regexMode: null}
-          // One backendRef: its own filters (URLRewrite) decide what it receives; with several, the rule's.
-          const only = g.backends.length === 1 ? g.backends[0]! : null
-          const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
-          return {status: g.status, backend, upstream: g.status === 200 ? (only?.upstreamTarget ?? g.upstreamTarget) : null, location: normalizeLocation(g.location), by, at, hostOwner, regexMode: null, reason: g.reason}
-        }
+      // The proxy's decision: the Gateway answers for the hosts its routes claim.
+      const front = frontEndFor(gateways, table, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
+      if (front.kind === 'gateway') {
+        const g = front.answer
+        const rule = g.route === null ? undefined : snapshot.httpRoutes.find((r) => `${r.meta.namespace}/${r.meta.name}` === g.route)?.rules[g.rule ?? 0]
+        const at = rule === undefined ? null : formatPosition(rule.at)
+        const owner = at === null ? gateways.listeners.flatMap((l) => l.candidates).find((c) => hostnameMatches(c.hostname, url.hostname))?.route : undefined
+        const hostOwner = owner === undefined ? null : `HTTPRoute ${owner.meta.namespace}/${owner.meta.name} (${formatPosition(owner.meta.at)})`
+        const by = g.route ? `HTTPRoute ${g.route} rule ${g.rule}${at === null ? '' : ` (${at})`}` : `Gateway listener ${g.listener ?? '-'}`
+        const early = g.status === 200 ? gatewayEarlyAnswer(g, probe) : null
+        if (early !== null) return {...early, backend: null, upstream: null, by, at, hostOwner, regexMode: null}
+        // One backendRef: its own filters (URLRewrite) decide what it receives; with several, the rule's.
+        const only = g.backends.length === 1 ? g.backends[0]! : null
+        const backend = g.status === 200 ? g.backends.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}${g.backends.length > 1 ? ` (weight ${b.weight})` : ''}`).join(', ') : null
+        return {status: g.status, backend, upstream: g.status === 200 ? (only?.upstreamTarget ?? g.upstreamTarget) : null, location: normalizeLocation(g.location), by, at, hostOwner, regexMode: null, reason: g.reason}
       }
-      const e = explain(compiled.table, probe.url, {method: probe.method, headers: probe.headers})
+      const e = explain(table, probe.url, {method: probe.method, headers: probe.headers})
       const route = e.result.route
       const fallback = e.result.defaultRoute
       const ns = route?.origin.namespace ?? fallback?.origin.namespace ?? 'default'

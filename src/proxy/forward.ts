@@ -23,9 +23,9 @@ import {arrivesOnClosing, markClosing} from './closing.js'
 import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
-import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
+import {applyHeaderEdits, describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
-import {INGRESS_SIDE, misdirectedPage, sideOfListener} from './gateway-scope.js'
+import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
 import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
@@ -184,19 +184,20 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
         return true
       }
     }
-    const answer = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
-    if (answer === null) {
-      if (scope?.ingress !== false) return false
-      this.page(badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, this.pageRequest(host, target.path)), this.hasRequestBody())
+    const front = frontEndOf(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
+    if (front.kind === 'ingress') return false
+    if (front.kind === 'none') {
+      this.page(listenerRemovedPage(scope!, this.pageRequest(host, target.path)), this.hasRequestBody())
       return true
     }
+    const answer = front.answer
     const rule = describeGatewayRule(answer)
     this.gw = {rule, routeId: answer.routeId, side: scope === undefined ? sideOfListener(answer.listener) : scope.sideOf(answer.listener), route: answer.route, responseHeaders: null, host, path: target.path, headersMs: answer.timeoutMs, requestMs: answer.requestMs, mirrors: null, requestTimer: null}
     if (req.method === 'CONNECT') {
       this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
       return true
     }
-    const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers)
+    const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers, scope?.ingress === false ? scope.side : null)
     switch (action.kind) {
       case 'redirect':
         this.answerEarly(action.early)

@@ -2,7 +2,8 @@ import type {IncomingHttpHeaders} from 'node:http'
 
 import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
 import {corsOutcome} from '../gateway/cors.js'
-import {evaluateGateway, type GatewayAnswer, type GatewayBackend, type GatewayMirror, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
+import {type GatewayAnswer, type GatewayBackend, type GatewayMirror, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
+import {frontEndFor, type FrontEnd} from '../model/front-end.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {ListenerInfo} from './context.js'
 import type {RequestTarget} from './target.js'
@@ -44,18 +45,21 @@ export function gatewayRequestOf(scheme: 'http' | 'https', port: number, method:
 }
 
 /**
- * The Gateway's answer when an HTTPRoute on a listener of this socket's Gateways and port (without a
- * scope: any Gateway's, 80 on the HTTP listener, 443 on the HTTPS one) claims the request's host;
- * null when the Ingresses answer. On a socket without Ingresses the Gateway answers every request
- * it has a listener for (404 when no route claims the host).
+ * Which front end answers on this socket (src/model/front-end.ts): its Gateways (without a scope:
+ * every Gateway's listeners, 80 on the HTTP socket, 443 on the HTTPS one) and, unless it is a
+ * Gateway's own address, the Ingresses.
  */
-export function gatewayClaim(state: RuntimeState, listener: ListenerInfo, method: string, target: RequestTarget, headers: IncomingHttpHeaders): GatewayAnswer | null {
+export function frontEndOf(state: RuntimeState, listener: ListenerInfo, method: string, target: RequestTarget, headers: IncomingHttpHeaders): FrontEnd {
   const scope = listener.gateway
+  const ingress = scope?.ingress === false ? null : state.table
+  const gateways = scope === undefined ? state.gateways : scope.tableOf(state.gateways)
+  if (gateways.listeners.length === 0 && ingress !== null) return INGRESS_FRONT_END
   const scheme = listener.scheme
   const request = gatewayRequestOf(scheme, scope?.port ?? (scheme === 'https' ? 443 : 80), method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
-  const answer = evaluateGateway(scope === undefined ? state.gateways : scope.tableOf(state.gateways), state.snapshot, request)
-  return answer !== null && (answer.claimed || scope?.ingress === false) ? answer : null
+  return frontEndFor(gateways, ingress, state.snapshot, request)
 }
+
+const INGRESS_FRONT_END: FrontEnd = {kind: 'ingress'}
 
 /** `HTTPRoute ns/name rule 0 (listener ns/gw/http)`: for pages, logs and the dashboard. */
 export function describeGatewayRule(answer: GatewayAnswer): string {
@@ -75,11 +79,17 @@ export function pickWeighted(backends: readonly GatewayBackend[], random: number
   return backends[backends.length - 1]!
 }
 
-/** What the exchange does with the answer; `method` and `headers` are the client's (for CORS). */
-export function gatewayAction(answer: GatewayAnswer, backends: BackendTable, random: number, method: string, headers: IncomingHttpHeaders): GatewayAction {
+/**
+ * What the exchange does with the answer; `method` and `headers` are the client's (for CORS).
+ * `ownAddress`: the side (`gateway ns/name`) when the socket is that Gateway's own address, where no Ingress is served.
+ */
+export function gatewayAction(answer: GatewayAnswer, backends: BackendTable, random: number, method: string, headers: IncomingHttpHeaders, ownAddress: string | null = null): GatewayAction {
   const where = describeGatewayRule(answer)
   if (answer.location !== null) return {kind: 'redirect', early: {status: answer.status, headers: {location: answer.location}, body: '', reason: `RequestRedirect of ${where}`}}
-  if (answer.status === 404) return page(404, answer.route === null ? 'no-route' : 'no-rule', 'Not found', `${capitalise(answer.reason)} (${where}): a conformant Gateway answers 404.`, 'Add a match for this path to an HTTPRoute attached to this listener; `kingress explain URL FILES` shows the candidates.')
+  if (answer.status === 404) {
+    const elsewhere = ownAddress !== null && !answer.claimed ? ` This is the address of ${ownAddress}; the Ingresses are served on --bind only.` : ''
+    return page(404, answer.route === null ? 'no-route' : 'no-rule', 'Not found', `${capitalise(answer.reason)} (${where}): a conformant Gateway answers 404.${elsewhere}`, 'Add a match for this path to an HTTPRoute attached to this listener; `kingress explain URL FILES` shows the candidates.')
+  }
   if (answer.status === 400) return page(400, 'bad-request', 'Bad request', `${capitalise(answer.reason)} (${where}).`, 'Send a path that stays below the root.')
   if (answer.status !== 200) return page(answer.status, 'invalid-rule', 'Internal error', `${capitalise(answer.reason)} (${where}).`, 'Fix the rule; `kingress status FILES` shows the route\'s conditions.')
   const picked = pickWeighted(answer.backends, random)

@@ -137,3 +137,8 @@ export function sideOfListener(listener: string | null): string {
   }
   return side
 }
+
+/** A Gateway's own address that no longer has a listener for its port: a reload removed it, and the socket drains. */
+export function listenerRemovedPage(scope: GatewayScope, request: PageRequest): ErrorPage {
+  return badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, request)
+}

@@ -23,8 +23,8 @@ import {requestTarget, type RequestTarget} from './target.js'
 import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
 import type {GatewayAnswer, HeaderEdit} from '../gateway/evaluate.js'
-import {applyHeaderEdits, describeGatewayRule, gatewayAction, gatewayClaim, gatewayPage} from './gateway-answer.js'
-import {INGRESS_SIDE, misdirectedPage, sideOfListener} from './gateway-scope.js'
+import {applyHeaderEdits, describeGatewayRule, gatewayAction, frontEndOf, gatewayPage} from './gateway-answer.js'
+import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
@@ -101,12 +101,12 @@ export class Tunnel {
           return this.fail(wrong.page)
         }
       }
-      const claim = gatewayClaim(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
-      if (claim !== null) this.side = scope?.sideOf(claim.listener) ?? sideOfListener(claim.listener)
-      // A Gateway's own address serves no Ingress: a host none of its routes claims is its 404.
-      if (scope?.ingress === false && claim === null) return this.fail(badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, pageRequest))
-      if (scope?.ingress === false && !claim!.claimed) return this.fail(badRequestPage(404, 'Not found', `No route of ${scope.side} on port ${scope.port} is for host ${target.host ?? ''}; the Ingresses are served on --bind only.`, pageRequest))
-      if (claim !== null) return this.viaGateway(claim, target)
+      const front = frontEndOf(this.state, this.core.listener, req.method ?? 'GET', target, req.headers)
+      if (front.kind === 'none') return this.fail(listenerRemovedPage(scope!, pageRequest))
+      if (front.kind === 'gateway') {
+        this.side = scope?.sideOf(front.answer.listener) ?? sideOfListener(front.answer.listener)
+        return this.viaGateway(front.answer, target)
+      }
     }
     const match = this.state.table.match(target.host, target.path)
     this.match = match
@@ -161,7 +161,8 @@ export class Tunnel {
     const rule = describeGatewayRule(answer)
     this.gateway = {rule, routeId: answer.routeId, host: target.host ?? '', path: target.path, responseHeaders: null, headersMs: answer.timeoutMs}
     const pageRequest = {host: target.host ?? '', path: target.path, requestId: this.requestId}
-    const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers)
+    const scope = this.core.listener.gateway
+    const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers, scope?.ingress === false ? scope.side : null)
     switch (action.kind) {
       case 'redirect':
         return this.refuse(action.early)

@@ -12,7 +12,7 @@ import {KINGRESS_PROFILE, type Profile} from '../proxy/profile.js'
 import {RateLimiter} from '../annotations/rate-limit.js'
 import {EventBus, type ReloadEvent} from './events.js'
 import {servedHosts, type RuntimeState} from './state.js'
-import {compileGatewayTable, servedGatewayHostnames} from '../gateway/route-table.js'
+import {servedGatewayHostnames} from '../gateway/route-table.js'
 
 export interface RuntimeOptions {
   /** Manifest files and folders, as given on the command line. */
@@ -153,10 +153,10 @@ export class Runtime implements ProxyContext {
 }
 
 async function build(options: RuntimeOptions, health: HealthRegistry, generation: number): Promise<{ok: true; state: RuntimeState; diagnostics: readonly Diagnostic[]} | {ok: false; diagnostics: readonly Diagnostic[]}> {
-  const {snapshot, compiled, diagnostics, ok} = await compileManifests(options.inputs, {className: options.className, semantics: options.semantics})
+  const {snapshot, compiled, model, diagnostics, ok} = await compileManifests(options.inputs, {className: options.className, semantics: options.semantics})
   if (!ok) return {ok: false, diagnostics}
-  const {table, ingresses} = compiled
-  const gateways = compileGatewayTable(snapshot, {className: options.className})
+  const {ingresses} = compiled
+  const {table, gateways} = model
   const state: RuntimeState = {generation, table, gateways, snapshot, ingresses, backends: resolveBackends(table, snapshot, options.providers, health, gateways), hosts: [...new Set([...servedHosts(table), ...servedGatewayHostnames(gateways).hostnames])].sort()}
   return {ok: true, state, diagnostics}
 }

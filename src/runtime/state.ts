@@ -1,17 +1,14 @@
 import type {BackendTable} from '../backends/resolver.js'
 import type {Ingress, Snapshot} from '../manifests/model.js'
 import type {RouteTable} from '../routing/table.js'
-import type {GatewayTable} from '../gateway/route-table.js'
+import type {RouteModel} from '../model/route-model.js'
 
 /**
- * Everything one request needs, immutable and swapped as one reference: a request (and a WebSocket)
+ * Everything one request needs: the route model and the endpoints behind it, immutable and swapped as one reference: a request (and a WebSocket)
  * keeps the state it started with even if a reload swaps in a new one meanwhile.
  */
-export interface RuntimeState {
+export interface RuntimeState extends RouteModel {
   readonly generation: number
-  readonly table: RouteTable
-  /** The HTTPRoutes attached to each accepted Gateway listener (no listener: no Gateway is loaded). */
-  readonly gateways: GatewayTable
   readonly backends: BackendTable
   readonly snapshot: Snapshot
   /** The Ingresses the table serves: the snapshot's, less those another --class leaves out. */

@@ -9,6 +9,7 @@ import {conversionYaml} from '../../src/convert/render.js'
 import {sideOf} from '../../src/diff/answer.js'
 import {compareSides, type DiffResult} from '../../src/diff/compare.js'
 import {generateProbes, regexSamples} from '../../src/diff/probes.js'
+import {routeModelOf} from '../../src/model/route-model.js'
 import {compile} from '../../src/routing/compile.js'
 import {runCli, startServingCli} from '../support/cli.js'
 import {ingressYaml, snapshotOf} from '../support/manifests.js'
@@ -28,7 +29,7 @@ function convertAndDiff(ingressText: string, literal = false, extra = ''): DiffR
     {snapshot: old.snapshot, compiled: oldCompiled},
     {snapshot: neu.snapshot, compiled: newCompiled},
   ]
-  return compareSides(sideOf('ingress', old.snapshot, oldCompiled), sideOf('gateway', neu.snapshot, newCompiled), generateProbes(sides))
+  return compareSides(sideOf('ingress', old.snapshot, routeModelOf(old.snapshot, oldCompiled.table)), sideOf('gateway', neu.snapshot, routeModelOf(neu.snapshot, newCompiled.table)), generateProbes(sides))
 }
 
 const counted = (result: DiffResult) => result.differences.filter((d) => d.counted)
@@ -45,8 +46,8 @@ describe('a CORS preflight on both sides of a conversion', () => {
     const oldCompiled = compile(old.snapshot)
     const neu = snapshotOf(conversionYaml(convertIngresses(oldCompiled, old.snapshot, {literal: false})), 'converted.yaml')
     const probe = {method: 'OPTIONS', url: 'http://cors.example.com/api', headers: {Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET'}, why: 'preflight'}
-    const before = sideOf('ingress', old.snapshot, oldCompiled).answer(probe)
-    const after = sideOf('gateway', neu.snapshot, compile(neu.snapshot)).answer(probe)
+    const before = sideOf('ingress', old.snapshot, routeModelOf(old.snapshot, oldCompiled.table)).answer(probe)
+    const after = sideOf('gateway', neu.snapshot, routeModelOf(neu.snapshot, compile(neu.snapshot).table)).answer(probe)
     expect([before.status, before.backend]).toEqual([204, null])
     expect([after.status, after.backend, after.by]).toEqual([204, null, expect.stringContaining('HTTPRoute')])
   })

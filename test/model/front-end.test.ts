@@ -1,0 +1,80 @@
+import {mkdtemp, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {sideOf} from '../../src/diff/answer.js'
+import {frontEndFor} from '../../src/model/front-end.js'
+import {routeModelOf} from '../../src/model/route-model.js'
+import {compile} from '../../src/routing/compile.js'
+import {send, startProxy, type ProxyUnderTest} from '../proxy/helpers.js'
+import {runCli} from '../support/cli.js'
+import {gatewayRouteYaml, ingressYaml, snapshotOf} from '../support/manifests.js'
+
+/** The same request for each case: `http://HOST/` on port 80. */
+function frontEnd(yaml: string, host: string, options: {ingressServed?: boolean; port?: number} = {}) {
+  const {snapshot} = snapshotOf(yaml)
+  const model = routeModelOf(snapshot, compile(snapshot).table)
+  return frontEndFor(model.gateways, options.ingressServed === false ? null : model.table, snapshot, {scheme: 'http', port: options.port ?? 80, host, method: 'GET', path: '/', query: '', headers: {}})
+}
+
+const gateway = gatewayRouteYaml('shop', 'shop.example.com', `
+  - backendRefs: [{name: shop, port: 80}]
+`)
+const ingress = ingressYaml('blog', [{host: 'blog.example.com', paths: [{path: '/', pathType: 'Prefix', service: 'blog', port: 80}]}])
+
+describe('which front end answers (src/model/front-end.ts frontEndFor)', () => {
+  it('a host an HTTPRoute on the port claims: the Gateway, even beside Ingresses', () => {
+    const front = frontEnd(`${gateway}\n---\n${ingress}`, 'shop.example.com')
+    expect(front.kind).toBe('gateway')
+    expect(front.kind === 'gateway' && front.answer.route).toBe('default/shop')
+  })
+
+  it('a host no HTTPRoute claims, with Ingress rules loaded: the Ingresses', () => {
+    expect(frontEnd(`${gateway}\n---\n${ingress}`, 'blog.example.com').kind).toBe('ingress')
+  })
+
+  it('a host no HTTPRoute claims and no Ingress rule at all: the Gateway, with its 404', () => {
+    const front = frontEnd(gateway, 'other.example.com')
+    expect(front.kind === 'gateway' && [front.answer.status, front.answer.claimed]).toEqual([404, false])
+  })
+
+  it("on a Gateway's own address (no Ingress served there) an unclaimed host is the Gateway's 404", () => {
+    const front = frontEnd(`${gateway}\n---\n${ingress}`, 'blog.example.com', {ingressServed: false})
+    expect(front.kind === 'gateway' && front.answer.status).toBe(404)
+  })
+
+  it('a port no listener has: the Ingresses where they are served, else nothing', () => {
+    expect(frontEnd(`${gateway}\n---\n${ingress}`, 'shop.example.com', {port: 8000}).kind).toBe('ingress')
+    expect(frontEnd(gateway, 'shop.example.com', {port: 8000, ingressServed: false}).kind).toBe('none')
+  })
+})
+
+// Before frontEndFor, the proxy and `explain` sent such a request to the (empty) Ingress table while
+// `diff` sent it to the Gateway: three answers to one question. Now all three say the Gateway's 404.
+describe('the proxy, explain and diff make the same decision', () => {
+  const yaml = gateway
+  let proxy: ProxyUnderTest
+  beforeAll(async () => {
+    proxy = await startProxy({yaml: [yaml], backends: ['shop=127.0.0.1:9']})
+  })
+  afterAll(async () => {
+    await proxy?.close()
+  })
+
+  it("a host no HTTPRoute claims, no Ingress loaded: the Gateway listener's 404 everywhere", async () => {
+    const reply = await send(proxy.port, {path: '/', headers: {host: 'other.example.com', accept: 'text/plain'}})
+    expect(reply.status).toBe(404)
+    expect(reply.body).toContain('Gateway listener default/gw/http')
+
+    const {snapshot} = snapshotOf(yaml)
+    const answer = sideOf('new', snapshot, routeModelOf(snapshot, compile(snapshot).table)).answer({method: 'GET', url: 'http://other.example.com/', headers: {}, why: 'test'})
+    expect([answer.status, answer.by]).toEqual([404, 'Gateway listener default/gw/http'])
+
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-front-end-'))
+    await writeFile(join(dir, 'gateway.yaml'), yaml)
+    const explained = await runCli(['explain', 'http://other.example.com/', dir, '--no-docker', '--json'])
+    expect(JSON.parse(explained.stdout)).toMatchObject({kind: 'HTTPRoute', status: 404, listener: 'default/gw/http'})
+  })
+})
