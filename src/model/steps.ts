@@ -3,8 +3,9 @@ import type {CorsPolicy} from '../gateway/cors.js'
 
 /**
  * The one kind of per-route step both front ends compile into: an Ingress's ingress-nginx
- * annotations (body size, preflight, redirects, limits, access lists, basic auth) and an HTTPRoute
- * rule's or backendRef's filters (redirect, rewrite, header modifiers, mirror, CORS). A step reads
+ * annotations (body size, preflight, redirects, limits, access lists, basic auth, then
+ * rewrite-target, upstream-vhost, x-forwarded-prefix, CORS headers) and an HTTPRoute rule's or
+ * backendRef's filters (redirect, rewrite, header modifiers, mirror, CORS). A step reads
  * the request, edits what goes upstream and what comes back, or stops the request with an answer.
  * Compiled once with the immutable configuration; one executor, runSteps, runs them in order.
  */
@@ -41,6 +42,8 @@ export interface MirrorCopy {
 export interface StepState {
   /** The request target's path (without the query) the backend receives. */
   path: string
+  /** The whole request target (path and query) when a step replaced it as nginx's `rewrite` does (rewrite-target); else null. */
+  target: string | null
   /** The Host the backend receives; null: the client's. */
   host: string | null
   requestHeaders: HeaderEdit[]
@@ -58,12 +61,12 @@ export type StepStop =
   | {readonly kind: 'refuse'; readonly reason: string}
 
 export function initialState(path: string): StepState {
-  return {path, host: null, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null, release: null}
+  return {path, target: null, host: null, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null, release: null}
 }
 
 /** A copy for a branch of the request (a backendRef's own steps), holding nothing. */
 export function copyState(s: StepState): StepState {
-  return {path: s.path, host: s.host, requestHeaders: [...s.requestHeaders], responseHeaders: [...s.responseHeaders], mirrors: [...s.mirrors], cors: s.cors, release: null}
+  return {path: s.path, target: s.target, host: s.host, requestHeaders: [...s.requestHeaders], responseHeaders: [...s.responseHeaders], mirrors: [...s.mirrors], cors: s.cors, release: null}
 }
 
 /** Runs the steps in order on `state` (changed in place); the first stop ends the run and frees what earlier steps took. */

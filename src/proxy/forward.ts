@@ -9,7 +9,6 @@ import {gate} from '../annotations/gate.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
-import {rewrittenTarget} from '../annotations/rewrite.js'
 import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
@@ -23,7 +22,8 @@ import {arrivesOnClosing, markClosing} from './closing.js'
 import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
-import {applyHeaderEdits, describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
+import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
+import {applyHeaderEdits} from './header-edits.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
@@ -31,7 +31,7 @@ import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
 import {sendEarly} from './annotated/early.js'
 import {ewmaEnd, ewmaStart} from './annotated/ewma.js'
-import {adjustUpstreamHeaders, chooseUpstream, corsForOwnAnswer, gateContextFor, mergeResponseHeaders, RequestPlan, responseHeadersFor} from './annotated/plan.js'
+import {chooseUpstream, corsForOwnAnswer, forwardStepsRun, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
 const NO_CONTENT_DROP: ReadonlySet<string> = new Set(['content-length'])
@@ -78,6 +78,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
   private plan: RequestPlan | null = null
   /** Non-null when an HTTPRoute on a Gateway listener answers this request. */
   private gw: GatewayServed | null = null
+  /** The route steps' edits of the response head (HTTPRoute filters, CORS and affinity annotations); null: none. */
+  private responseEdits: readonly HeaderEdit[] | null = null
   private piped = false
   private abortUpstream: ((error?: Error) => void) | null = null
   private resumeUpstream: (() => void) | null = null
@@ -179,7 +181,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (scheme === 'https') {
       const wrong = misdirectedPage(this.state, scope, req, host, this.pageRequest(host, target.path))
       if (wrong !== null) {
-        this.gw = {rule: wrong.page.rule!, routeId: null, side: wrong.side, route: null, responseHeaders: null, host, path: target.path, headersMs: null, requestMs: null, mirrors: null, requestTimer: null}
+        this.gw = {rule: wrong.page.rule!, routeId: null, side: wrong.side, route: null, host, path: target.path, headersMs: null, requestMs: null, mirrors: null, requestTimer: null}
         this.page(wrong.page, this.hasRequestBody())
         return true
       }
@@ -192,7 +194,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     const answer = front.answer
     const rule = describeGatewayRule(answer)
-    this.gw = {rule, routeId: answer.routeId, side: scope === undefined ? sideOfListener(answer.listener) : scope.sideOf(answer.listener), route: answer.route, responseHeaders: null, host, path: target.path, headersMs: answer.timeoutMs, requestMs: answer.requestMs, mirrors: null, requestTimer: null}
+    this.gw = {rule, routeId: answer.routeId, side: scope === undefined ? sideOfListener(answer.listener) : scope.sideOf(answer.listener), route: answer.route, host, path: target.path, headersMs: answer.timeoutMs, requestMs: answer.requestMs, mirrors: null, requestTimer: null}
     if (req.method === 'CONNECT') {
       this.page(badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', this.pageRequest(host, target.path)), true)
       return true
@@ -215,7 +217,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const backend = action.backend
     const forward = action.forward
     this.backend = backend
-    this.gw.responseHeaders = forward.responseHeaders
+    this.responseEdits = forward.responseHeaders
     const up = upstreamRequestHeaders(
       req.rawHeaders,
       forward.host ?? target.host,
@@ -313,9 +315,10 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     this.backend = picked.backend
     if (picked.member === null) return this.page(noEndpointsPage(match, picked.backend, this.pageRequest(match.host, match.path)), this.hasBody)
     this.member = picked.member
-    plan.target = rewrittenTarget(match, plan.policy, plan.view.query)
-    plan.responseHeaders = responseHeadersFor(plan.policy, plan.view, picked.cookie)
-    adjustUpstreamHeaders(this.headers, plan.policy, authHeaders)
+    const steps = forwardStepsRun(plan, match, authHeaders, picked.cookie)
+    plan.target = steps.target
+    if (steps.requestHeaders.length !== 0) applyHeaderEdits(this.headers, steps.requestHeaders)
+    this.responseEdits = steps.responseHeaders.length === 0 ? null : steps.responseHeaders
     this.send()
   }
 
@@ -414,11 +417,8 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     // RFC 9110 §8.6: a 204 carries no Content-Length (a client could wait for that many bytes).
     if (statusCode === 204) removeHeaders(headers, NO_CONTENT_DROP)
     const plan = this.plan
-    if (plan !== null) {
-      if (plan.ewma) ewmaEnd(this.member!.health, performance.now() - plan.sentAt, Date.now())
-      if (plan.responseHeaders !== null) mergeResponseHeaders(headers, plan.responseHeaders)
-    }
-    if (this.gw !== null && this.gw.responseHeaders !== null) applyHeaderEdits(headers, this.gw.responseHeaders)
+    if (plan !== null && plan.ewma) ewmaEnd(this.member!.health, performance.now() - plan.sentAt, Date.now())
+    if (this.responseEdits !== null) applyHeaderEdits(headers, this.responseEdits)
     if (this.core.ctx.captureDetail) {
       this.firstByteAt = performance.now()
       this.sentHeaders = headers
@@ -657,7 +657,6 @@ interface GatewayServed {
   /** `gateway ns/gw`: the RequestEvent's side. */
   readonly side: string
   readonly route: string | null
-  responseHeaders: readonly HeaderEdit[] | null
   readonly host: string
   readonly path: string
   /** The rule's timeouts (0: none), as the wait for the response head; null: kingress's read timeout. */

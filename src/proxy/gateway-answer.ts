@@ -126,38 +126,6 @@ export function gatewayPage(action: Extract<GatewayAction, {kind: 'page'}>, rule
   return {status: action.status, code: action.code, title: action.title, message: action.message, ...request, rule, backend: null, endpoints: [], details: [], hint: action.hint}
 }
 
-/** Applies header filters in order to a flat `[name, value, ...]` list: set replaces, add appends (`a,b`), remove drops; names case-insensitive. */
-export function applyHeaderEdits(list: string[], edits: readonly HeaderEdit[]): void {
-  for (const edit of edits) {
-    for (const [name, value] of edit.set) {
-      remove(list, name.toLowerCase())
-      list.push(name, value)
-    }
-    for (const [name, value] of edit.add) {
-      const lower = name.toLowerCase()
-      let found = false
-      for (let i = 0; i < list.length; i += 2) {
-        if (list[i]!.toLowerCase() !== lower) continue
-        list[i + 1] = `${list[i + 1]},${value}`
-        found = true
-        break
-      }
-      if (!found) list.push(name, value)
-    }
-    for (const name of edit.remove) remove(list, name)
-  }
-}
-
-function remove(list: string[], lower: string): void {
-  let w = 0
-  for (let r = 0; r < list.length; r += 2) {
-    if (list[r]!.toLowerCase() === lower) continue
-    list[w++] = list[r]!
-    list[w++] = list[r + 1]!
-  }
-  list.length = w
-}
-
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -3,7 +3,7 @@ import type {Dispatcher} from 'undici'
 
 import type {BackendTable} from '../backends/resolver.js'
 import type {GatewayMirror} from '../gateway/evaluate.js'
-import {applyHeaderEdits} from './gateway-answer.js'
+import {applyHeaderEdits} from './header-edits.js'
 import type {PoolRegistry} from './pools.js'
 
 /**

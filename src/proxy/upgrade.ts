@@ -6,7 +6,6 @@ import type {Duplex} from 'node:stream'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
 import {gate} from '../annotations/gate.js'
-import {rewrittenTarget} from '../annotations/rewrite.js'
 import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
@@ -23,9 +22,10 @@ import {requestTarget, type RequestTarget} from './target.js'
 import {Exchange} from './forward.js'
 import {sendEarlyOnSocket} from './annotated/early.js'
 import type {GatewayAnswer, HeaderEdit} from '../gateway/evaluate.js'
-import {applyHeaderEdits, describeGatewayRule, gatewayAction, frontEndOf, gatewayPage} from './gateway-answer.js'
+import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
+import {applyHeaderEdits} from './header-edits.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
-import {adjustUpstreamHeaders, chooseUpstream, gateContextFor, RequestPlan} from './annotated/plan.js'
+import {chooseUpstream, forwardStepsRun, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
 /** The tokens of an Upgrade header, lower-cased (`websocket`, `h2c`, ...). */
@@ -213,8 +213,9 @@ export class Tunnel {
     this.backend = backend
     if (member === null) return this.fail(noEndpointsPage(match, backend, {host: match.host, path: match.path, requestId: this.requestId}))
     this.member = member
-    adjustUpstreamHeaders(this.headers, plan.policy, authHeaders)
-    this.open(rewrittenTarget(match, plan.policy, plan.view.query))
+    const steps = forwardStepsRun(plan, match, authHeaders, null)
+    if (steps.requestHeaders.length !== 0) applyHeaderEdits(this.headers, steps.requestHeaders)
+    this.open(steps.target)
   }
 
   private viewOf(path: string) {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {forwardSteps} from '../../src/annotations/forward-steps.js'
 import {annotationSteps} from '../../src/annotations/gate.js'
 import type {GateContext} from '../../src/annotations/gate.js'
 import {DEFAULT_POLICY, type IngressPolicy} from '../../src/annotations/policy.js'
@@ -7,7 +8,8 @@ import {RateLimiter} from '../../src/annotations/rate-limit.js'
 import type {RequestView} from '../../src/annotations/request-view.js'
 import {compileGatewayTable} from '../../src/gateway/route-table.js'
 import {initialState, runSteps, type RouteStep} from '../../src/model/steps.js'
-import {gatewayRouteYaml, snapshotOf} from '../support/manifests.js'
+import {compile} from '../../src/routing/compile.js'
+import {gatewayRouteYaml, ingressYaml, snapshotOf} from '../support/manifests.js'
 
 const view: RequestView = {method: 'GET', scheme: 'http', host: 'a.example.com', path: '/x', query: '', headers: {}, remoteAddress: '10.0.0.1'}
 
@@ -83,5 +85,26 @@ describe('route steps: one kind for annotations and filters, one executor (src/m
     backendRefs: [{name: s, port: 80}]
 `)
     expect(runSteps(steps, initialState('/'), view, null)).toMatchObject({kind: 'refuse'})
+  })
+
+  it("the annotations that shape what is forwarded are steps too, in adjustments' order: vhost, prefix, auth headers, te", () => {
+    const policy: IngressPolicy = {...DEFAULT_POLICY, upstreamVhost: 'internal.svc', xForwardedPrefix: '/api', backendProtocol: 'GRPC', cors: {allowOrigin: ['*'], allowMethods: 'GET', allowHeaders: 'X-A', exposeHeaders: null, allowCredentials: false, maxAge: 5}, externalAuth: {url: 'http://auth/', method: null, responseHeaders: ['x-user'], signin: null}}
+    const steps = forwardSteps(policy)
+    expect(steps.map((s) => s.source.replace('nginx.ingress.kubernetes.io/', ''))).toEqual(['upstream-vhost', 'x-forwarded-prefix', 'auth-response-headers', 'backend-protocol', 'enable-cors'])
+    const state = initialState('/x')
+    const match = compile(snapshotOf(ingressYaml('a', [{host: 'a.example.com', paths: [{path: '/', pathType: 'Prefix', service: 's', port: 80}]}])).snapshot).table.match('a.example.com', '/x')
+    expect(runSteps(steps, state, view, {match, authHeaders: {'x-user': 'ann'}})).toBeNull()
+    expect(state.requestHeaders.map((e) => e.set[0])).toEqual([['host', 'internal.svc'], ['x-forwarded-prefix', '/api'], ['x-user', 'ann'], ['te', 'trailers']])
+    expect(state.responseHeaders[0]!.set).toContainEqual(['access-control-allow-origin', '*'])
+    expect(state.target).toBeNull()
+  })
+
+  it('rewrite-target replaces the whole request target, as the location\'s nginx rewrite does', () => {
+    const {snapshot} = snapshotOf(ingressYaml('a', [{host: 'a.example.com', paths: [{path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific', service: 's', port: 80}]}], {annotations: {'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/rewrite-target': '/$2'}}))
+    const match = compile(snapshot).table.match('a.example.com', '/api/x')
+    const policy = match.route!.policy
+    const state = initialState('/api/x')
+    runSteps(forwardSteps(policy), state, {...view, path: '/api/x', query: '?q=1'}, {match, authHeaders: null})
+    expect(state.target).toBe('/x?q=1')
   })
 })

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import type {GatewayBackend} from '../../src/gateway/evaluate.js'
-import {applyHeaderEdits, pickWeighted} from '../../src/proxy/gateway-answer.js'
+import {pickWeighted} from '../../src/proxy/gateway-answer.js'
+import {applyHeaderEdits} from '../../src/proxy/header-edits.js'
 
 const b = (name: string, weight: number): GatewayBackend => ({namespace: 'ns', name, port: 80, weight, problem: null, notFound: null, redirect: null, upstreamTarget: '/', upstreamHost: null, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null})
 
@@ -23,5 +24,13 @@ describe('applyHeaderEdits', () => {
       {set: [], add: [], remove: ['x-new']},
     ])
     expect(list).toEqual(['Host', 'h', 'x-add', 'a,b', 'X-Set', 'new'])
+  })
+
+  // RFC 9110 §5.3: Set-Cookie is the field that must not be combined; an added cookie (a
+  // ResponseHeaderModifier add, the affinity cookie) is a field of its own beside the backend's.
+  it('add never joins Set-Cookie', () => {
+    const list = ['Set-Cookie', 'a=1; Path=/', 'content-type', 'text/plain']
+    applyHeaderEdits(list, [{set: [], add: [['set-cookie', 'b=2']], remove: []}])
+    expect(list).toEqual(['Set-Cookie', 'a=1; Path=/', 'content-type', 'text/plain', 'set-cookie', 'b=2'])
   })
 })

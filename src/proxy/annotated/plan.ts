@@ -1,4 +1,6 @@
 import {useCanary} from '../../annotations/canary.js'
+import {forwardSteps} from '../../annotations/forward-steps.js'
+import {initialState, runSteps, type StepState} from '../../model/steps.js'
 import {corsHeaders} from '../../annotations/cors.js'
 import type {GateContext} from '../../annotations/gate.js'
 import type {SecretLookup} from '../../annotations/auth.js'
@@ -10,7 +12,6 @@ import type {RuntimeState} from '../../runtime/state.js'
 import {matchHasTls, servingRule, type MatchResult} from '../../routing/table.js'
 import {pickMember, type Pick as EndpointPick} from './balance.js'
 import type {ProxyContext} from '../context.js'
-import {removeHeaders} from '../headers.js'
 import type {UpstreamProtocol} from '../pools.js'
 
 /**
@@ -30,8 +31,6 @@ export class RequestPlan {
   balancing: IngressPolicy
   /** Upstream request target (path and query) when rewrite-target changed it. */
   target: string | null = null
-  /** Added to the client's response head (CORS, the affinity cookie). */
-  responseHeaders: string[] | null = null
   /** Frees the limit-connections slot. */
   release: (() => void) | null = null
   /** When the upstream attempt started (ewma). */
@@ -105,19 +104,15 @@ function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestVie
 }
 
 /**
- * Edits the upstream header list in place: upstream-vhost replaces Host, x-forwarded-prefix is
- * added, auth-response-headers are copied from the auth service's answer, gRPC gets `te: trailers`.
+ * Runs the Ingress's forwarding steps (src/annotations/forward-steps.ts) once the request is let
+ * through: the rewritten target, the upstream header edits, and the response head's edits, the
+ * affinity cookie of a new session last.
  */
-export function adjustUpstreamHeaders(list: string[], policy: IngressPolicy, authHeaders: Readonly<Record<string, string>> | null): void {
-  if (policy.upstreamVhost !== null) setHeader(list, 'host', policy.upstreamVhost)
-  if (policy.xForwardedPrefix !== null) setHeader(list, 'x-forwarded-prefix', policy.xForwardedPrefix)
-  if (authHeaders !== null) for (const name in authHeaders) setHeader(list, name, authHeaders[name]!)
-  if (policy.backendProtocol === 'GRPC' || policy.backendProtocol === 'GRPCS') setHeader(list, 'te', 'trailers')
-}
-
-function setHeader(list: string[], name: string, value: string): void {
-  removeHeaders(list, new Set([name]))
-  list.push(name, value)
+export function forwardStepsRun(plan: RequestPlan, match: MatchResult, authHeaders: Readonly<Record<string, string>> | null, cookie: string | null): StepState {
+  const state = initialState(plan.view.path)
+  runSteps(forwardSteps(plan.policy), state, plan.view, {match, authHeaders})
+  if (cookie !== null) state.responseHeaders.push({set: [], add: [['set-cookie', cookie]], remove: []})
+  return state
 }
 
 /** The CORS headers for this request as a flat list, or null (no CORS, or an origin it does not allow). */
@@ -126,13 +121,6 @@ function corsList(policy: IngressPolicy, view: RequestView): string[] | null {
   const cors = corsHeaders(policy.cors, view)
   let out: string[] | null = null
   for (const name in cors) (out ??= []).push(name, cors[name]!)
-  return out
-}
-
-/** CORS headers for a CORS-enabled Ingress, and the affinity cookie of a new session. */
-export function responseHeadersFor(policy: IngressPolicy, view: RequestView, cookie: string | null): string[] | null {
-  let out = corsList(policy, view)
-  if (cookie !== null) (out ??= []).push('set-cookie', cookie)
   return out
 }
 
@@ -145,12 +133,4 @@ export function corsForOwnAnswer(plan: RequestPlan | null, already: Readonly<Rec
   if (plan === null) return null
   if (already !== null && 'access-control-allow-origin' in already) return null
   return corsList(plan.policy, plan.view)
-}
-
-/** Adds `extra` to a response head, replacing the upstream's headers of the same names (as more_set_headers does), except Set-Cookie. */
-export function mergeResponseHeaders(head: string[], extra: readonly string[]): void {
-  const names = new Set<string>()
-  for (let i = 0; i < extra.length; i += 2) if (extra[i] !== 'set-cookie') names.add(extra[i]!)
-  if (names.size > 0) removeHeaders(head, names)
-  head.push(...extra)
 }
