@@ -61,7 +61,7 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   const warnings: string[] = []
   const keys = [...new Set(table.listeners.filter((l) => l.listener.protocol === 'HTTP' || l.listener.protocol === 'HTTPS').map((l) => objectKey(l.gateway.meta)))]
   for (const named of addressing.addresses.keys()) {
-    if (!keys.includes(named)) warnings.push(`--gateway-address ${named}=${addressing.addresses.get(named)}: no Gateway ${named} with an accepted HTTP or HTTPS listener is loaded.`)
+    if (!keys.includes(named)) warnings.push(unknownGatewayFlag(named, addressing.addresses.get(named)!))
   }
   const gateways = new Map<string, Gateway>(table.listeners.map((l) => [objectKey(l.gateway.meta), l.gateway]))
   // spec.addresses: a loopback address is used unless --gateway-address names the Gateway; the rest is said.
@@ -126,6 +126,11 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   }
   const planned = [...sockets.values()].map(({socket, gateways, listeners}) => ({...socket, gateways: [...gateways].sort(), listeners}))
   return {addresses, sources, sockets: planned, warnings}
+}
+
+/** A --gateway-address naming no Gateway `up` serves: said, not an error (the manifests may come later). */
+export function unknownGatewayFlag(key: string, ip: string): string {
+  return `--gateway-address ${key}=${ip}: no Gateway ${key} with an accepted HTTP or HTTPS listener is loaded.`
 }
 
 /**
