@@ -1,18 +1,24 @@
 import {join} from 'node:path'
 
+import {Flags} from '@oclif/core'
+
 import {KingressCommand} from '../src/cli/base-command.js'
 import {parseBackendFlag, StaticProvider} from '../src/backends/static.js'
 import {startDemoServer, stopDemoServer} from '../src/runtime/demo-servers.js'
 import {packageRoot} from '../src/runtime/package-root.js'
-import {listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
+import {gatewayAddressing, listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
 import {requireSupportedNode} from '../src/runtime/node-support.js'
 import {startSession} from '../src/runtime/session.js'
 import {chooseView} from '../src/runtime/view.js'
 
 export default class Demo extends KingressCommand {
-  static override description = 'The blue/green example from the Kubernetes Ingress documentation, end to end and without Docker: a blue and a green web server behind its virtual-host and fan-out Ingresses.'
-  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --http-port 8080']
-  static override flags = listenFlags
+  static override description =
+    'The blue/green example from the Kubernetes Ingress documentation, end to end and without Docker: a blue and a green web server behind its virtual-host and fan-out Ingresses (with --gateway, behind the same example as a Gateway and HTTPRoutes).'
+  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --http-port 8080', '<%= config.bin %> demo --gateway']
+  static override flags = {
+    ...listenFlags,
+    gateway: Flags.boolean({description: 'serve the example as the Gateway API writes it (fixtures/gateway/blue-green.yaml: a Gateway and three HTTPRoutes) instead of the Ingresses'}),
+  }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Demo)
@@ -22,12 +28,15 @@ export default class Demo extends KingressCommand {
     const blue = await startDemoServer('blue')
     const green = await startDemoServer('green')
     try {
-      const inputs = [join(fixtures, 'virtual-host-ingress.yaml'), join(fixtures, 'fan-out-ingress.yaml')]
+      // The Gateway example names its Services as backendRefs: they are loaded so the routes resolve.
+      const inputs = flags.gateway ? [join(fixtures, 'gateway', 'blue-green.yaml'), join(fixtures, 'services.yaml')] : [join(fixtures, 'virtual-host-ingress.yaml'), join(fixtures, 'fan-out-ingress.yaml')]
       const providers = [new StaticProvider([parseBackendFlag(`${blue.service}=127.0.0.1:${blue.port}`), parseBackendFlag(`${green.service}=127.0.0.1:${green.port}`)])]
       const session = await startSession({
         inputs,
         providers,
         ...listenOptions(flags, view),
+        // One Gateway: served on --bind, beside (here: instead of) the Ingresses.
+        gateways: flags.gateway ? gatewayAddressing({}) : undefined,
       })
       const url = new URL(session.urls[0]!)
       const port = url.port || '80'
@@ -43,7 +52,8 @@ export default class Demo extends KingressCommand {
         `  curl -H 'Host: example.com' http://${at}/blue`,
         `  curl -H 'Host: example.com' http://${at}/green`,
         `  curl -H 'Host: example.com' -H 'Accept: application/json' http://${at}/nowhere   # kingress's 404, explained`,
-        ...(httpsPort === null ? [] : [`  curl --cacert "$(kingress ca path)" --resolve blue.example.com:${httpsPort}:${address} https://blue.example.com:${httpsPort}/`]),
+        // The Gateway has an HTTP listener only.
+        ...(httpsPort === null || flags.gateway ? [] : [`  curl --cacert "$(kingress ca path)" --resolve blue.example.com:${httpsPort}:${address} https://blue.example.com:${httpsPort}/`]),
       ]
       await serveUntilStopped(session, {view, manifests: inputs, extraLines: lines, dockerStatus: () => 'off (the demo uses built-in servers)'})
     } finally {

@@ -38,9 +38,14 @@ export interface PlannedSocket {
   readonly ingress: boolean
 }
 
+/** Where a Gateway's address came from: --gateway-address, its own spec.addresses, or kingress's pick. */
+export type AddressSource = 'flag' | 'spec.addresses' | 'assigned'
+
 export interface GatewayPlan {
   /** Every Gateway with an accepted listener → the address it is served on. */
   readonly addresses: ReadonlyMap<string, string>
+  /** The same Gateways → where that address came from (for a bind error to say what to change). */
+  readonly sources: ReadonlyMap<string, AddressSource>
   readonly sockets: readonly PlannedSocket[]
   /** Lines for stderr: shared addresses, overlapping listeners, flags naming nothing. */
   readonly warnings: readonly string[]
@@ -56,7 +61,7 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   const warnings: string[] = []
   const keys = [...new Set(table.listeners.filter((l) => l.listener.protocol === 'HTTP' || l.listener.protocol === 'HTTPS').map((l) => objectKey(l.gateway.meta)))]
   for (const named of addressing.addresses.keys()) {
-    if (!keys.includes(named)) warnings.push(`--gateway-address ${named}=${addressing.addresses.get(named)}: no Gateway ${named} with an accepted HTTP or HTTPS listener is loaded.`)
+    if (!keys.includes(named)) warnings.push(unknownGatewayFlag(named, addressing.addresses.get(named)!))
   }
   const gateways = new Map<string, Gateway>(table.listeners.map((l) => [objectKey(l.gateway.meta), l.gateway]))
   // spec.addresses: a loopback address is used unless --gateway-address names the Gateway; the rest is said.
@@ -68,6 +73,7 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
     if (spec.requested !== null && flag !== undefined && flag !== spec.requested) warnings.push(`Gateway ${key}: --gateway-address ${key}=${flag} is used, not spec.addresses ${spec.requested}.`)
   }
   const addresses = assignAddresses(keys, bind, addressing, previous, requested)
+  const sources = new Map<string, AddressSource>(keys.map((k) => [k, addressing.addresses.has(k) ? 'flag' : requested.has(k) ? 'spec.addresses' : 'assigned']))
   for (const key of keys) {
     if (addressing.addresses.has(key)) continue
     for (const u of specAddressesOf(gateways.get(key)!).unusable) {
@@ -119,7 +125,12 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
     } else if (other === undefined) hostsOnPort.set(hostKey, name)
   }
   const planned = [...sockets.values()].map(({socket, gateways, listeners}) => ({...socket, gateways: [...gateways].sort(), listeners}))
-  return {addresses, sockets: planned, warnings}
+  return {addresses, sources, sockets: planned, warnings}
+}
+
+/** A --gateway-address naming no Gateway `up` serves: said, not an error (the manifests may come later). */
+export function unknownGatewayFlag(key: string, ip: string): string {
+  return `--gateway-address ${key}=${ip}: no Gateway ${key} with an accepted HTTP or HTTPS listener is loaded.`
 }
 
 /**

@@ -64,6 +64,8 @@ export class Tunnel {
   /** A non-101 answer is being relayed: a later upstream error can only cut the connection. */
   private answered = false
   private headers: string[] = []
+  /** The HTTPRoute rule's timeouts.request, running until the endpoint switches protocols. */
+  private requestTimer: NodeJS.Timeout | null = null
   /** Non-null when the route has annotation work (access lists, auth, rewrite, upstream-vhost, canary...). */
   private plan: RequestPlan | null = null
   /** Non-null when an HTTPRoute answers the handshake. */
@@ -153,8 +155,8 @@ export class Tunnel {
   /**
    * An HTTPRoute answers the host: the handshake goes to the rule's chosen backend with the rule's
    * (and backendRef's) URLRewrite and header filters, as a request would. RequestMirror filters
-   * are not applied to handshakes (a tunnel cannot be copied); timeouts.backendRequest bounds the
-   * wait for the 101.
+   * are not applied to handshakes (a tunnel cannot be copied); timeouts.backendRequest bounds each
+   * attempt's wait for the 101 and timeouts.request the whole handshake, never the open tunnel.
    */
   private viaGateway(answer: GatewayAnswer, target: RequestTarget): void {
     const req = this.req
@@ -188,7 +190,37 @@ export class Tunnel {
     const member = action.backend.balancer.pick(null)
     if (member === null) return this.fail(noEndpointsPage(rule, action.backend, pageRequest))
     this.member = member
+    const requestMs = answer.requestMs
+    if (requestMs !== null && requestMs > 0) this.requestTimer = setTimeout(() => this.requestTimedOut(requestMs), requestMs)
     this.open(forward.target)
+  }
+
+  /**
+   * timeouts.request passed before the endpoint switched protocols: 504, as for a request; a
+   * non-101 answer still being relayed is cut. Nobody waits for the endpoint any more, so the
+   * attempt under way is dropped (its error is then ignored, see upstreamError).
+   */
+  private requestTimedOut(ms: number): void {
+    this.requestTimer = null
+    if (this.established || this.socket.destroyed) return
+    const upstream = this.upstream
+    this.upstream = null
+    upstream?.destroy()
+    if (this.answered) {
+      this.socket.destroy()
+      return
+    }
+    const {by, request} = this.decider()
+    const tried = [...new Set([...this.tried, this.member!].map((m) => m.address))]
+    const page = upstreamFailurePage('timeout', `the endpoint did not switch protocols within ${ms} ms, the rule's timeouts.request`, by, this.backend!, tried, request)
+    sendPageOnSocket(this.socket, this.req.headers.accept, page)
+    this.socket.resume()
+    this.log(page.status, `the rule's timeouts.request (${ms} ms) passed before the endpoint switched protocols`)
+  }
+
+  private clearRequestTimer(): void {
+    if (this.requestTimer !== null) clearTimeout(this.requestTimer)
+    this.requestTimer = null
   }
 
   /** What failure pages name: the Ingress match, or the HTTPRoute rule. */
@@ -250,6 +282,7 @@ export class Tunnel {
     if (target !== null) this.forwardPath = target
     this.core.tunnels.add(socket)
     socket.once('close', () => {
+      this.clearRequestTimer()
       this.core.tunnels.delete(socket)
       this.upstream?.destroy()
       this.upstreamSocket?.destroy()
@@ -258,6 +291,7 @@ export class Tunnel {
   }
 
   private refuse(early: EarlyResponse): void {
+    this.clearRequestTimer()
     sendEarlyOnSocket(this.socket, early, this.requestId)
     this.socket.resume()
     this.log(early.status, early.reason)
@@ -294,6 +328,7 @@ export class Tunnel {
   /** 101 from the endpoint: the tunnel opens, now and only now. */
   private switched(res: IncomingMessage, upstream: Socket, head: Buffer): void {
     const socket = this.socket
+    this.clearRequestTimer()
     this.recovered()
     if (!upgradeTokens(res.headers.upgrade).includes('websocket')) {
       upstream.destroy()
@@ -336,6 +371,7 @@ export class Tunnel {
     if (bodyless) res.resume()
     else res.pipe(socket, {end: false})
     res.once('end', () => {
+      this.clearRequestTimer()
       socket.end()
       // Whatever the client sent after its head is read and dropped, never forwarded.
       socket.resume()
@@ -375,6 +411,7 @@ export class Tunnel {
   }
 
   private fail(page: ErrorPage): void {
+    this.clearRequestTimer()
     sendPageOnSocket(this.socket, this.req.headers.accept, page)
     this.socket.resume()
     this.log(page.status, page.code)

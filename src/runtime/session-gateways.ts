@@ -1,5 +1,6 @@
 import {UserError} from '../errors.js'
-import {describePort, planGatewaySockets, socketSignature, type GatewayAddressing, type GatewayPlan, type PlannedSocket} from '../gateway/addresses.js'
+import {planGatewaySockets, socketSignature, type GatewayAddressing, type GatewayPlan, type PlannedSocket} from '../gateway/addresses.js'
+import {gatewayBindMessage} from '../gateway/bind-errors.js'
 import type {GatewayTable} from '../gateway/route-table.js'
 import {GatewayScope} from '../proxy/gateway-scope.js'
 import {createHttpsListener, type HttpsCredentials} from '../proxy/https-listener.js'
@@ -190,7 +191,7 @@ export class SessionGateways {
     } catch (error) {
       await listener.close(0)
       this.created.delete(listener)
-      if (error instanceof PortUnavailableError) throw bindError(planned, port, error)
+      if (error instanceof PortUnavailableError) throw new UserError(`PORT_${error.failure}`, gatewayBindMessage(this.plan, planned, port, error.failure, error.owner, this.addressing.platform))
       throw error
     }
     const socket = {planned, listener, result, scope}
@@ -209,18 +210,4 @@ function socketId(s: PlannedSocket): string {
 
 function flagOf(planned: PlannedSocket): string {
   return planned.port === 'http' ? '--http-port' : planned.port === 'https' ? '--https-port' : `--listener-port ${planned.gatewayPort}=LOCAL`
-}
-
-function bindError(planned: PlannedSocket, port: number, error: PortUnavailableError): UserError {
-  const why = error.failure === 'EACCES' ? 'permission denied' : error.failure === 'EADDRINUSE' ? `address already in use${error.owner ? ` (by ${error.owner})` : ''}` : 'address not available'
-  const moveAddress = `give the Gateway another address with --gateway-address ${planned.gateways[0]}=IP`
-  // Not this machine's address: the port is not the problem.
-  const fixes =
-    error.failure === 'EADDRNOTAVAIL'
-      ? [...(planned.address.startsWith('127.') ? [`add the address to the loopback interface (macOS: \`sudo ifconfig lo0 alias ${planned.address} up\`)`] : []), moveAddress]
-      : [planned.port === 'http' ? 'choose the HTTP port with --http-port' : planned.port === 'https' ? 'choose the HTTPS port with --https-port' : `serve it elsewhere with --listener-port ${planned.gatewayPort}=LOCAL (0: any free port)`, moveAddress]
-  return new UserError(
-    `PORT_${error.failure}`,
-    `cannot listen on ${planned.address}:${port} for Gateway listener${planned.listeners.length === 1 ? '' : 's'} ${planned.listeners.join(', ')} (${planned.scheme.toUpperCase()} port ${planned.gatewayPort}, ${describePort(planned.port)}): ${why}. To fix it, ${fixes.join(', or ')}.`,
-  )
 }

@@ -4,6 +4,9 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {buildProviders} from '../../src/runtime/providers.js'
+import {gatewayAddressing} from '../../src/runtime/serve.js'
+import {startSession} from '../../src/runtime/session.js'
 import {runCli} from '../support/cli.js'
 
 const STACK_FRAME = /\n\s+at .+:\d+:\d+/
@@ -184,5 +187,62 @@ describe('kingress validate with Gateway API objects', () => {
     expect(lines.some((l) => l.endsWith('gw.yaml:11:5: spec.listeners: Invalid value: "array": Listener name must be unique within the Gateway'))).toBe(true)
     expect(lines.some((l) => l.endsWith('gw.yaml:12:5: spec.listeners[1].port: Invalid value: 70000: spec.listeners[1].port in body should be less than or equal to 65535'))).toBe(true)
     expect(lines.at(-1)).toBe('✗ 2 errors, 0 warnings in 1 file')
+  })
+})
+
+// status.addresses are where `up` serves each Gateway, so `status` takes `up`'s --bind and
+// --gateway-address and plans with the same planGatewaySockets.
+describe('kingress status --bind / --gateway-address', () => {
+  const threeGateways = (extra = '') =>
+    ['a', 'b', 'c']
+      .map((name) => `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n  gatewayClassName: local\n  listeners:\n  - name: http\n    port: 80\n    protocol: HTTP\n---\n`)
+      .join('') + extra
+
+  it('reports the addresses `up` serves on with the same flags', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-status-'))
+    const file = join(dir, 'gw.yaml')
+    await writeFile(file, threeGateways())
+    const flags = ['--bind', '127.0.0.5', '--gateway-address', 'default/b=127.0.0.9']
+    const list = await statusJson([dir, ...flags])
+    const reported = Object.fromEntries(list.items.filter((i) => i.kind === 'Gateway').map((i) => [`default/${i.metadata.name}`, i.status.addresses]))
+    expect(reported).toEqual({
+      'default/a': [{type: 'IPAddress', value: '127.0.0.5'}],
+      'default/b': [{type: 'IPAddress', value: '127.0.0.9'}],
+      'default/c': [{type: 'IPAddress', value: '127.0.0.2'}],
+    })
+    // `up` with the same flags, on real sockets (Linux loopback is all of 127.0.0.0/8).
+    const session = await startSession({
+      inputs: [file],
+      providers: await buildProviders({backends: [], docker: false}),
+      bind: '127.0.0.5',
+      http: {port: 0, explicit: true, fallbackPort: 0},
+      watch: false,
+      log: null,
+      drainMs: 0,
+      gateways: gatewayAddressing({'gateway-address': ['default/b=127.0.0.9']}, 'linux'),
+    })
+    try {
+      for (const [key, addresses] of Object.entries(reported)) expect(session.gatewayAddress(key)).toBe(addresses![0]!.value)
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('a --gateway-address naming no loaded Gateway is said on stderr; wrong values are errors naming the flag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-status-'))
+    await writeFile(join(dir, 'gw.yaml'), threeGateways())
+    const unknown = await runCli(['status', '--json', dir, '--gateway-address', 'default/nope=127.0.0.7'])
+    expect(unknown.code).toBe(0)
+    expect(unknown.stderr).toBe('kingress: --gateway-address default/nope=127.0.0.7: no Gateway default/nope with an accepted HTTP or HTTPS listener is loaded.\n')
+    const malformed = await runCli(['status', dir, '--gateway-address', 'nope'])
+    expect(malformed.code).toBe(1)
+    expect(malformed.stderr).toContain('--gateway-address nope: expected NAMESPACE/NAME=IP, e.g. default/shop=127.0.0.2.')
+    const twice = await runCli(['status', dir, '--gateway-address', 'default/a=127.0.0.3', '--gateway-address', 'default/a=127.0.0.4'])
+    expect(twice.code).toBe(1)
+    expect(twice.stderr).toContain('--gateway-address default/a is given twice (127.0.0.3 and 127.0.0.4).')
+    const bind = await runCli(['status', dir, '--bind', 'localhost'])
+    expect(bind.code).toBe(1)
+    expect(bind.stderr).toContain('--bind localhost: status.addresses holds IP addresses')
+    for (const r of [malformed, twice, bind]) expect(r.stdout + r.stderr).not.toMatch(STACK_FRAME)
   })
 })
