@@ -28,6 +28,11 @@ export interface ProxyContext {
   readonly timeouts: ProxyTimeouts
   /** Where HTTPS is served once bound (443, or 8443 after a fallback): ssl-redirect Locations use it. Null without HTTPS. */
   readonly httpsPort: number | null
+  /**
+   * The local port a Gateway's (`ns/name`) listener of this scheme and declared port is served on,
+   * once bound; null when none is. A RequestRedirect to one of the Gateway's own listeners carries it.
+   */
+  localPortOf(gateway: string, scheme: 'http' | 'https', port: number): number | null
   /** limit-rps / limit-connections state, per client address and Ingress. */
   readonly limiter: RateLimiter
   /** Defaults where an Ingress sets nothing (--profile). */

@@ -24,6 +24,7 @@ import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
+import {onLaptop} from './gateway-redirect.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
@@ -202,7 +203,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers, scope?.ingress === false ? scope.side : null)
     switch (action.kind) {
       case 'redirect':
-        this.answerEarly(action.early)
+        this.answerEarly(onLaptop(action.early, answer.listener, this.state.gateways, this.core.ctx))
         return true
       case 'page':
         this.page(gatewayPage(action, rule, this.pageRequest(host, target.path)), this.hasRequestBody())

@@ -24,6 +24,7 @@ import {sendEarlyOnSocket} from './annotated/early.js'
 import type {GatewayAnswer, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
+import {onLaptop} from './gateway-redirect.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
 import {chooseUpstream, forwardStepsRun, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
@@ -167,7 +168,7 @@ export class Tunnel {
     const action = gatewayAction(answer, this.state.backends, Math.random(), req.method ?? 'GET', req.headers, scope?.ingress === false ? scope.side : null)
     switch (action.kind) {
       case 'redirect':
-        return this.refuse(action.early)
+        return this.refuse(onLaptop(action.early, answer.listener, this.state.gateways, this.core.ctx))
       case 'page':
         return this.fail(gatewayPage(action, rule, pageRequest))
       case 'no-endpoints':

@@ -46,6 +46,10 @@ export class Runtime implements ProxyContext {
   readonly timeouts: ProxyTimeouts
   /** Set by the session once the HTTPS listener is bound. */
   httpsPort: number | null = null
+  /** Set by the session once the HTTP listener is bound. */
+  httpPort: number | null = null
+  /** Set by a session with Gateway addressing: where each Gateway's listeners are served. */
+  gatewayPorts: ((gateway: string, scheme: 'http' | 'https', port: number) => number | null) | null = null
   readonly limiter = new RateLimiter()
   readonly profile: Profile
   /** Set while the dashboard is shown: request events then carry their details. */
@@ -67,6 +71,14 @@ export class Runtime implements ProxyContext {
     this.timeouts = {...DEFAULT_TIMEOUTS, ...this.profile.timeouts, ...options.timeouts}
     this.pools = new PoolRegistry({...DEFAULT_POOL_OPTIONS, connectTimeoutMs: this.timeouts.connectMs})
     for (const provider of options.providers) this.unsubscribe.push(provider.onChange(() => this.refreshEndpoints()))
+  }
+
+  localPortOf(gateway: string, scheme: 'http' | 'https', port: number): number | null {
+    if (this.gatewayPorts !== null) return this.gatewayPorts(gateway, scheme, port)
+    // Without Gateway addressing every Gateway's port-80 and 443 listeners are on the HTTP and HTTPS listeners.
+    if (scheme === 'http' && port === 80) return this.httpPort
+    if (scheme === 'https' && port === 443) return this.httpsPort
+    return null
   }
 
   /** Loads and compiles the manifests; invalid ones are a ManifestError (exit 1 with file:line:col lines). */

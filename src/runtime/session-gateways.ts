@@ -89,6 +89,14 @@ export class SessionGateways {
     return notices
   }
 
+  /** The local port a Gateway's listener (scheme, declared port) is served on now; null when none is bound. */
+  localPortOf(gateway: string, scheme: 'http' | 'https', port: number): number | null {
+    const planned = this.plan.sockets.find((s) => s.scheme === scheme && s.gatewayPort === port && s.gateways.includes(gateway))
+    if (planned === undefined) return null
+    if (planned.ingress) return (scheme === 'http' ? this.bindContext?.ports.http : this.bindContext?.ports.https) ?? null
+    return this.open.get(socketId(planned))?.result.port ?? null
+  }
+
   /** The address each Gateway is served on. */
   addressOf(gateway: string): string | undefined {
     return this.plan.addresses.get(gateway)

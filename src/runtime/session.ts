@@ -188,6 +188,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     const http = createHttpListener(runtime, gateways?.ingressHttp)
     listeners.push(http)
     results.push(await http.listen({port: options.http.port, bind: options.bind, explicit: options.http.explicit, fallbackPort: options.http.fallbackPort, flag: '--http-port'}))
+    runtime.httpPort = results[0]!.port
+    if (gateways !== null) runtime.gatewayPorts = (gateway, scheme, port) => gateways.localPortOf(gateway, scheme, port)
     if (secure !== null) results.push(secure)
     if (gateways !== null) {
       const tlsSet = certificates
