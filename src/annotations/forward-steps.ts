@@ -1,4 +1,4 @@
-import type {HeaderEdit, RouteStep} from '../model/steps.js'
+import {compiledOnce, type HeaderEdit, type RouteStep} from '../model/steps.js'
 import type {MatchResult} from '../routing/table.js'
 import {corsHeaders} from './cors.js'
 import type {IngressPolicy} from './policy.js'
@@ -22,16 +22,7 @@ const A = 'nginx.ingress.kubernetes.io/'
  * trailers` for gRPC, and the CORS headers every response of the location gets (more_set_headers:
  * they replace the backend's). Compiled once per policy.
  */
-export function forwardSteps(policy: IngressPolicy): readonly ForwardStep[] {
-  let steps = compiled.get(policy)
-  if (steps === undefined) {
-    steps = compile(policy)
-    compiled.set(policy, steps)
-  }
-  return steps
-}
-
-const compiled = new WeakMap<IngressPolicy, readonly ForwardStep[]>()
+export const forwardSteps = compiledOnce(compile)
 
 function compile(policy: IngressPolicy): ForwardStep[] {
   const steps: ForwardStep[] = []

@@ -1,4 +1,4 @@
-import {holdRelease, initialState, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
+import {compiledOnce, holdRelease, initialState, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
 import {checkDeclaredBodySize, checkSourceRanges, rateLimited} from './access.js'
 import {checkBasicAuth, type SecretLookup} from './auth.js'
 import {corsPreflight} from './cors.js'
@@ -43,16 +43,7 @@ function answer(early: EarlyResponse | null): StepStop | null {
  * (preaccess), then access lists and basic auth (access). External auth is asynchronous and runs
  * after these. Compiled once per policy (policies are immutable, shared by an Ingress's routes).
  */
-export function annotationSteps(policy: IngressPolicy): readonly AnnotationStep[] {
-  let steps = compiled.get(policy)
-  if (steps === undefined) {
-    steps = compile(policy)
-    compiled.set(policy, steps)
-  }
-  return steps
-}
-
-const compiled = new WeakMap<IngressPolicy, readonly AnnotationStep[]>()
+export const annotationSteps = compiledOnce(compile)
 
 function compile(policy: IngressPolicy): AnnotationStep[] {
   const steps: AnnotationStep[] = []

@@ -18,19 +18,15 @@ const INGRESS: FrontEnd = {kind: 'ingress'}
 /**
  * Where Ingresses and Gateways share an address and port, the Gateway answers when a listener of
  * the request's port and protocol has an HTTPRoute for the request's host; so does it when no
- * Ingress is served there (a Gateway's own address, or no Ingress rule loaded), and a request no
- * listener takes then gets the Gateway's 404. Otherwise the Ingresses answer. The one decision the
- * proxy, `explain` and `diff` make, so that what they say is what is served.
+ * Ingress is served there (a Gateway's own address) or none is loaded, and such a request gets the
+ * Gateway listener's 404. Otherwise the Ingresses answer, as they would without Gateways (a host
+ * nobody names gets their 404). The one decision the proxy, `explain` and `diff` make, so that
+ * what they say is what is served.
  *
  * `ingress`: the Ingress table served where the request arrives, or null when none is.
  */
 export function frontEndFor(gateways: GatewayTable, ingress: RouteTable | null, snapshot: Snapshot, request: GatewayRequest): FrontEnd {
   const answer = gateways.listeners.length === 0 ? null : evaluateGateway(gateways, snapshot, request)
   if (answer === null) return ingress === null ? NONE : INGRESS
-  return answer.claimed || ingress === null || !servesAnything(ingress) ? {kind: 'gateway', answer} : INGRESS
-}
-
-/** The table has an Ingress rule or a catch-all spec.defaultBackend: something an Ingress serves. */
-export function servesAnything(table: RouteTable): boolean {
-  return table.routes.length > 0 || table.catchAllDefault !== null
+  return answer.claimed || ingress === null || ingress.empty ? {kind: 'gateway', answer} : INGRESS
 }

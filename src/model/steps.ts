@@ -94,3 +94,16 @@ export function holdRelease(state: StepState, release: () => void): void {
           release()
         }
 }
+
+/** `compile` run once per configuration object (immutable, so its steps never change): later calls return the same steps. */
+export function compiledOnce<K extends object, Env>(compile: (config: K) => RouteStep<Env>[]): (config: K) => readonly RouteStep<Env>[] {
+  const cache = new WeakMap<K, readonly RouteStep<Env>[]>()
+  return (config) => {
+    let steps = cache.get(config)
+    if (steps === undefined) {
+      steps = compile(config)
+      cache.set(config, steps)
+    }
+    return steps
+  }
+}

@@ -3,7 +3,6 @@ import type {TLSSocket} from 'node:tls'
 
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost} from '../routing/normalize.js'
-import type {RouteTable} from '../routing/table.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {ErrorPage} from './error-page.js'
 import {badRequestPage, type PageRequest} from './pages.js'
@@ -101,7 +100,7 @@ export function misdirectedPage(state: RuntimeState, scope: GatewayScope | undef
   if (wrong === null) return null
   // Where the Ingresses are served too, a host no route of the port's listeners claims is theirs to answer, not a 421.
   const name = normalizeHost(host)
-  if ((scope?.ingress ?? true) && (wrong.host === null || !wrong.host.candidates.some((c) => hostnameMatches(c.hostname, name))) && ingressAnswers(state.table, name)) return null
+  if ((scope?.ingress ?? true) && (wrong.host === null || !wrong.host.candidates.some((c) => hostnameMatches(c.hostname, name))) && state.table.takesHost(name)) return null
   const sni = `${objectKey(wrong.sni.gateway.meta)}/${wrong.sni.listener.name}`
   const other = wrong.host === null ? 'no listener of this port' : `listener ${objectKey(wrong.host.gateway.meta)}/${wrong.host.listener.name}`
   const page: ErrorPage = {
@@ -110,11 +109,6 @@ export function misdirectedPage(state: RuntimeState, scope: GatewayScope | undef
     hint: 'Open a new connection for this host (browsers and curl do so on a 421 by themselves).',
   }
   return {page, side: scope === undefined ? sideOfListener(sni) : scope.sideOf(sni)}
-}
-
-/** An Ingress server takes the host: its own name, a wildcard, the catch-all, a www redirect or a default backend. */
-function ingressAnswers(table: RouteTable, host: string): boolean {
-  return table.findHost(host) !== null || table.catchAllDefault !== null || table.wwwAlternates.has(host)
 }
 
 /** The SNI name of the TLS connection a request came in on (HTTP/1.1 or HTTP/2); null without one. */

@@ -214,6 +214,16 @@ export class RouteTable {
     return this.anyHost
   }
 
+  /** No Ingress server at all: no rule (with or without paths), no catch-all default backend. */
+  get empty(): boolean {
+    return this.exactHosts.size === 0 && this.wildcardHosts.size === 0 && this.anyHost === null && this.catchAllDefault === null && this.wwwAlternates.size === 0
+  }
+
+  /** An Ingress server takes the (normalised) host: its own name, a wildcard, the catch-all, a www redirect or a default backend. */
+  takesHost(host: string): boolean {
+    return this.findHost(host) !== null || this.catchAllDefault !== null || this.wwwAlternates.has(host)
+  }
+
   /** `hostHeader` as received (any case, maybe with a port); `rawPath` without the query string. */
   match(hostHeader: string | undefined, rawPath: string): MatchResult {
     const host = normalizeHost(hostHeader)

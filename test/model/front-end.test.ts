@@ -40,6 +40,19 @@ describe('which front end answers (src/model/front-end.ts frontEndFor)', () => {
     expect(front.kind === 'gateway' && [front.answer.status, front.answer.claimed]).toEqual([404, false])
   })
 
+  // An Ingress can serve a host without any path rule: its spec.defaultBackend answers the root
+  // location of a rule that lists only a host (routing/compile.ts defaultRouteOf). That host stays the Ingresses'.
+  it('a host an Ingress serves through spec.defaultBackend alone, no path anywhere: the Ingresses', () => {
+    const defaultOnly = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: blog, namespace: default}
+spec:
+  defaultBackend: {service: {name: blog, port: {number: 80}}}
+  rules: [{host: blog.example.com}]
+`
+    expect(frontEnd(`${gateway}\n---\n${defaultOnly}`, 'blog.example.com').kind).toBe('ingress')
+  })
+
   it("on a Gateway's own address (no Ingress served there) an unclaimed host is the Gateway's 404", () => {
     const front = frontEnd(`${gateway}\n---\n${ingress}`, 'blog.example.com', {ingressServed: false})
     expect(front.kind === 'gateway' && front.answer.status).toBe(404)

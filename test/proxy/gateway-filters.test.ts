@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {ask, INFRA, recordingUpstream, serve, type Recorded} from './gateway-support.js'
+import {ask, INFRA, onLaptop, recordingUpstream, serve, type Recorded} from './gateway-support.js'
 import {send} from './helpers.js'
 
 /**
@@ -202,8 +202,7 @@ describe('HTTPRouteBackendRequestRedirect', () => {
     const {reply, echo} = await ask(served, path)
     expect(echo).toBeNull()
     expect(reply.status).toBe(302)
-    // Back to the Gateway's own port-80 listener: on the laptop, with the port kingress serves it on (gateway-redirect.ts).
-    expect(reply.headers.location).toBe(location.replace('example.com', `example.com:${served.proxy.port}`))
+    expect(reply.headers.location).toBe(onLaptop(location, served.proxy.port))
   })
 })
 

@@ -9,7 +9,7 @@ import {buildProviders} from '../../src/runtime/providers.js'
 import {startSession, type Session} from '../../src/runtime/session.js'
 import {MATCHING_ACROSS_ROUTES, REDIRECT_PATH} from '../gateway/conformance-tables.js'
 import {handshake, tlsSandbox, type TlsSandbox} from './https-support.js'
-import {ask, CONFORMANCE, INFRA, serve, type Echo} from './gateway-support.js'
+import {ask, CONFORMANCE, INFRA, onLaptop, serve, type Echo} from './gateway-support.js'
 import {echoUpstream, ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, type Upstream} from './helpers.js'
 
 /**
@@ -105,7 +105,7 @@ describe('HTTPRouteRedirectPath', () => {
     const {reply, echo} = await ask(served, path)
     expect(echo).toBeNull()
     expect(reply.status).toBe(status)
-    expect(reply.headers.location).toBe(location)
+    expect(reply.headers.location).toBe(onLaptop(location, served.proxy.port))
   })
 })
 

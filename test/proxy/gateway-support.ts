@@ -151,3 +151,12 @@ export function secretCertificate(): string {
   return Buffer.from(encoded, 'base64').toString('utf8')
 }
 
+
+/**
+ * A cluster's portless `http://` Location back to a Gateway's own port-80 listener (the base
+ * Gateways' listeners take every host), as kingress writes it on the laptop: with the local port
+ * the listener is served on (src/proxy/gateway-redirect.ts). Any other Location is unchanged.
+ */
+export function onLaptop(location: string, port: number): string {
+  return /^http:\/\/[^/:]+(\/|$)/.test(location) ? location.replace(/^(http:\/\/[^/]+)/, `$1:${port}`) : location
+}
