@@ -35,6 +35,10 @@ export default class Diff extends KingressCommand {
     } else {
       this.log(diffAsText(result, `old (${oldInputs.join(' ')})`, `new (${flags.against.join(' ')})`))
     }
+    if (result.unserved.length > 0) {
+      const first = result.unserved[0]!
+      process.stderr.write(`note: ${result.unserved.length} request${result.unserved.length === 1 ? ' is' : 's are'} on a port neither side serves (e.g. ${first.method} ${first.url}): Ingresses are served on 80 and 443, Gateways on their listeners' ports. Write the URL with the cluster's port (none for 80/443), not kingress's local one.\n`)
+    }
     if (result.differences.some((d) => d.counted)) this.exit(1)
   }
 }

@@ -75,8 +75,10 @@ export default class Explain extends KingressCommand {
     } catch {
       throw new UserError('BAD_URL', `"${url}" is not a URL. Write it as a browser would, e.g. http://blue.example.com/path`)
     }
-    // The proxy's decision: the Gateway answers for the hosts its routes claim.
-    if (frontEndFor(gateways, table, snapshot, request).kind !== 'gateway') return false
+    // The proxy's decision: the Gateway answers for the hosts its routes claim; the Ingresses are served on 80 and 443 only.
+    const front = frontEndFor(gateways, request.port === (request.scheme === 'https' ? 443 : 80) ? table : null, snapshot, request)
+    if (front.kind === 'none') throw new UserError('NOT_SERVED', `nothing is served on port ${request.port}: the Ingresses are served on ports 80 and 443 (--http-port, --https-port), and no Gateway listener has port ${request.port}. Ask for the URL without the port, or with a port a Gateway listener declares.`)
+    if (front.kind !== 'gateway') return false
     const explained = explainGateway(gateways, snapshot, request)
     if (explained === null) return false
     const endpoints = await resolveEndpointsOnce(table, snapshot, {backends: flags.backend ?? [], docker: flags.docker}, gateways)

@@ -20,6 +20,7 @@ export interface Probe {
 
 /** What a side answers, in the terms diff compares. */
 export interface Answer {
+  /** 0: nothing is served on the request's port (a connection would be refused). */
   readonly status: number
   /** `namespace/service:port`, several joined by `, ` with their weights; null when no backend is asked. */
   readonly backend: string | null
@@ -56,8 +57,9 @@ export function sideOf(label: string, snapshot: Snapshot, model: RouteModel): Si
       const scheme = url.protocol === 'https:' ? 'https' : 'http'
       const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port)
       const raw = rawPathAndQuery(probe.url)
-      // The proxy's decision: the Gateway answers for the hosts its routes claim.
-      const front = frontEndFor(gateways, table, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
+      // The proxy's decision: the Gateway answers for the hosts its routes claim; the Ingresses are served on 80 and 443 only.
+      const front = frontEndFor(gateways, port === (scheme === 'https' ? 443 : 80) ? table : null, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
+      if (front.kind === 'none') return {status: 0, backend: null, upstream: null, location: null, by: `no listener of port ${port}`, at: null, hostOwner: null, regexMode: null, reason: `nothing is served on port ${port}: the Ingresses are served on ports 80 and 443, and no Gateway listener has port ${port}`}
       if (front.kind === 'gateway') {
         const g = front.answer
         const rule = g.route === null ? undefined : snapshot.httpRoutes.find((r) => `${r.meta.namespace}/${r.meta.name}` === g.route)?.rules[g.rule ?? 0]

@@ -18,19 +18,25 @@ export interface Difference {
 export interface DiffResult {
   readonly probes: number
   readonly differences: readonly Difference[]
+  /** Requests on a port neither side serves (a laptop port such as 8080 in a URL): compared, but nothing answers them. */
+  readonly unserved: readonly Probe[]
 }
 
 /** Every probe through both sides; the ones whose answers differ, with a cause and a fix. */
 export function compareSides(old: Side, against: Side, probes: readonly Probe[]): DiffResult {
   const differences: Difference[] = []
+  const unserved: Probe[] = []
   for (const probe of probes) {
     const a = old.answer(probe)
     const b = against.answer(probe)
     const fields = (['status', 'backend', 'upstream', 'location'] as const).filter((f) => a[f] !== b[f])
-    if (fields.length === 0) continue
+    if (fields.length === 0) {
+      if (a.status === 0) unserved.push(probe)
+      continue
+    }
     differences.push({probe, old: a, new: b, fields, ...causeOf(probe, a, b, fields)})
   }
-  return {probes: probes.length, differences}
+  return {probes: probes.length, differences, unserved}
 }
 
 /** The differences grouped by cause, one example each, with where to look on both sides. */
@@ -59,6 +65,7 @@ export function diffAsText(result: DiffResult, oldLabel: string, newLabel: strin
 }
 
 function describe(a: Answer): string {
+  if (a.status === 0) return 'no answer: nothing listens on that port'
   if (a.location !== null) return `${a.status} → ${a.location}`
   if (a.backend !== null) return `${a.status} ${a.backend}${a.upstream !== null ? ` as ${a.upstream}` : ''}`
   return String(a.status)

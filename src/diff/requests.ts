@@ -54,7 +54,15 @@ function fromLogLine(line: string): Probe | 'skip' | null {
     return null
   }
   if (entry.type !== 'request') return 'skip'
-  const {method, scheme, host, path} = entry
+  const {method, scheme, host, path, port} = entry
   if (typeof method !== 'string' || typeof host !== 'string' || typeof path !== 'string') return null
-  return {method, url: `${scheme === 'https' ? 'https' : 'http'}://${host}${path.startsWith('/') ? path : '/' + path}`, headers: {}, why: 'access log'}
+  const secure = scheme === 'https'
+  // The Host's port is the laptop's (8080 after a fallback); the request was routed as `port`, the cluster's.
+  const authority = typeof port === 'number' ? hostWithout(host) + (port === (secure ? 443 : 80) ? '' : `:${port}`) : host
+  return {method, url: `${secure ? 'https' : 'http'}://${authority}${path.startsWith('/') ? path : '/' + path}`, headers: {}, why: 'access log'}
+}
+
+/** `shop.example.com:8080` → `shop.example.com`; `[::1]:8080` → `[::1]`. */
+function hostWithout(host: string): string {
+  return host.replace(/:\d+$/, '')
 }

@@ -26,7 +26,7 @@ import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gat
 import {applyHeaderEdits} from './header-edits.js'
 import {onLaptop} from './gateway-redirect.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
-import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
+import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
 import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
@@ -627,6 +627,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       host: (req.headers.host ?? req.headers[':authority'] ?? '') as string,
       path: req.url ?? '',
       scheme: this.core.listener.scheme,
+      port: routedPort(this.core.listener),
       status,
       bytes: this.bytes,
       durationMs: performance.now() - this.start,

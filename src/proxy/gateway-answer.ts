@@ -6,6 +6,7 @@ import {type GatewayAnswer, type GatewayBackend, type GatewayMirror, type Gatewa
 import {frontEndFor, type FrontEnd} from '../model/front-end.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {ListenerInfo} from './context.js'
+import {routedPort} from './gateway-scope.js'
 import type {RequestTarget} from './target.js'
 import type {EarlyResponse} from '../annotations/request-view.js'
 import type {ErrorPage} from './error-page.js'
@@ -54,8 +55,7 @@ export function frontEndOf(state: RuntimeState, listener: ListenerInfo, method: 
   const ingress = scope?.ingress === false ? null : state.table
   const gateways = scope === undefined ? state.gateways : scope.tableOf(state.gateways)
   if (gateways.listeners.length === 0 && ingress !== null) return INGRESS_FRONT_END
-  const scheme = listener.scheme
-  const request = gatewayRequestOf(scheme, scope?.port ?? (scheme === 'https' ? 443 : 80), method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
+  const request = gatewayRequestOf(listener.scheme, routedPort(listener), method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
   return frontEndFor(gateways, ingress, state.snapshot, request)
 }
 

@@ -4,6 +4,7 @@ import type {TLSSocket} from 'node:tls'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost} from '../routing/normalize.js'
 import type {RuntimeState} from '../runtime/state.js'
+import type {ListenerInfo} from './context.js'
 import type {ErrorPage} from './error-page.js'
 import {badRequestPage, type PageRequest} from './pages.js'
 import type {ClientRequest} from './respond.js'
@@ -135,4 +136,9 @@ export function sideOfListener(listener: string | null): string {
 /** A Gateway's own address that no longer has a listener for its port: a reload removed it, and the socket drains. */
 export function listenerRemovedPage(scope: GatewayScope, request: PageRequest): ErrorPage {
   return badRequestPage(404, 'Not found', `No listener of ${scope.side} on port ${scope.port} is loaded any more: a reload removed it, and this address closes once its requests are answered.`, request)
+}
+
+/** The port a request on this listener is routed as: its Gateway scope's declared port, else 80/443 (the Ingress listeners). */
+export function routedPort(listener: ListenerInfo): number {
+  return listener.gateway?.port ?? (listener.scheme === 'https' ? 443 : 80)
 }

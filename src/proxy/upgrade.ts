@@ -25,7 +25,7 @@ import type {GatewayAnswer, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
 import {onLaptop} from './gateway-redirect.js'
-import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, sideOfListener} from './gateway-scope.js'
+import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
 import {chooseUpstream, forwardStepsRun, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
 
@@ -428,6 +428,7 @@ export class Tunnel {
       host: this.req.headers.host ?? '',
       path: this.req.url ?? '',
       scheme: this.core.listener.scheme,
+      port: routedPort(this.core.listener),
       status,
       bytes: 0,
       durationMs: performance.now() - this.start,

@@ -15,6 +15,11 @@ export interface RequestEvent {
   /** The path and query as the client sent them. */
   readonly path: string
   readonly scheme: 'http' | 'https'
+  /**
+   * The port the request was routed as, whatever local port it came in on: 80 or 443 on the Ingress
+   * listeners, a Gateway listener's declared port on that Gateway's own socket. Absent on events of older emitters.
+   */
+  readonly port?: number
   readonly status: number
   /** Response body bytes sent to the client. */
   readonly bytes: number

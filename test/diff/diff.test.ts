@@ -143,6 +143,8 @@ describe('kingress diff (real CLI)', () => {
     try {
       const port = Number(new URL(cli.urls.find((u) => u.startsWith('http:'))!).port)
       for (const [host, path] of [['trailing-slash.example.com', '/my-path'], ['regex-match.example.com', '/uuid'], ['rewrite-target.example.com', '/ip']] as const) await send(port, {path, headers: {host}})
+      // A browser on a local port sends it in Host; the replay asks for the cluster's port instead.
+      await send(port, {path: '/my-path?laptop=1', headers: {host: `trailing-slash.example.com:${port}`}})
       await new Promise((r) => setTimeout(r, 300))
     } finally {
       await cli.stop()
@@ -155,7 +157,7 @@ describe('kingress diff (real CLI)', () => {
     const result = await runCli(['diff', 'fixtures/ingress-nginx/', '--against', literal, '--requests', log, '--json'])
     const json = JSON.parse(result.stdout) as {differences: Array<{request: {url: string; why: string}}>}
     const replayed = json.differences.filter((d) => d.request.why === 'access log').map((d) => d.request.url)
-    expect(replayed).toEqual(expect.arrayContaining(['http://trailing-slash.example.com/my-path', 'http://regex-match.example.com/uuid']))
+    expect(replayed).toEqual(expect.arrayContaining(['http://trailing-slash.example.com/my-path', 'http://regex-match.example.com/uuid', 'http://trailing-slash.example.com/my-path?laptop=1']))
   })
 
   // Issue 14, "And live": the old side (Ingresses, on --bind) and the converted new side (the

@@ -91,3 +91,43 @@ describe('the proxy, explain and diff make the same decision', () => {
     expect(JSON.parse(explained.stdout)).toMatchObject({kind: 'HTTPRoute', status: 404, listener: 'default/gw/http'})
   })
 })
+
+// The proxy serves the Ingresses on the sockets of ports 80 and 443 only; a Gateway listener of
+// another port has a socket of its own (src/gateway/addresses.ts). diff and explain ask the same way.
+describe('a port only a Gateway listener has', () => {
+  const yaml = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: kingress
+  listeners: [{name: alt, port: 8000, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{name: shop, port: 80}]}]
+---
+${ingress}`
+
+  it("diff: a host only an Ingress names gets the Gateway listener's 404 there, not the Ingress's answer", () => {
+    const {snapshot} = snapshotOf(yaml)
+    const side = sideOf('new', snapshot, routeModelOf(snapshot, compile(snapshot).table))
+    expect(side.answer({method: 'GET', url: 'http://blog.example.com:8000/', headers: {}, why: 'test'})).toMatchObject({status: 404, by: 'Gateway listener default/gw/alt'})
+    expect(side.answer({method: 'GET', url: 'http://blog.example.com/', headers: {}, why: 'test'}).status).toBe(200)
+    // Nothing listens on 9000: no answer at all.
+    expect(side.answer({method: 'GET', url: 'http://blog.example.com:9000/', headers: {}, why: 'test'}).status).toBe(0)
+  })
+
+  it('explain: a port nothing serves is an error that says which ports are served', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kingress-front-end-'))
+    await writeFile(join(dir, 'mixed.yaml'), yaml)
+    const result = await runCli(['explain', 'http://blog.example.com:9000/', dir, '--no-docker'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('nothing is served on port 9000: the Ingresses are served on ports 80 and 443')
+    expect(result.stderr).not.toContain('    at ')
+  })
+})
+

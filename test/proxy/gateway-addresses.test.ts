@@ -254,6 +254,18 @@ describe('two Gateways on their own addresses, the Ingresses on --bind', () => {
     expect(sideOf('/side-b-404')).toBe('gateway default/b')
   })
 
+  // diff --requests rebuilds each URL from the log: the port a request was routed as is the cluster's, not the socket's.
+  it('the JSON log gives the port each request was routed as, whatever local port it came in on', async () => {
+    const alt = socketOf(r, '127.0.0.2', 8000)
+    await get('127.0.0.1', port, 'only-ingress.example.com', '/port-ingress')
+    await get('127.0.0.2', alt, 'shop.example.com', '/port-8000')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const portOf = (path: string) => r.json.find((e) => e.type === 'request' && e.path === path)?.port
+    expect(port).not.toBe(80)
+    expect(portOf('/port-ingress')).toBe(80)
+    expect(portOf('/port-8000')).toBe(8000)
+  })
+
   it('--hosts maps route hostnames to their Gateway address, Ingress hosts to --bind', () => {
     expect(r.session.gatewayAddress('default/a')).toBe('127.0.0.1')
     expect(r.session.gatewayAddress('default/b')).toBe('127.0.0.2')
