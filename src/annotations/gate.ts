@@ -1,4 +1,4 @@
-import {compiledOnce, holdRelease, initialState, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
+import {answerOnlyState, compiledOnce, holdRelease, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
 import {checkDeclaredBodySize, checkSourceRanges, rateLimited} from './access.js'
 import {checkBasicAuth, type SecretLookup} from './auth.js'
 import {corsPreflight} from './cors.js'
@@ -92,7 +92,7 @@ export function rewritePhase(policy: IngressPolicy, req: RequestView, ctx: Redir
 
 /** Runs the Ingress's annotation steps: the answer of the first that stops the request, or what the passing ones hold. */
 export function gate(policy: IngressPolicy, req: RequestView, ctx: GateContext): GateResult {
-  const state = initialState(req.path)
+  const state = answerOnlyState(req.path)
   const stop = runSteps(annotationSteps(policy), state, req, ctx)
   if (stop !== null) return {early: stop.kind === 'answer' ? stop.early : refused(stop.reason), release: null}
   return state.release === null ? PASS : {early: null, release: state.release}

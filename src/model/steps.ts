@@ -64,6 +64,20 @@ export function initialState(path: string): StepState {
   return {path, target: null, host: null, requestHeaders: [], responseHeaders: [], mirrors: [], cors: null, release: null}
 }
 
+const FROZEN_EDITS = Object.freeze([]) as unknown as HeaderEdit[]
+const FROZEN_MIRRORS = Object.freeze([]) as unknown as MirrorCopy[]
+
+/**
+ * A state for steps that only answer or hold a slot (the annotation gate runs on every annotated
+ * request): one object, no lists; a step that edits would throw on the frozen lists, never be lost.
+ */
+export function answerOnlyState(path: string): StepState {
+  return {path, target: null, host: null, requestHeaders: FROZEN_EDITS, responseHeaders: FROZEN_EDITS, mirrors: FROZEN_MIRRORS, cors: null, release: null}
+}
+
+/** No step ran: nothing edited, nothing held (shared; never written). */
+export const UNCHANGED: Readonly<StepState> = Object.freeze(answerOnlyState('/'))
+
 /** A copy for a branch of the request (a backendRef's own steps), holding nothing. */
 export function copyState(s: StepState): StepState {
   return {path: s.path, target: s.target, host: s.host, requestHeaders: [...s.requestHeaders], responseHeaders: [...s.responseHeaders], mirrors: [...s.mirrors], cors: s.cors, release: null}

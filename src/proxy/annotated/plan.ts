@@ -1,6 +1,6 @@
 import {useCanary} from '../../annotations/canary.js'
 import {forwardSteps} from '../../annotations/forward-steps.js'
-import {initialState, runSteps, type StepState} from '../../model/steps.js'
+import {initialState, runSteps, UNCHANGED, type StepState} from '../../model/steps.js'
 import {corsHeaders} from '../../annotations/cors.js'
 import type {GateContext} from '../../annotations/gate.js'
 import type {SecretLookup} from '../../annotations/auth.js'
@@ -108,9 +108,11 @@ function chooseBackend(state: RuntimeState, match: MatchResult, view: RequestVie
  * through: the rewritten target, the upstream header edits, and the response head's edits, the
  * affinity cookie of a new session last.
  */
-export function forwardStepsRun(plan: RequestPlan, match: MatchResult, authHeaders: Readonly<Record<string, string>> | null, cookie: string | null): StepState {
+export function forwardStepsRun(plan: RequestPlan, match: MatchResult, authHeaders: Readonly<Record<string, string>> | null, cookie: string | null): Readonly<StepState> {
+  const steps = forwardSteps(plan.policy)
+  if (steps.length === 0 && cookie === null) return UNCHANGED
   const state = initialState(plan.view.path)
-  runSteps(forwardSteps(plan.policy), state, plan.view, {match, authHeaders})
+  runSteps(steps, state, plan.view, {match, authHeaders})
   if (cookie !== null) state.responseHeaders.push({set: [], add: [['set-cookie', cookie]], remove: []})
   return state
 }
