@@ -41,17 +41,23 @@ export function cookieValue(headers: IncomingHttpHeaders, name: string): string 
 
 const UPPER = /[A-Z]/
 
-/** The headers by lower-case name; the object itself when its names are lower-case already (Node's parsed headers are). */
-export function lowerKeys(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  let lower = true
-  for (const k in headers) {
-    if (UPPER.test(k)) {
-      lower = false
+/**
+ * Request headers by lower-case name, a header the client repeated joined with `,` (as the Gateway
+ * API matches it); the object itself when it is that already (Node's parsed headers are).
+ */
+export function headerFields(headers: Readonly<Record<string, string | string[] | undefined>>): Readonly<Record<string, string>> {
+  let plain = true
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string' || UPPER.test(name)) {
+      plain = false
       break
     }
   }
-  if (lower) return headers
+  if (plain) return headers as Readonly<Record<string, string>>
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined) out[name.toLowerCase()] = typeof value === 'string' ? value : value.join(',')
+  }
   return out
 }

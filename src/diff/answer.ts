@@ -1,5 +1,5 @@
 import {useCanary} from '../annotations/canary.js'
-import {lowerKeys, type RequestView} from '../annotations/request-view.js'
+import {headerFields, type RequestView} from '../annotations/request-view.js'
 import type {BackendRef as IngressBackend, Snapshot} from '../manifests/model.js'
 import type {Route} from '../routing/table.js'
 import {formatPosition} from '../manifests/position.js'
@@ -107,7 +107,7 @@ function ingressBackends(main: IngressBackend, namespace: string, route: Route |
   const name = (b: IngressBackend, ns: string) => (b.kind === 'service' ? `${ns}/${b.service}:${'number' in b.port ? b.port.number : b.port.name}` : `${b.resourceKind}/${b.name}`)
   const canary = route?.canary ?? null
   if (canary === null) return name(main, namespace)
-  const view: RequestView = {method: probe.method, scheme: 'http', host: '', path: '', query: '', headers: lowerKeys(probe.headers), remoteAddress: '127.0.0.1'}
+  const view: RequestView = {method: probe.method, scheme: 'http', host: '', path: '', query: '', headers: headerFields(probe.headers), remoteAddress: '127.0.0.1'}
   const whenHigh = useCanary(canary.rule, view, () => 0.999999)
   const whenLow = useCanary(canary.rule, view, () => 0)
   if (whenHigh === whenLow) return whenHigh ? name(canary.backend, canary.origin.namespace) : name(main, namespace)
@@ -139,6 +139,6 @@ function gatewayEarlyAnswer(g: GatewayAnswer, probe: Probe): {status: number; lo
   const only = g.backends.length === 1 ? g.backends[0]! : null
   if (only?.redirect) return {status: only.redirect.status, location: normalizeLocation(only.redirect.location), reason: 'RequestRedirect of the backendRef'}
   const cors = only?.cors ?? g.cors
-  if (cors !== null && corsOutcome(cors, probe.method, lowerKeys(probe.headers))?.kind === 'preflight') return {status: 204, location: null, reason: 'CORS preflight answered by the Gateway'}
+  if (cors !== null && corsOutcome(cors, probe.method, headerFields(probe.headers))?.kind === 'preflight') return {status: 204, location: null, reason: 'CORS preflight answered by the Gateway'}
   return null
 }

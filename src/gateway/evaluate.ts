@@ -1,6 +1,6 @@
 import type {HTTPRouteMatch, HTTPValueMatch, Listener, Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
-import {lowerKeys} from '../annotations/request-view.js'
+import {headerFields} from '../annotations/request-view.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import type {CorsPolicy} from './cors.js'
 import type {RequestView} from '../annotations/request-view.js'
@@ -19,8 +19,11 @@ export interface GatewayRequest {
   readonly path: string
   /** `?a=b` or ''. */
   readonly query: string
-  readonly headers: Readonly<Record<string, string>>
+  /** As Node parses them (lower-case names) or as written (`diff`, `explain`): any case, a repeated header as a list. */
+  readonly headers: RequestHeaders
 }
+
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>
 
 export type {GatewayMirror, HeaderEdit} from './filters.js'
 
@@ -161,7 +164,7 @@ export class RequestFields {
   constructor(private readonly req: Pick<GatewayRequest, 'headers' | 'query'>) {}
 
   get headers(): Readonly<Record<string, string>> {
-    return (this.lowered ??= lowerKeys(this.req.headers))
+    return (this.lowered ??= headerFields(this.req.headers))
   }
 
   get query(): ReadonlyMap<string, string> {

@@ -2,7 +2,7 @@ import type {Snapshot} from '../manifests/model.js'
 import {objectKey} from '../manifests/model.js'
 import {normalizeHost, normalizePath} from '../routing/normalize.js'
 import {corsOutcome} from './cors.js'
-import {lowerKeys} from '../annotations/request-view.js'
+import {headerFields} from '../annotations/request-view.js'
 import {bestListener, evaluateGateway, hostnameMatches, listenersFor, matches, precedes, RequestFields, type GatewayAnswer, type GatewayRequest} from './evaluate.js'
 import type {Candidate, GatewayTable} from './route-table.js'
 
@@ -77,7 +77,7 @@ function why(winner: Candidate, other: Candidate): string {
  */
 export function servedStatus(answer: GatewayAnswer, req: Pick<GatewayRequest, 'method' | 'headers'>, ready: readonly boolean[]): {readonly status: number; readonly why: string | null} {
   if (answer.status !== 200) return {status: answer.status, why: null}
-  if (answer.cors !== null && corsOutcome(answer.cors, req.method, lowerKeys(req.headers))?.kind === 'preflight') return {status: 204, why: 'a CORS preflight: the Gateway answers it itself (CORS filter)'}
+  if (answer.cors !== null && corsOutcome(answer.cors, req.method, headerFields(req.headers))?.kind === 'preflight') return {status: 204, why: 'a CORS preflight: the Gateway answers it itself (CORS filter)'}
   if (ready.some((r) => r)) return {status: 200, why: null}
   if (answer.backends.every((b) => b.notFound !== null)) return {status: 500, why: `the Service is not loaded and no endpoint provider serves it (ResolvedRefs: BackendNotFound): kingress answers 500`}
   return {status: 503, why: 'the chosen Service has no ready endpoint: kingress answers 503'}

@@ -34,15 +34,9 @@ export interface GatewayForward {
   readonly mirrors: readonly GatewayMirror[]
 }
 
-/** The request as the evaluation reads it; header values repeated by the client are joined with `,`. */
+/** The request as the evaluation reads it: Node's header object as it is (the evaluation reads headers only for a header match). */
 export function gatewayRequestOf(scheme: 'http' | 'https', port: number, method: string, host: string, path: string, query: string, headers: IncomingHttpHeaders): GatewayRequest {
-  const flat: Record<string, string> = {}
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* : */) continue
-    const value = headers[name]
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(',') : value
-  }
-  return {scheme, port, host, method, path, query, headers: flat}
+  return {scheme, port, host, method, path, query, headers}
 }
 
 /**

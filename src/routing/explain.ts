@@ -1,7 +1,7 @@
 import {checkSourceRanges} from '../annotations/access.js'
 import {rewritePhase} from '../annotations/gate.js'
 import type {RedirectContext} from '../annotations/redirects.js'
-import {lowerKeys, type RequestView} from '../annotations/request-view.js'
+import {headerFields, type RequestView} from '../annotations/request-view.js'
 import {rewrittenTarget} from '../annotations/rewrite.js'
 import {serverAnswer} from '../annotations/server-answer.js'
 import type {BackendRef} from '../manifests/model.js'
@@ -53,7 +53,7 @@ export function explain(table: RouteTable, url: string, options: ExplainOptions 
   const method = (options.method ?? 'GET').toUpperCase()
   const result = table.match(parsed.host, parsed.path)
   const host = normalizeHost(parsed.host)
-  const view: RequestView = {method, scheme: parsed.scheme, host, path: parsed.path, query: parsed.query, headers: {host: parsed.host, ...lowerKeys(options.headers ?? {})}, remoteAddress: '127.0.0.1'}
+  const view: RequestView = {method, scheme: parsed.scheme, host, path: parsed.path, query: parsed.query, headers: {host: parsed.host, ...headerFields(options.headers ?? {})}, remoteAddress: '127.0.0.1'}
   const ports = {tls: matchHasTls(result), httpsPort: parsed.scheme === 'https' ? parsed.port : 443, httpPort: parsed.port}
   const answer = result.pathMatch === 'invalid-path' ? null : (serverAnswer(result, view, ports) ?? locationAnswer(result, view, ports))
   const vhost = result.vhost

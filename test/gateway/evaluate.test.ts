@@ -17,7 +17,7 @@ function evaluator(testFile: string, gateway = 'gateway-conformance-infra/same-n
   const {snapshot, diagnostics} = snapshotFrom({'base.yaml': read('base.yaml'), [testFile]: read(testFile), ...extra})
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([])
   const table = compileGatewayTable(snapshot)
-  return (req: {path: string; host?: string; method?: string; headers?: Record<string, string>; scheme?: 'http' | 'https'; port?: number}): GatewayAnswer => {
+  return (req: {path: string; host?: string; method?: string; headers?: Record<string, string | string[]>; scheme?: 'http' | 'https'; port?: number}): GatewayAnswer => {
     const q = req.path.indexOf('?')
     const answer = evaluateGateway(table, snapshot, {scheme: req.scheme ?? 'http', port: req.port ?? (req.scheme === 'https' ? 443 : 80), host: req.host ?? 'example.com', method: req.method ?? 'GET', path: q === -1 ? req.path : req.path.slice(0, q), query: q === -1 ? '' : req.path.slice(q), headers: req.headers ?? {}}, gateway)
     if (answer === null) throw new Error('no listener')
@@ -224,6 +224,15 @@ spec:
     }
     // Anchored: rc2 inside xrc2 is no match, so the simple route's PathPrefix / (infra-backend-v1) answers.
     expect(backend(ask({path: '/x?v=xrc2'}))).toBe('infra-backend-v1')
+  })
+
+  // httproute_types.go HTTPHeaderMatch: a header repeated in the request is matched as its values joined with `,`.
+  // Node hands repeated headers it does not join itself as a list; written headers may have any case.
+  it('a repeated header (a list, as Node gives it) is matched joined with ","; names in any case', () => {
+    const ask = evaluator('httproute-simple-same-namespace.yaml', undefined, {'regex.yaml': route('v1,v2', 'x')})
+    expect(backend(ask({path: '/x', headers: {'x-version': ['v1', 'v2']}}))).toBe('infra-backend-v1')
+    expect(backend(ask({path: '/x', headers: {'X-Version': 'v1,v2'}}))).toBe('infra-backend-v1')
+    expect(ask({path: '/x', headers: {'x-version': ['v1']}}).route).toBe('gateway-conformance-infra/gateway-conformance-infra-test')
   })
 
   it('a header match named after an Object.prototype member needs the header', () => {
