@@ -117,8 +117,27 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
 }
 
 /** The accepted listeners of the request's port and protocol (of one Gateway when given). */
-export function listenersFor(table: GatewayTable, req: Pick<GatewayRequest, 'port' | 'scheme'>, gateway?: string): ListenerRoutes[] {
-  return table.listeners.filter((l) => l.listener.port === req.port && l.listener.protocol === (req.scheme === 'https' ? 'HTTPS' : 'HTTP') && (gateway === undefined || objectKey(l.gateway.meta) === gateway))
+export function listenersFor(table: GatewayTable, req: Pick<GatewayRequest, 'port' | 'scheme'>, gateway?: string): readonly ListenerRoutes[] {
+  const listeners = byPortOf(table).get(`${req.scheme === 'https' ? 'HTTPS' : 'HTTP'} ${req.port}`) ?? NO_LISTENERS
+  return gateway === undefined ? listeners : listeners.filter((l) => objectKey(l.gateway.meta) === gateway)
+}
+
+const NO_LISTENERS: readonly ListenerRoutes[] = []
+const byPort = new WeakMap<GatewayTable, ReadonlyMap<string, readonly ListenerRoutes[]>>()
+
+/** The table's listeners by `PROTOCOL port`, indexed once per table (tables are immutable). */
+function byPortOf(table: GatewayTable): ReadonlyMap<string, readonly ListenerRoutes[]> {
+  let index = byPort.get(table)
+  if (index === undefined) {
+    const built = new Map<string, ListenerRoutes[]>()
+    for (const l of table.listeners) {
+      const key = `${l.listener.protocol} ${l.listener.port}`
+      built.set(key, [...(built.get(key) ?? []), l])
+    }
+    index = built
+    byPort.set(table, index)
+  }
+  return index
 }
 
 export function bestListener(listeners: readonly ListenerRoutes[], host: string): ListenerRoutes | null {
