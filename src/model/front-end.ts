@@ -9,7 +9,11 @@ export type FrontEnd =
   | {readonly kind: 'gateway'; readonly answer: GatewayAnswer}
   /** ingress-nginx's semantics: the Ingress table matches the request. */
   | {readonly kind: 'ingress'}
-  /** Nothing is served for the request's port here: a Gateway's own address whose listener a reload removed. */
+  /**
+   * Nothing serves the request's port: no Gateway listener has it and no Ingress is served there (a
+   * Gateway's own address whose listener a reload removed; for explain and diff, a URL port other
+   * than 80/443 that no listener declares).
+   */
   | {readonly kind: 'none'}
 
 const NONE: FrontEnd = {kind: 'none'}
