@@ -77,7 +77,11 @@ export default class Explain extends KingressCommand {
     }
     // The proxy's decision: the Gateway answers for the hosts its routes claim; the Ingresses are served on 80 and 443 only.
     const front = frontEndFor(gateways, request.port === (request.scheme === 'https' ? 443 : 80) ? table : null, snapshot, request)
-    if (front.kind === 'none') throw new UserError('NOT_SERVED', `nothing is served on port ${request.port}: the Ingresses are served on ports 80 and 443 (--http-port, --https-port), and no Gateway listener has port ${request.port}. Ask for the URL without the port, or with a port a Gateway listener declares.`)
+    if (front.kind === 'none') {
+      // As explain does without Gateways: the port is taken for kingress's local one (8080 after a fallback), and the Ingresses answer.
+      process.stderr.write(`note: no Gateway listener has port ${request.port}; explained as the Ingresses answer it. explain takes the cluster's URL: a Gateway listener of port 80 is asked with ${withoutPort(url)}, even when kingress serves it on ${request.port}.\n`)
+      return false
+    }
     if (front.kind !== 'gateway') return false
     const explained = explainGateway(gateways, snapshot, request)
     if (explained === null) return false
@@ -122,3 +126,9 @@ function headerFlags(values: readonly string[]): Record<string, string> {
   }
   return out
 }
+
+/** The URL with its port left out: how explain is asked about a port-80 or 443 listener. */
+function withoutPort(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#]*?):\d+/i, '$1')
+}
+

@@ -22,6 +22,13 @@ export function causeOf(probe: Probe, a: Answer, b: Answer, fields: readonly str
   if (fields.length === 1 && fields[0] === 'upstream' && /double slash|dot segment/.test(probe.why)) {
     return {cause: `URL normalisation on ${host}: both sides match the normalised path, but only one forwards it normalised (no manifest field decides this; not counted as a difference)`, fix: 'nothing in a manifest decides this; make sure the backend accepts both forms.', counted: false}
   }
+  // Status 0: nothing listens on the probe's port on that side (answer.ts); no rule change helps, a listener does.
+  if (a.status === 0 || b.status === 0) {
+    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
+    const served = a.status === 0 ? b : a
+    const which = a.status === 0 ? 'the old side' : 'the new side'
+    return counted(`port ${port} served by one side only`, `${which} has nothing listening on port ${port}, where ${rule(served, a.status === 0 ? 'the new side' : 'the old side')} answers: ${a.status === 0 ? 'if the old side never served it, the new listener is an addition' : `add a listener with port ${port} to the new side's Gateway`}.`)
+  }
   if (a.status === 301 && a.reason.startsWith('trailing-slash') && b.status !== 301) {
     return counted(`missing 301 (ingress-nginx's trailing-slash redirect) on ${host}`, `add a rule that matches Exact ${path} with a RequestRedirect (statusCode 301, path ReplaceFullPath ${pathOf(a.location) ?? path + '/'}) next to ${rule(b)}; \`kingress convert\` writes these rules.`)
   }

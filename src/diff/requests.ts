@@ -57,8 +57,10 @@ function fromLogLine(line: string): Probe | 'skip' | null {
   const {method, scheme, host, path, port} = entry
   if (typeof method !== 'string' || typeof host !== 'string' || typeof path !== 'string') return null
   const secure = scheme === 'https'
-  // The Host's port is the laptop's (8080 after a fallback); the request was routed as `port`, the cluster's.
-  const authority = typeof port === 'number' ? hostWithout(host) + (port === (secure ? 443 : 80) ? '' : `:${port}`) : host
+  // The Host's port is the laptop's (8080 after a fallback); the request was routed as `port`, the
+  // cluster's. Lines of older kingress versions have no `port`: they were routed as 80/443.
+  const routed = typeof port === 'number' ? port : secure ? 443 : 80
+  const authority = hostWithout(host) + (routed === (secure ? 443 : 80) ? '' : `:${routed}`)
   return {method, url: `${secure ? 'https' : 'http'}://${authority}${path.startsWith('/') ? path : '/' + path}`, headers: {}, why: 'access log'}
 }
 

@@ -4,7 +4,8 @@ import type {GatewayTable} from '../gateway/route-table.js'
 import {objectKey} from '../manifests/model.js'
 import type {ProxyContext} from './context.js'
 
-const ABSOLUTE = /^(https?):\/\/([^/:?#[\]]+)(?::(\d+))?(.*)$/s
+/** scheme, host (a name, or an IPv6 address in brackets; no userinfo), port, the rest. */
+const ABSOLUTE = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^/:?#[\]@]+)(?::(\d+))?([/?#].*)?$/s
 
 /**
  * A RequestRedirect as the laptop needs it. The evaluation writes the cluster's Location, which
@@ -21,7 +22,7 @@ export function onLaptop(early: EarlyResponse, listener: string | null, table: G
   const parsed = ABSOLUTE.exec(location)
   if (parsed === null) return early
   const scheme = parsed[1] as 'http' | 'https'
-  const host = parsed[2]!.toLowerCase()
+  const host = parsed[2]!.toLowerCase().replace(/^\[|\]$/g, '')
   if (parsed[3] !== undefined) return early
   const declared = scheme === 'https' ? 443 : 80
   const gateway = listener.slice(0, listener.lastIndexOf('/'))
@@ -30,5 +31,5 @@ export function onLaptop(early: EarlyResponse, listener: string | null, table: G
   if (!ownListener) return early
   const local = ctx.localPortOf(gateway, scheme, declared)
   if (local === null || local === declared) return early
-  return {...early, headers: {...early.headers, location: `${scheme}://${parsed[2]!}:${local}${parsed[4]!}`}}
+  return {...early, headers: {...early.headers, location: `${scheme}://${parsed[2]!}:${local}${parsed[4] ?? ''}`}}
 }

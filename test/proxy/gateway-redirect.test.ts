@@ -5,6 +5,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {sideOf} from '../../src/diff/answer.js'
+import {compileGatewayTable} from '../../src/gateway/route-table.js'
+import {onLaptop} from '../../src/proxy/gateway-redirect.js'
 import {routeModelOf} from '../../src/model/route-model.js'
 import {compile} from '../../src/routing/compile.js'
 import {buildProviders} from '../../src/runtime/providers.js'
@@ -76,3 +78,29 @@ describe('a RequestRedirect back to the Gateway, on the laptop', () => {
     expect(answer.location).toBe('https://shop.example.com/cart')
   })
 })
+
+describe('onLaptop, the Location itself', () => {
+  const anyHost = yaml.replace(/, hostname: shop\.example\.com/g, '')
+  const table = compileGatewayTable(snapshotOf(anyHost).snapshot)
+  const ports = {localPortOf: (_gateway: string, scheme: 'http' | 'https') => (scheme === 'https' ? 8443 : 8080)}
+  const at = (location: string) => onLaptop({status: 301, headers: {location}, body: '', reason: 'RequestRedirect'}, 'default/shop/http', table, ports).headers['location']
+
+  it('writes the local port after a name or an IPv6 address, with or without a path', () => {
+    expect(at('https://shop.example.com/x?q=1')).toBe('https://shop.example.com:8443/x?q=1')
+    expect(at('https://[::1]/x')).toBe('https://[::1]:8443/x')
+    expect(at('http://shop.example.com')).toBe('http://shop.example.com:8080')
+  })
+
+  it('leaves a Location with a port, userinfo, another scheme or no authority as written', () => {
+    expect(at('https://shop.example.com:443/x')).toBe('https://shop.example.com:443/x')
+    expect(at('https://user:pw@shop.example.com/x')).toBe('https://user:pw@shop.example.com/x')
+    expect(at('ftp://shop.example.com/x')).toBe('ftp://shop.example.com/x')
+    expect(at('/relative')).toBe('/relative')
+  })
+
+  it("another Gateway's listener is not this one's", () => {
+    const other = onLaptop({status: 301, headers: {location: 'https://shop.example.com/'}, body: '', reason: 'RequestRedirect'}, 'default/elsewhere/http', table, ports)
+    expect(other.headers['location']).toBe('https://shop.example.com/')
+  })
+})
+
