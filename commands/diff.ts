@@ -14,6 +14,7 @@ export default class Diff extends KingressCommand {
   static override description =
     'Send the same requests through two sets of manifests, in process, and list every request answered differently (status, backend, the path it receives, redirect). Ingresses answer as ingress-nginx did, HTTPRoutes as the Gateway API says. Exit 1 when some differ: a CI gate for a migration.'
   static override examples = ['<%= config.bin %> diff k8s/ingress/ --against k8s/gateway/', '<%= config.bin %> diff old/ --against new/ --requests access.log --json']
+  static override usage = 'diff OLD... --against NEW... [--requests FILE] [--json]'
   static override strict = false
   static override args = {}
   static override flags = {

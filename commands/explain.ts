@@ -94,7 +94,7 @@ export default class Explain extends KingressCommand {
       return true
     }
     this.log(`${request.method} ${url}`)
-    this.log(`  gateway  listener ${answer.listener} (the Gateway API's semantics: an HTTPRoute attached to it is for this host)`)
+    this.log(`  gateway  listener ${answer.listener} (the Gateway API's semantics: ${answer.claimed ? 'an HTTPRoute attached to it is for this host' : 'no Ingress is served here, so the listener answers'})`)
     if (explained.considered.length > 0) {
       this.log('  HTTPRoute matches for this host:')
       for (const c of explained.considered) this.log(`    ${c.chosen ? '→' : c.matches ? '·' : '✗'} HTTPRoute ${c.route} rule ${c.rule} match ${c.match}: ${c.description} (hostname ${c.hostname}): ${c.reason}`)
