@@ -22,7 +22,8 @@ describe('quietStep', () => {
 })
 
 describe('collectAllGarbage', () => {
-  it('frees unreachable objects, and leaves no gc function on the global object', () => {
+  it('frees unreachable objects, and adds no gc function to the global object', () => {
+    const globalGc = (globalThis as {gc?: unknown}).gc
     let garbage: Array<{n: number; s: string}> | null = Array.from({length: 200_000}, (_, n) => ({n, s: `item ${n}`}))
     const before = process.memoryUsage().heapUsed
     expect(garbage.length).toBe(200_000)
@@ -31,7 +32,7 @@ describe('collectAllGarbage', () => {
     const after = process.memoryUsage().heapUsed
     // 200,000 small objects with their strings are well over 10 MB of heap.
     expect(before - after).toBeGreaterThan(10 * 1024 * 1024)
-    expect((globalThis as {gc?: unknown}).gc).toBeUndefined()
+    expect((globalThis as {gc?: unknown}).gc).toBe(globalGc)
   })
 })
 
