@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
-
 // The commands that serve (a proxy running for hours) start with a small, steady footprint. Node
 // reads these settings only when a process starts, so the process re-executes itself once, in
 // place: process.execve keeps the pid, the terminal and the signals (Node 22.15+, not on Windows;
@@ -19,4 +17,9 @@ if (SERVING.has(process.argv[2]) && process.env.KINGRESS_TUNED === undefined && 
   process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env)
 }
 
+// oclif is imported only now, so the process that re-executes itself never loads it. Its check of
+// its own engines field loads all of semver (47 modules, about 0.5 MB); kingress checks its Node
+// version itself (src/runtime/node-support.ts).
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

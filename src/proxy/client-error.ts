@@ -1,7 +1,7 @@
-import {STATUS_CODES} from 'node:http'
 import type {Duplex} from 'node:stream'
 
 import {PROXY_NAME} from './headers.js'
+import {STATUS_CODES} from './node-http.js'
 
 /** Set on the in-flight response when its request body failed to parse (the exchange logs 400). */
 export const kMalformedBody = Symbol('kingress.malformedBody')

@@ -1,9 +1,10 @@
-import {createServer, type Server} from 'node:http'
+import type {Server} from 'node:http'
 import type {Http2SecureServer} from 'node:http2'
 import type {AddressInfo} from 'node:net'
 import {setTimeout as delay} from 'node:timers/promises'
 
 import {onClientError} from './client-error.js'
+import {createServer} from './node-http.js'
 import type {ListenerInfo, ProxyContext} from './context.js'
 import type {GatewayScope} from './gateway-scope.js'
 import {createHandler, type ProxyHandler} from './handler.js'

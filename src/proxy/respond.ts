@@ -1,10 +1,10 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {STATUS_CODES} from 'node:http'
 import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2'
 import type {Duplex} from 'node:stream'
 
 import {pageFormat, renderPage, type ErrorPage, type RenderedPage} from './error-page.js'
 import {PROXY_NAME} from './headers.js'
+import {STATUS_CODES} from './node-http.js'
 
 export type ClientRequest = IncomingMessage | Http2ServerRequest
 export type ClientResponse = ServerResponse | Http2ServerResponse

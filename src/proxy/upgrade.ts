@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto'
-import {request as httpRequest, ServerResponse, STATUS_CODES, type ClientRequest as UpstreamRequest, type IncomingMessage} from 'node:http'
+import type {ClientRequest as UpstreamRequest, IncomingMessage, ServerResponse} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import type {Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
@@ -16,6 +16,7 @@ import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, clientAddress, clientResponseHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
+import {request as httpRequest, ServerResponseClass, STATUS_CODES} from './node-http.js'
 import {sendPageOnSocket} from './respond.js'
 import {screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
@@ -267,7 +268,7 @@ export class Tunnel {
     if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) {
       return this.fail(badRequestPage(400, 'Bad request', `kingress does not relay an "Upgrade: ${String(headers.upgrade).slice(0, 40)}" request with a body: only WebSocket upgrades (GET) are tunnelled.`, {host: headers.host ?? '', path: (req.url ?? '').slice(0, 200), requestId: this.requestId}))
     }
-    const res = new ServerResponse(req)
+    const res = new ServerResponseClass(req)
     res.shouldKeepAlive = false
     res.assignSocket(socket as Socket)
     res.once('finish', () => socket.end())

@@ -1,7 +1,8 @@
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {escapeHtml} from '../proxy/error-page.js'
+import {createServer} from '../proxy/node-http.js'
 
 /** The course's webserver-blue / webserver-green pods, as two tiny built-in servers. */
 export interface DemoServer {

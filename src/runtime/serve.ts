@@ -9,6 +9,7 @@ import {PROFILE_NAMES, profileNamed} from '../proxy/profile.js'
 import {UserError} from '../errors.js'
 import {parseListenerPort, type GatewayAddressing} from '../gateway/addresses.js'
 import type {PortChoice, Session, SessionOptions} from './session.js'
+import {startQuietGc} from './quiet-gc.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
 import {untilStopSignal} from './signals.js'
 import type {SessionView} from './view.js'
@@ -120,7 +121,9 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
     session.runtime.captureDetail = true
     dashboard = await openDashboard(session, options, hosts, trust)
   }
+  const quietGc = startQuietGc()
   const signal = await stopped
+  quietGc.stop()
   await dashboard?.stop()
   process.stderr.write(`kingress: ${signal}: draining in-flight requests and stopping\n`)
   await session.close(signal)

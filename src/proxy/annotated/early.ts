@@ -1,8 +1,9 @@
-import {STATUS_CODES, type ServerResponse} from 'node:http'
+import type {ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 
 import type {EarlyResponse} from '../../annotations/request-view.js'
 import {PROXY_NAME} from '../headers.js'
+import {STATUS_CODES} from '../node-http.js'
 import type {ClientRequest, ClientResponse} from '../respond.js'
 
 function headerList(early: EarlyResponse, requestId: string): string[] {
