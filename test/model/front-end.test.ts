@@ -97,21 +97,9 @@ describe('the proxy, explain and diff make the same decision', () => {
 // The proxy serves the Ingresses on the sockets of ports 80 and 443 only; a Gateway listener of
 // another port has a socket of its own (src/gateway/addresses.ts). diff and explain ask the same way.
 describe('a port only a Gateway listener has', () => {
-  const yaml = `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec:
-  gatewayClassName: kingress
-  listeners: [{name: alt, port: 8000, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: shop, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  hostnames: [shop.example.com]
-  rules: [{backendRefs: [{name: shop, port: 80}]}]
----
+  const yaml = `${gatewayRouteYaml('shop', 'shop.example.com', `
+  - backendRefs: [{name: shop, port: 80}]
+`, '{name: alt, port: 8000, protocol: HTTP}')}---
 ${ingress}`
 
   it("diff: a host only an Ingress names gets the Gateway listener's 404 there, not the Ingress's answer", () => {

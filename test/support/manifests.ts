@@ -57,16 +57,17 @@ export function ingressYaml(name: string, rules: RuleSpec[], extra: {timestamp?:
 }
 
 /**
- * Gateway `default/gw` (class kingress, one HTTP listener on port 80) and HTTPRoute `default/ROUTE`
- * attached to it for `hostname`; `rules` is the YAML list under `rules:`, each item starting `  - `.
+ * Gateway `default/gw` (class kingress, one listener: by default HTTP `http` on port 80) and
+ * HTTPRoute `default/ROUTE` attached to it for `hostname`; `rules` is the YAML list under `rules:`,
+ * each item starting `  - `.
  */
-export function gatewayRouteYaml(route: string, hostname: string, rules: string): string {
+export function gatewayRouteYaml(route: string, hostname: string, rules: string, listener = '{name: http, port: 80, protocol: HTTP}'): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: default}
 spec:
   gatewayClassName: kingress
-  listeners: [{name: http, port: 80, protocol: HTTP}]
+  listeners: [${listener}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
