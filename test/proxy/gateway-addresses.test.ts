@@ -1,5 +1,5 @@
 import {readFileSync, writeFileSync} from 'node:fs'
-import {request as httpRequest} from 'node:http'
+import {request as httpRequest, type IncomingMessage} from 'node:http'
 import {connect as h2connect} from 'node:http2'
 import {request as httpsRequest} from 'node:https'
 import {connect, createServer as createNetServer, type AddressInfo, type Server, type Socket} from 'node:net'
@@ -28,26 +28,16 @@ interface Reply {
   readonly name: string | null
 }
 
-function get(address: string, port: number, host: string, path = '/'): Promise<Reply> {
+/** One request on a fresh connection; with `servername`, over TLS with that SNI (the certificate is not checked). */
+function get(address: string, port: number, host: string, path = '/', servername?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({host: address, port, path, headers: {host, accept: 'text/plain'}, agent: false}, (res) => {
+    const options = {host: address, port, path, headers: {host, accept: 'text/plain'}, agent: false}
+    const onResponse = (res: IncomingMessage) => {
       let body = ''
       res.setEncoding('utf8').on('data', (c: string) => (body += c))
       res.on('end', () => resolve({status: res.statusCode ?? 0, body, name: (res.headers['x-upstream'] as string | undefined) ?? null}))
-    })
-    req.on('error', reject)
-    req.setTimeout(5000, () => req.destroy(new Error('timed out')))
-    req.end()
-  })
-}
-
-function getTls(address: string, port: number, servername: string, host: string, path = '/'): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({host: address, port, path, servername, headers: {host, accept: 'text/plain'}, rejectUnauthorized: false, agent: false}, (res) => {
-      let body = ''
-      res.setEncoding('utf8').on('data', (c: string) => (body += c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body, name: (res.headers['x-upstream'] as string | undefined) ?? null}))
-    })
+    }
+    const req = servername === undefined ? httpRequest(options, onResponse) : httpsRequest({...options, servername, rejectUnauthorized: false}, onResponse)
     req.on('error', reject)
     req.setTimeout(5000, () => req.destroy(new Error('timed out')))
     req.end()
@@ -364,7 +354,7 @@ describe('HTTPS: 421 for a Host of another listener than the SNI chose', () => {
     // Not in the upstream table: on --bind the Ingresses answer the hosts no listener takes, whatever the SNI.
     ['second-example.org', 'ingress-only.example.org', 200, 'svc-v1'] as const,
   ])('SNI %s, Host %s → %i', async (servername, host, status, name) => {
-    const reply = await getTls('127.0.0.1', port, servername, host)
+    const reply = await get('127.0.0.1', port, host, '/', servername)
     expect(reply.status).toBe(status)
     expect(reply.name).toBe(name)
     if (status === 421) expect(reply.body).toContain(`opened for ${servername}`)
@@ -391,7 +381,7 @@ describe('HTTPS: 421 for a Host of another listener than the SNI chose', () => {
   })
 
   it('the 421 is logged on the Gateway side', async () => {
-    await getTls('127.0.0.1', port, 'example.org', 'second-example.org', '/misdirected')
+    await get('127.0.0.1', port, 'second-example.org', '/misdirected', 'example.org')
     await new Promise((resolve) => setTimeout(resolve, 50))
     const event = r.json.find((e) => e.type === 'request' && e.path === '/misdirected')
     expect(event?.status).toBe(421)
@@ -405,7 +395,7 @@ describe('HTTPS: 421 for a Host of another listener than the SNI chose', () => {
     expect(served.authorized).toBe(true)
     expect(served.cert?.subjectAltName).toContain('DNS:alt.example.org')
     expect(served.alpn).toBe('h2')
-    const reply = await getTls('127.0.0.2', alt, 'alt.example.org', 'alt.example.org')
+    const reply = await get('127.0.0.2', alt, 'alt.example.org', '/', 'alt.example.org')
     expect(reply.name).toBe('svc-v2')
     expect(r.session.readyLine()).toContain(`gateway default/tls2 https://127.0.0.2:${alt}`)
   })
