@@ -9,7 +9,7 @@ import {explanationAsJson, explanationAsText} from '../src/cli/render-explanatio
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {UserError} from '../src/errors.js'
 import {explainGateway, servedStatus} from '../src/gateway/explain.js'
-import {frontEndFor} from '../src/model/front-end.js'
+import {frontEndFor, ingressAt} from '../src/model/front-end.js'
 import type {GatewayRequest} from '../src/gateway/evaluate.js'
 import type {GatewayTable} from '../src/gateway/route-table.js'
 import type {Snapshot} from '../src/manifests/model.js'
@@ -76,7 +76,7 @@ export default class Explain extends KingressCommand {
       throw new UserError('BAD_URL', `"${url}" is not a URL. Write it as a browser would, e.g. http://blue.example.com/path`)
     }
     // The proxy's decision: the Gateway answers for the hosts its routes claim; the Ingresses are served on 80 and 443 only.
-    const front = frontEndFor(gateways, request.port === (request.scheme === 'https' ? 443 : 80) ? table : null, snapshot, request)
+    const front = frontEndFor(gateways, ingressAt(table, request.scheme, request.port), snapshot, request)
     if (front.kind === 'none') {
       // As explain does without Gateways: the port is taken for kingress's local one (8080 after a fallback), and the Ingresses answer.
       process.stderr.write(`note: no Gateway listener has port ${request.port}; explained as the Ingresses answer it. explain takes the cluster's URL: a Gateway listener of port 80 is asked with ${withoutPort(url)}, even when kingress serves it on ${request.port}.\n`)

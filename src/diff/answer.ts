@@ -6,7 +6,7 @@ import {formatPosition} from '../manifests/position.js'
 import {explain} from '../routing/explain.js'
 import {corsOutcome} from '../gateway/cors.js'
 import {hostnameMatches, type GatewayAnswer} from '../gateway/evaluate.js'
-import {frontEndFor} from '../model/front-end.js'
+import {frontEndFor, ingressAt} from '../model/front-end.js'
 import type {RouteModel} from '../model/route-model.js'
 
 /** One request, as `diff` sends it through both sides. */
@@ -58,7 +58,7 @@ export function sideOf(label: string, snapshot: Snapshot, model: RouteModel): Si
       const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port)
       const raw = rawPathAndQuery(probe.url)
       // The proxy's decision: the Gateway answers for the hosts its routes claim; the Ingresses are served on 80 and 443 only.
-      const front = frontEndFor(gateways, port === (scheme === 'https' ? 443 : 80) ? table : null, snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
+      const front = frontEndFor(gateways, ingressAt(table, scheme, port), snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})
       if (front.kind === 'none') return {status: 0, backend: null, upstream: null, location: null, by: `no listener of port ${port}`, at: null, hostOwner: null, regexMode: null, reason: `nothing is served on port ${port}: the Ingresses are served on ports 80 and 443, and no Gateway listener has port ${port}`}
       if (front.kind === 'gateway') {
         const g = front.answer

@@ -118,23 +118,30 @@ export function evaluateGateway(table: GatewayTable, snapshot: Snapshot, req: Ga
 
 /** The accepted listeners of the request's port and protocol (of one Gateway when given). */
 export function listenersFor(table: GatewayTable, req: Pick<GatewayRequest, 'port' | 'scheme'>, gateway?: string): readonly ListenerRoutes[] {
-  const listeners = byPortOf(table).get(`${req.scheme === 'https' ? 'HTTPS' : 'HTTP'} ${req.port}`) ?? NO_LISTENERS
+  const index = byPortOf(table)
+  const listeners = (req.scheme === 'https' ? index.https : index.http).get(req.port) ?? NO_LISTENERS
   return gateway === undefined ? listeners : listeners.filter((l) => objectKey(l.gateway.meta) === gateway)
 }
 
-const NO_LISTENERS: readonly ListenerRoutes[] = []
-const byPort = new WeakMap<GatewayTable, ReadonlyMap<string, readonly ListenerRoutes[]>>()
+interface PortIndex {
+  readonly http: ReadonlyMap<number, readonly ListenerRoutes[]>
+  readonly https: ReadonlyMap<number, readonly ListenerRoutes[]>
+}
 
-/** The table's listeners by `PROTOCOL port`, indexed once per table (tables are immutable). */
-function byPortOf(table: GatewayTable): ReadonlyMap<string, readonly ListenerRoutes[]> {
+const NO_LISTENERS: readonly ListenerRoutes[] = []
+const byPort = new WeakMap<GatewayTable, PortIndex>()
+
+/** The table's HTTP and HTTPS listeners by port, indexed once per table (tables are immutable). */
+function byPortOf(table: GatewayTable): PortIndex {
   let index = byPort.get(table)
   if (index === undefined) {
-    const built = new Map<string, ListenerRoutes[]>()
+    const http = new Map<number, ListenerRoutes[]>()
+    const https = new Map<number, ListenerRoutes[]>()
     for (const l of table.listeners) {
-      const key = `${l.listener.protocol} ${l.listener.port}`
-      built.set(key, [...(built.get(key) ?? []), l])
+      const map = l.listener.protocol === 'HTTPS' ? https : l.listener.protocol === 'HTTP' ? http : null
+      if (map !== null) map.set(l.listener.port, [...(map.get(l.listener.port) ?? []), l])
     }
-    index = built
+    index = {http, https}
     byPort.set(table, index)
   }
   return index

@@ -17,7 +17,7 @@ export type FrontEnd =
   | {readonly kind: 'none'}
 
 const NONE: FrontEnd = {kind: 'none'}
-const INGRESS: FrontEnd = {kind: 'ingress'}
+export const INGRESS: FrontEnd = {kind: 'ingress'}
 
 /**
  * Where Ingresses and Gateways share an address and port, the Gateway answers when a listener of
@@ -34,3 +34,9 @@ export function frontEndFor(gateways: GatewayTable, ingress: RouteTable | null, 
   if (answer === null) return ingress === null ? NONE : INGRESS
   return answer.claimed || ingress === null || ingress.empty ? {kind: 'gateway', answer} : INGRESS
 }
+
+/** The Ingresses are served on the scheme's own port only (80, 443), as ingress-nginx listens: `table` there, else null. */
+export function ingressAt(table: RouteTable, scheme: 'http' | 'https', port: number): RouteTable | null {
+  return port === (scheme === 'https' ? 443 : 80) ? table : null
+}
+

@@ -3,7 +3,7 @@ import type {IncomingHttpHeaders} from 'node:http'
 import type {BackendTable, ResolvedBackend} from '../backends/resolver.js'
 import {corsOutcome} from '../gateway/cors.js'
 import {type GatewayAnswer, type GatewayBackend, type GatewayMirror, type GatewayRequest, type HeaderEdit} from '../gateway/evaluate.js'
-import {frontEndFor, type FrontEnd} from '../model/front-end.js'
+import {frontEndFor, INGRESS, type FrontEnd} from '../model/front-end.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {ListenerInfo} from './context.js'
 import {routedPort} from './gateway-scope.js'
@@ -48,12 +48,10 @@ export function frontEndOf(state: RuntimeState, listener: ListenerInfo, method: 
   const scope = listener.gateway
   const ingress = scope?.ingress === false ? null : state.table
   const gateways = scope === undefined ? state.gateways : scope.tableOf(state.gateways)
-  if (gateways.listeners.length === 0 && ingress !== null) return INGRESS_FRONT_END
+  if (gateways.listeners.length === 0 && ingress !== null) return INGRESS
   const request = gatewayRequestOf(listener.scheme, routedPort(listener), method, target.host ?? '', target.path, target.forward.slice(target.path.length), headers)
   return frontEndFor(gateways, ingress, state.snapshot, request)
 }
-
-const INGRESS_FRONT_END: FrontEnd = {kind: 'ingress'}
 
 /** `HTTPRoute ns/name rule 0 (listener ns/gw/http)`: for pages, logs and the dashboard. */
 export function describeGatewayRule(answer: GatewayAnswer): string {
