@@ -1,7 +1,8 @@
 import {isIP} from 'node:net'
 
 import {KingressCommand} from '../src/cli/base-command.js'
-import {bindFlagDescribed, gatewayAddressesOf, gatewayAddressFlag, gatewayClassFlag, gatewayManifestArgs, jsonFlag} from '../src/cli/flags.js'
+import {bindFlagDescribed, gatewayAddressFlag, gatewayClassFlag, gatewayManifestArgs, jsonFlag} from '../src/cli/flags.js'
+import {gatewayAddressesOf} from '../src/cli/gateway-addressing.js'
 import {renderDiagnostics} from '../src/cli/render-diagnostics.js'
 import {statusAsJson, statusAsText} from '../src/cli/render-status.js'
 import {UserError} from '../src/errors.js'

@@ -2,15 +2,12 @@ import {Flags} from '@oclif/core'
 
 import {KingressCommand} from '../src/cli/base-command.js'
 import {backendFlag, classFlag, dockerFlag, manifestArgs, semanticsFlag} from '../src/cli/flags.js'
-import type {Semantics} from '../src/routing/compile.js'
-import {buildProviders} from '../src/runtime/providers.js'
-import type {DockerProvider} from '../src/backends/docker/index.js'
+import {handOff} from '../src/cli/hand-off.js'
+import {gatewayFlags, listenFlags} from '../src/cli/serve-flags.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
-import {dockerStatusLine} from '../src/runtime/docker-status.js'
-import {gatewayAddressing, gatewayFlags, listenFlags, listenOptions, serveUntilStopped} from '../src/runtime/serve.js'
 import {requireSupportedNode} from '../src/runtime/node-support.js'
-import {startSession} from '../src/runtime/session.js'
-import {chooseView} from '../src/runtime/view.js'
+import {runUp} from '../src/runtime/run-up.js'
+import type {UpPlan} from '../src/runtime/serve-plan.js'
 
 export default class Up extends KingressCommand {
   static override description = 'Serve Ingress manifests: a local reverse proxy that routes like ingress-nginx, with live reload.'
@@ -35,30 +32,13 @@ export default class Up extends KingressCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Up)
     requireSupportedNode()
-    const inputs = argv as string[]
-    const gateways = gatewayAddressing(flags)
-    const view = chooseView(flags)
-    let dockerProvider: DockerProvider | null = null
-    // Loaded only when used: dockerode and its dependencies are about 27 MB of memory.
-    const docker = async () => {
-      const {createDockerProvider} = await import('../src/backends/docker/index.js')
-      dockerProvider = await createDockerProvider({onWarning: (line) => process.stderr.write(`kingress: ${line}\n`)})
-      return dockerProvider
+    const plan: UpPlan = {
+      command: 'up',
+      inputs: argv as string[],
+      flags,
+      hosts: flags.hosts ? {hostsFile: hostsFileOrDefault(flags['hosts-file']), rerun: rerunCommand(this.id ?? 'up', this.argv)} : null,
     }
-    const providers = await buildProviders({backends: flags.backend ?? [], docker: flags.docker}, docker)
-    const session = await startSession({
-      inputs,
-      className: flags.class,
-      semantics: flags.semantics as Semantics,
-      providers,
-      ...listenOptions(flags, view),
-      gateways,
-    })
-    await serveUntilStopped(session, {
-      view,
-      manifests: inputs,
-      hosts: flags.hosts ? {hostsFile: hostsFileOrDefault(flags['hosts-file']), bind: flags.bind, rerun: rerunCommand(this.id ?? 'up', this.argv)} : null,
-      dockerStatus: () => dockerStatusLine(flags.docker, dockerProvider),
-    })
+    handOff(plan, this.argv)
+    await runUp(plan)
   }
 }

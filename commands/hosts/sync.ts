@@ -6,7 +6,8 @@ import {WSL_WINDOWS_HOSTS_FILE} from '../../src/hosts/hosts-file.js'
 import {renderSyncReport} from '../../src/hosts/render.js'
 import {shellCommand} from '../../src/hosts/shell-quote.js'
 import {syncHosts} from '../../src/hosts/sync.js'
-import {gatewayAddressing, gatewayFlags} from '../../src/runtime/serve.js'
+import {gatewayAddressing} from '../../src/cli/gateway-addressing.js'
+import {gatewayFlags} from '../../src/cli/serve-flags.js'
 
 export default class HostsSync extends KingressCommand {
   static override description =

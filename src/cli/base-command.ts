@@ -1,6 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 
-import {isUserError} from '../errors.js'
+import {reportFailure} from './failure.js'
 
 /**
  * Every kingress command extends this: a user's mistake prints one actionable message and exits 1,
@@ -9,16 +9,11 @@ import {isUserError} from '../errors.js'
 export abstract class KingressCommand extends Command {
   protected override async catch(error: Error & {parse?: unknown; oclif?: {exit?: number}}): Promise<never> {
     if (error instanceof Errors.ExitError) throw error
-    if (isUserError(error)) {
-      process.stderr.write(`kingress: ${error.message}\n`)
-      this.exit(1)
-    }
     if (error.parse !== undefined || error instanceof Errors.CLIError) {
       // Flag and argument mistakes (unknown flag, missing argument) are the user's to fix.
       process.stderr.write(`kingress ${this.id ?? ''}: ${error.message}\nSee \`kingress ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`)
       this.exit(1)
     }
-    process.stderr.write(`kingress: internal error (a bug in kingress, please report it):\n${error.stack ?? String(error)}\n`)
-    this.exit(2)
+    this.exit(reportFailure(error))
   }
 }

@@ -1,8 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 
-import {UserError} from '../errors.js'
-import {parseGatewayAddress} from '../gateway/addresses.js'
-
 /** Flags and arguments shared by the commands that read manifests. */
 export const manifestArgs = {
   files: Args.string({description: 'Ingress manifests: YAML or JSON files, or folders of them', required: true}),
@@ -36,15 +33,3 @@ export function bindFlagDescribed(description: string) {
 export const bindFlag = bindFlagDescribed('address to listen on')
 
 export const gatewayAddressFlag = Flags.string({description: 'serve Gateway NS/NAME on IP (repeatable; default: a loopback address in its spec.addresses, else the first Gateway on --bind, the next on 127.0.0.2, 127.0.0.3, … — on macOS all on --bind)', multiple: true, helpValue: 'NS/NAME=IP'})
-
-/** --gateway-address values, checked: a wrong value (or a Gateway given two addresses) is a UserError naming the flag. */
-export function gatewayAddressesOf(values: readonly string[] | undefined): Map<string, string> {
-  const addresses = new Map<string, string>()
-  for (const text of values ?? []) {
-    const parsed = parseGatewayAddress(text)
-    if (typeof parsed === 'string') throw new UserError('BAD_FLAG', parsed)
-    if (addresses.has(parsed[0]) && addresses.get(parsed[0]) !== parsed[1]) throw new UserError('BAD_FLAG', `--gateway-address ${parsed[0]} is given twice (${addresses.get(parsed[0])} and ${parsed[1]}).`)
-    addresses.set(parsed[0], parsed[1])
-  }
-  return addresses
-}

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {buildProviders} from '../../src/runtime/providers.js'
-import {gatewayAddressing} from '../../src/runtime/serve.js'
+import {gatewayAddressing} from '../../src/cli/gateway-addressing.js'
 import {startSession} from '../../src/runtime/session.js'
 import {runCli} from '../support/cli.js'
 

@@ -13,7 +13,7 @@ const PRELOAD = fileURLToPath(new URL('./support/loaded-modules.cjs', import.met
 /**
  * Idle memory is a target (issue 3: under 80 MB): modules that cost megabytes and that a plain `up`
  * does not use stay unloaded. node-forge is needed only to mint certificates, the undici package
- * root only for auth-url, dockerode only with Docker, hostile only with the hosts file. Node's own bundled undici (fetch, WebSocket:
+ * root only for auth-url, dockerode only with Docker, hostile only with the hosts file, oclif only until the flags are parsed. Node's own bundled undici (fetch, WebSocket:
  * about 13 MB) is never used: an ESM import of node:http would load it (src/proxy/node-http.ts).
  */
 describe('what a warm `kingress up --no-docker` keeps out of memory', () => {
@@ -39,7 +39,7 @@ describe('what a warm `kingress up --no-docker` keeps out of memory', () => {
     }
   }
 
-  it('loads node-forge only while minting, never the undici root, Node\'s bundled undici or dockerode', async () => {
+  it('loads node-forge only while minting, never the undici root, Node\'s bundled undici, dockerode or oclif', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kingress-lazy-'))
     const cold = await loadedModules(dir, join(dir, 'cold.txt'))
     expect(cold.some((m) => m.includes('/node-forge/'))).toBe(true)
@@ -52,6 +52,8 @@ describe('what a warm `kingress up --no-docker` keeps out of memory', () => {
     expect(warm.filter((m) => m.includes('/semver/'))).toEqual([])
     // hostile names the hosts file, which only --hosts and the hosts commands touch.
     expect(warm.filter((m) => m.includes('/hostile/'))).toEqual([])
+    // `up` serves from a process without oclif or the other commands (src/cli/hand-off.ts).
+    expect(warm.filter((m) => m.includes('/@oclif/'))).toEqual([])
     // The proxy's own pools are loaded (the check sees what it should).
     expect(warm.some((m) => m.endsWith('/undici/lib/dispatcher/pool.js'))).toBe(true)
     expect(warm).toContain('NativeModule http')

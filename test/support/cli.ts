@@ -71,6 +71,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 
 /** A `kingress up` (or `demo`) child process, once it printed its `ready` line. */
 export interface ServingCli {
+  /** The process's id (`up` and `demo` keep it when they hand off: src/cli/hand-off.ts). */
+  readonly pid: number
   /** The `ready ...` line. */
   readonly ready: string
   /** The URLs of the ready line, e.g. ['http://127.0.0.1:41234', 'https://127.0.0.1:41235']. */
@@ -115,6 +117,7 @@ export function startServingCli(args: readonly string[], options: CliOptions = {
       if (ready === undefined) return
       clearTimeout(timer)
       resolve({
+        pid: child.pid!,
         ready,
         urls: ready.split(' ').filter((word) => /^https?:\/\//.test(word)),
         stdout: () => stdout,
