@@ -1,6 +1,7 @@
 import {fileURLToPath} from 'node:url'
 
 import {SERVE_PLAN_VARIABLE, type ServePlan} from '../runtime/serve-plan.js'
+import {startUpTieringFlags} from '../runtime/tiering.js'
 
 /**
  * `up` and `demo` serve for hours, so once oclif has parsed and checked the command line, the
@@ -11,6 +12,8 @@ import {SERVE_PLAN_VARIABLE, type ServePlan} from '../runtime/serve-plan.js'
  *    4 MB semi-spaces still let a request's garbage die young, for a few % more time in GC.
  *  - glibc gives each thread that mallocs an arena of its own and keeps what it frees there;
  *    two arenas keep V8's background threads from holding tens of MB after a load.
+ *  - start-up runs with a high TurboFan threshold, so that an idle kingress never loads TurboFan's
+ *    code (src/runtime/tiering.ts).
  * KINGRESS_TUNED=1, Windows, or a Node without execve: the command serves in this process with
  * Node's defaults instead. Returns only then.
  */
@@ -18,7 +21,7 @@ export function handOff(plan: ServePlan, argv: readonly string[]): void {
   if (process.env.KINGRESS_TUNED !== undefined || typeof process.execve !== 'function' || process.platform === 'win32') return
   // A size the user chose (on the command line or in NODE_OPTIONS) stays theirs.
   const chosen = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) || (process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')
-  const flags = chosen ? [] : ['--max-semi-space-size=4']
+  const flags = [...(chosen ? [] : ['--max-semi-space-size=4']), ...startUpTieringFlags(process.execArgv, process.env.NODE_OPTIONS ?? '')]
   const env: NodeJS.ProcessEnv = {...process.env, KINGRESS_TUNED: '1', [SERVE_PLAN_VARIABLE]: JSON.stringify(plan)}
   env.MALLOC_ARENA_MAX ??= '2'
   // The command line stays what the user typed after the entry, so `ps` still shows `up ...`.

@@ -7,6 +7,7 @@ import type {PortChoice, Session, SessionOptions} from './session.js'
 import {startQuietGc} from './quiet-gc.js'
 import {SessionHosts, type SessionHostsOptions} from './session-hosts.js'
 import {untilStopSignal} from './signals.js'
+import {restoreServingTiering} from './tiering.js'
 import type {SessionView} from './view.js'
 
 /** The session options `up` and `demo` take from listenFlags and the chosen view. */
@@ -87,6 +88,7 @@ export async function serveUntilStopped(session: Session, options: ServeOptions)
     session.runtime.captureDetail = true
     dashboard = await openDashboard(session, options, hosts, trust)
   }
+  restoreServingTiering()
   const quietGc = startQuietGc()
   const signal = await stopped
   quietGc.stop()

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {START_UP_TURBOFAN_FLAG} from '../../src/runtime/tiering.js'
 import {FIXTURES} from '../proxy/helpers.js'
 import {REPO_ROOT, runCli, startServingCli} from '../support/cli.js'
 
@@ -24,7 +25,7 @@ function commandLine(pid: number): string[] {
 
 /**
  * src/cli/hand-off.ts: once oclif has parsed `up`, the same process re-executes itself as the
- * serving entry, with the young-generation size and malloc arenas bench/PERFORMANCE.md chose.
+ * serving entry, with the young-generation size, malloc arenas and start-up TurboFan threshold bench/PERFORMANCE.md chose.
  */
 describe.runIf(process.platform === 'linux')('up hands off to the serving entry', () => {
   it('keeps its pid, shows the command as typed after the entry, and starts tuned', async () => {
@@ -35,6 +36,7 @@ describe.runIf(process.platform === 'linux')('up hands off to the serving entry'
       expect(entry).toBeGreaterThan(0)
       expect(line.slice(entry + 1)).toEqual(UP)
       expect(line.slice(1, entry)).toContain('--max-semi-space-size=4')
+      expect(line.slice(1, entry)).toContain(START_UP_TURBOFAN_FLAG)
       const environ = readFileSync(`/proc/${cli.pid}/environ`, 'utf8').split('\0')
       expect(environ).toContain('MALLOC_ARENA_MAX=2')
       // It routes: the Ingress's host, with no endpoint for its Service, gets 503 (not the 404 of no rule).
