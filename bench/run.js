@@ -179,12 +179,16 @@ async function main() {
     } else {
       console.log(`${IDLE_CONNECTIONS} idle keep-alive connections (one request each, then idle), on a kingress of their own`)
       const before = rssMb(k.pid)
+      // Read 1 s after they are open (the burst that opened them is still in the heap) and, as the
+      // idle figure is, once they have been idle for 10 s.
       r.idle = await withIdleConnections(ROOT, {port: k.port, host: HOST, count: IDLE_CONNECTIONS}, async () => {
         await sleep(1000)
-        return {rssMb: rssMb(k.pid)}
+        const afterOneSecondMb = rssMb(k.pid)
+        await sleep(9000)
+        return {afterOneSecondMb, rssMb: rssMb(k.pid)}
       })
       r.idle.rssBeforeMb = before
-      console.log(`    ${r.idle.opened} open (${r.idle.failed} failed): RSS ${fmt(before, 1)} MB before, ${fmt(r.idle.rssMb, 1)} MB with them`)
+      console.log(`    ${r.idle.opened} open (${r.idle.failed} failed): RSS ${fmt(before, 1)} MB before, ${fmt(r.idle.afterOneSecondMb, 1)} MB 1 s after they opened, ${fmt(r.idle.rssMb, 1)} MB after 10 s idle`)
       await stop(k.child)
     }
   }
@@ -269,7 +273,8 @@ function report(r) {
   if (r.rss.afterH1 !== undefined) row('RSS right after the HTTP/1.1 load', `${fmt(r.rss.afterH1, 1)} MB`, '', undefined)
   if (r.rss.tenSecondsAfterH1 !== undefined) row('RSS 10 s after the HTTP/1.1 load', `${fmt(r.rss.tenSecondsAfterH1, 1)} MB`, '< 120 MB', r.rss.tenSecondsAfterH1 < 120)
   if (r.rss.tenSecondsAfterLoad !== undefined) row('RSS 10 s after HTTP/1.1 + HTTP/2 + TLS load', `${fmt(r.rss.tenSecondsAfterLoad, 1)} MB`, '< 120 MB', r.rss.tenSecondsAfterLoad < 120)
-  if (r.idle) row(`RSS with ${IDLE_CONNECTIONS} idle keep-alive connections`, `${fmt(r.idle.rssMb, 1)} MB (${r.idle.opened} open; ${fmt(r.idle.rssBeforeMb, 1)} MB before)`, '< 200 MB', r.idle.rssMb < 200 && r.idle.opened === IDLE_CONNECTIONS)
+  if (r.idle) row(`RSS with ${IDLE_CONNECTIONS} idle keep-alive connections (10 s idle)`, `${fmt(r.idle.rssMb, 1)} MB (${r.idle.opened} open; ${fmt(r.idle.rssBeforeMb, 1)} MB before)`, '< 200 MB', r.idle.rssMb < 200 && r.idle.opened === IDLE_CONNECTIONS)
+  if (r.idle) row('  the same, 1 s after they opened', `${fmt(r.idle.afterOneSecondMb, 1)} MB`, '', undefined)
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((x) => x[i].length)))
   console.log('')
   for (const x of rows) console.log(x.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd())
