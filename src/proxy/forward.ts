@@ -24,6 +24,7 @@ import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
+import {lengthIsKnown, respondWithKnownLength} from './h2-head.js'
 import {onLaptop} from './gateway-redirect.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
@@ -426,8 +427,9 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     try {
       if (this.req.httpVersionMajor === 2) {
+        if (lengthIsKnown(this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
         // The HTTP/2 compat response takes the same flat [name, value, ...] list.
-        ;(res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
+        else (res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
       } else {
         if (this.core.draining) (res as ServerResponse).shouldKeepAlive = false
         ;(res as ServerResponse).writeHead(statusCode, statusText, headers)

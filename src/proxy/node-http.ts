@@ -7,6 +7,6 @@ import {createRequire} from 'node:module'
  */
 const http = createRequire(import.meta.url)('node:http') as typeof import('node:http')
 
-export const {createServer, request, STATUS_CODES} = http
+export const {createServer, request, STATUS_CODES, validateHeaderName, validateHeaderValue} = http
 /** The class, for `new`; its type is still `import type {ServerResponse} from 'node:http'`. */
 export const ServerResponseClass = http.ServerResponse

@@ -3,7 +3,7 @@ import {connect as tlsConnect} from 'node:tls'
 import {describe, expect, it} from 'vitest'
 
 import {expectClean, useEdge} from './support/edge-fixture.js'
-import {data, FrameType, H2Connection, headers, request, rstStream} from './support/h2-frames.js'
+import {data, END_STREAM, FrameType, H2Connection, headers, request, rstStream} from './support/h2-frames.js'
 
 const SMUGGLED = 'GET /admin/smuggled HTTP/1.1\r\nHost: edge.test\r\n\r\n'
 
@@ -57,6 +57,22 @@ describe('HTTP/2 frames against `kingress up`', () => {
       const values = new Map<number, number>()
       for (let i = 0; i + 6 <= settings.payload.length; i += 6) values.set(settings.payload.readUInt16BE(i), settings.payload.readUInt32BE(i + 2))
       expect(values.get(0x3)).toBe(128)
+    } finally {
+      h2.close()
+    }
+  })
+
+  it('an answer of known length ends with its last DATA frame, not an empty frame after it (src/proxy/h2-head.ts)', async () => {
+    const h2 = await H2Connection.open(edge.httpsPort)
+    try {
+      h2.send(headers(1, request('/canary/frames')))
+      const ended = (frames: readonly {stream: number; flags: number}[]) => frames.some((f) => f.stream === 1 && f.flags & END_STREAM)
+      expect(await h2.until(ended)).toBe(true)
+      const stream = h2.frames.filter((f) => f.stream === 1)
+      expect(stream.map((f) => f.type)).toEqual([FrameType.HEADERS, FrameType.DATA])
+      expect(stream[0]!.flags & END_STREAM).toBe(0)
+      expect(stream[1]!.flags & END_STREAM).toBe(END_STREAM)
+      expect(JSON.parse(h2.body(1)).target).toBe('/canary/frames')
     } finally {
       h2.close()
     }
