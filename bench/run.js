@@ -28,7 +28,7 @@ const PACED_SECONDS = 1.5
 const PACED_ROUNDS = 7
 const IDLE_CONNECTIONS = 10_000
 const HANDSHAKE_BURST = 400
-const SECTIONS = ['h1', 'paced', 'h2', 'tls', 'memory', 'idle', 'routes', 'gateway', 'dashboard']
+const SECTIONS = ['h1', 'paced', 'h2', 'tls', 'memory', 'idle', 'routes', 'gateway', 'dashboard', 'ceiling']
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
 const want = (section) => only === null || only.has(section)
 // kingress up mints certificates at start: keep them (and its CA) out of the user's own KINGRESS_HOME.
@@ -223,6 +223,23 @@ async function main() {
     }
   }
 
+  if (want('ceiling')) {
+    // The same loads against bench/bare-proxy.js: what Node's HTTP machinery and undici cost alone.
+    const ports = {http: await freePort(), https: await freePort()}
+    const bare = start(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench', 'bare-proxy.js'), String(ports.http), String(ports.https), String(upstreamPort), join(HOME, 'certs', `${HOST}.pem`), join(HOME, 'certs', `${HOST}-key.pem`)])
+    await waitFor(ports.http, HOST)
+    console.log('ceiling: kingress vs a bare node:http/http2 + undici proxy (bench/bare-proxy.js)')
+    h1(ports.http, {seconds: 2})
+    const one = await interleave(ROUNDS, () => h1(kingress.port), () => h1(ports.http), ratioOfRps, describeRps(['kingress', 'bare']))
+    r.ceiling = {h1: one.median, h1Ratios: one.ratios, h1BareRps: median(one.b.map((x) => x.rps))}
+    if (h2loadPath) {
+      h2load(ports.https, {seconds: 2, host: HOST})
+      const two = await interleave(ROUNDS, () => h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST}), () => h2load(ports.https, {seconds: SECONDS, host: HOST}), ratioOfRps, describeRps(['kingress', 'bare']))
+      r.ceiling = {...r.ceiling, h2: two.median, h2Ratios: two.ratios, h2BareRps: median(two.b.map((x) => x.rps))}
+    }
+    await stop(bare)
+  }
+
   if (want('dashboard')) {
     if (!which('tmux')) {
       skip('dashboard cost', 'tmux is not installed (sudo apt-get install -y tmux)')
@@ -269,6 +286,8 @@ function report(r) {
   if (r.routes) row('  the same as CPU/request (1 route / 10,000)', `${fmt(r.routes.cpuRatio, 3)}×`, '≥ 0.95×', r.routes.cpuRatio >= 0.95)
   if (r.dashboard) row('dashboard / --no-dashboard req/s', `${fmt(r.dashboard.ratio, 3)}×${spread(r.dashboard.ratios)}`, '≥ 0.90×', r.dashboard.ratio >= 0.9)
   if (r.dashboard) row('  the same as CPU/request (--no-dashboard / dashboard)', `${fmt(r.dashboard.cpuRatio, 3)}×`, '≥ 0.90×', r.dashboard.cpuRatio >= 0.9)
+  if (r.ceiling) row('kingress / bare Node proxy, HTTP/1.1 (bench/bare-proxy.js)', `${fmt(r.ceiling.h1, 2)}×${spread(r.ceiling.h1Ratios)}; bare ${fmt(r.ceiling.h1BareRps)} req/s`, '', undefined)
+  if (r.ceiling?.h2 !== undefined) row('kingress / bare Node proxy, HTTP/2', `${fmt(r.ceiling.h2, 2)}×${spread(r.ceiling.h2Ratios)}; bare ${fmt(r.ceiling.h2BareRps)} req/s`, '', undefined)
   row('RSS idle (10 s after start)', `${fmt(r.rss.idle, 1)} MB (first start, minting certificates: ${fmt(r.rss.firstStart, 1)} MB)`, '< 70 MB', r.rss.idle < 70)
   if (r.rss.afterH1 !== undefined) row('RSS right after the HTTP/1.1 load', `${fmt(r.rss.afterH1, 1)} MB`, '', undefined)
   if (r.rss.tenSecondsAfterH1 !== undefined) row('RSS 10 s after the HTTP/1.1 load', `${fmt(r.rss.tenSecondsAfterH1, 1)} MB`, '< 120 MB', r.rss.tenSecondsAfterH1 < 120)

@@ -1,0 +1,55 @@
+// The bench's ceiling: the least a Node reverse proxy can do per request with the machinery kingress
+// is built on (node:http, node:http2's compatibility layer, an undici Pool): no routing, no
+// logging, no header rules beyond dropping hop-by-hop fields. kingress's ratio to it says how much
+// of the gap to nginx is kingress's own work and how much is Node's.
+//   node bench/bare-proxy.js HTTP_PORT HTTPS_PORT UPSTREAM_PORT CERT KEY
+import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+
+const require = createRequire(import.meta.url)
+const http = require('node:http')
+const http2 = require('node:http2')
+const Pool = require('undici/lib/dispatcher/pool.js')
+
+const [httpPort, httpsPort, upstreamPort, cert, key] = process.argv.slice(2)
+const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, {connections: 256})
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'])
+
+function flatResponseHeaders(raw) {
+  const out = []
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toString('latin1')
+    if (!HOP.has(name.toLowerCase())) out.push(name, raw[i + 1].toString('latin1'))
+  }
+  return out
+}
+
+function proxy(req, res) {
+  const h2 = req.httpVersionMajor === 2
+  pool.dispatch(
+    {path: req.url, method: req.method, headers: {host: h2 ? req.headers[':authority'] : req.headers.host, 'x-forwarded-for': req.socket.remoteAddress}},
+    {
+      onConnect() {},
+      onHeaders(status, raw) {
+        res.writeHead(status, flatResponseHeaders(raw))
+        return true
+      },
+      onData(chunk) {
+        return res.write(chunk)
+      },
+      onComplete() {
+        res.end()
+      },
+      onError() {
+        if (!res.headersSent) res.writeHead(502)
+        res.end()
+      },
+    },
+  )
+}
+
+const plain = http.createServer({keepAliveTimeout: 65_000}, proxy)
+const secure = http2.createSecureServer({cert: readFileSync(cert), key: readFileSync(key), allowHTTP1: true}, proxy)
+plain.listen(Number(httpPort), '127.0.0.1')
+secure.listen(Number(httpsPort), '127.0.0.1')
+process.on('SIGTERM', () => process.exit(0))
