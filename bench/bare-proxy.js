@@ -26,22 +26,30 @@ function flatResponseHeaders(raw) {
 
 function proxy(req, res) {
   const h2 = req.httpVersionMajor === 2
+  let done = false
   pool.dispatch(
     {path: req.url, method: req.method, headers: {host: h2 ? req.headers[':authority'] : req.headers.host, 'x-forwarded-for': req.socket.remoteAddress}},
     {
-      onConnect() {},
+      // A client that goes away mid-answer (h2load resets its open streams when a round ends) must
+      // not leave the upstream connection waiting for a resume that never comes.
+      onConnect(abort) {
+        res.once('close', () => done || abort(new Error('client gone')))
+      },
       onHeaders(status, raw) {
         res.writeHead(status, flatResponseHeaders(raw))
         return true
       },
       onData(chunk) {
-        return res.write(chunk)
+        res.write(chunk)
+        return true
       },
       onComplete() {
+        done = true
         res.end()
       },
       onError() {
-        if (!res.headersSent) res.writeHead(502)
+        done = true
+        if (!res.headersSent && !res.destroyed) res.writeHead(502)
         res.end()
       },
     },

@@ -50,8 +50,17 @@ const describeCpu = (names) => (a, b) => `${names[0]} ${fmt(a.rps)} req/s ${fmt(
 /** B's CPU per request over A's, median of the rounds: 1 when A costs no more (steadier than req/s on a shared machine). */
 const cpuRatio = (res) => median(res.a.map((a, i) => res.b[i].cpuUsPerRequest / a.cpuUsPerRequest))
 
+// In ABBA order each side sits idle for two rounds (6 s): long enough for kingress's quiet-time GC
+// (src/runtime/quiet-gc.ts) to run and drop its warm code, so its next round started cold. A loaded
+// proxy, which the ratios are about, has no such gaps: each side gets 1 s of its own load, not
+// measured, right before each measured round.
+const WARM_UP_SECONDS = 1
+const h1Warmed = (port, extra = {}) => h1(port, {...extra, seconds: WARM_UP_SECONDS})
+const h2Warmed = (port) => h2load(port, {seconds: WARM_UP_SECONDS, host: HOST})
+
 /** Requests/s and the process's CPU per request for one wrk round. */
 function loadRound(port, pid, extra) {
+  h1Warmed(port, extra)
   const before = cpuMs(pid)
   const r = h1(port, extra)
   return {...r, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / r.requests}
@@ -111,7 +120,7 @@ async function main() {
   if (want('h1') && nginx) {
     console.log(`HTTP/1.1 (wrk -c${CONNECTIONS}): kingress vs nginx`)
     const kPid = kingress.pid
-    const res = await interleave(ROUNDS, () => loadRound(kingress.port, kPid), () => h1(nginx.port), ratioOfRps, describeRps(['kingress', 'nginx']))
+    const res = await interleave(ROUNDS, () => loadRound(kingress.port, kPid), () => (h1Warmed(nginx.port), h1(nginx.port)), ratioOfRps, describeRps(['kingress', 'nginx']))
     r.rss.afterH1 = rssMb(kingress.pid)
     r.h1 = {ratio: res.median, ratios: res.ratios, kingressRps: median(res.a.map((x) => x.rps)), nginxRps: median(res.b.map((x) => x.rps)), kingressCpuUsPerRequest: median(res.a.map((x) => x.cpuUsPerRequest)), kingressP99: median(res.a.map((x) => x.p99)), nginxP99: median(res.b.map((x) => x.p99)), errors: res.a.concat(res.b).reduce((n, x) => n + x.non2xx, 0)}
   } else if (want('h1')) {
@@ -128,6 +137,8 @@ async function main() {
   if (want('paced')) {
     console.log(`latency at a fixed ${PACED_RATE} req/s (${CONNECTIONS} connections), timed from when each request was due`)
     const rounds = []
+    // Not measured: the 10 s of quiet before it let the quiet-time GC drop kingress's warm code.
+    await paced(kingress.port, {seconds: WARM_UP_SECONDS, rate: PACED_RATE, host: HOST})
     // Direct and through kingress at the same time, so a stall of the shared machine (or of the
     // bench's own event loop) lands in both; short rounds, many of them, the median difference.
     for (let round = 0; round < PACED_ROUNDS; round++) {
@@ -142,7 +153,7 @@ async function main() {
     console.log('HTTP/2 over TLS (h2load -c16 -m10): kingress vs nginx')
     h2load(kingress.httpsPort, {seconds: 2, host: HOST})
     h2load(nginx.tlsPort, {seconds: 2, host: HOST})
-    const res = await interleave(ROUNDS, () => h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST}), () => h2load(nginx.tlsPort, {seconds: SECONDS, host: HOST}), ratioOfRps, describeRps(['kingress', 'nginx']))
+    const res = await interleave(ROUNDS, () => (h2Warmed(kingress.httpsPort), h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST})), () => (h2Warmed(nginx.tlsPort), h2load(nginx.tlsPort, {seconds: SECONDS, host: HOST})), ratioOfRps, describeRps(['kingress', 'nginx']))
     r.h2 = {ratio: res.median, ratios: res.ratios, kingressRps: median(res.a.map((x) => x.rps)), nginxRps: median(res.b.map((x) => x.rps)), failed: res.a.concat(res.b).reduce((n, x) => n + x.failed, 0)}
   } else if (want('h2')) {
     skip('HTTP/2 ratio', !h2loadPath ? 'h2load is not installed (sudo apt-get install -y nghttp2-client)' : 'no nginx to compare with')
@@ -230,11 +241,11 @@ async function main() {
     await waitFor(ports.http, HOST)
     console.log('ceiling: kingress vs a bare node:http/http2 + undici proxy (bench/bare-proxy.js)')
     h1(ports.http, {seconds: 2})
-    const one = await interleave(ROUNDS, () => h1(kingress.port), () => h1(ports.http), ratioOfRps, describeRps(['kingress', 'bare']))
+    const one = await interleave(ROUNDS, () => (h1Warmed(kingress.port), h1(kingress.port)), () => (h1Warmed(ports.http), h1(ports.http)), ratioOfRps, describeRps(['kingress', 'bare']))
     r.ceiling = {h1: one.median, h1Ratios: one.ratios, h1BareRps: median(one.b.map((x) => x.rps))}
     if (h2loadPath) {
       h2load(ports.https, {seconds: 2, host: HOST})
-      const two = await interleave(ROUNDS, () => h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST}), () => h2load(ports.https, {seconds: SECONDS, host: HOST}), ratioOfRps, describeRps(['kingress', 'bare']))
+      const two = await interleave(ROUNDS, () => (h2Warmed(kingress.httpsPort), h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST})), () => (h2Warmed(ports.https), h2load(ports.https, {seconds: SECONDS, host: HOST})), ratioOfRps, describeRps(['kingress', 'bare']))
       r.ceiling = {...r.ceiling, h2: two.median, h2Ratios: two.ratios, h2BareRps: median(two.b.map((x) => x.rps))}
     }
     await stop(bare)
