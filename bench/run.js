@@ -235,18 +235,30 @@ async function main() {
   }
 
   if (want('ceiling')) {
-    // The same loads against bench/bare-proxy.js: what Node's HTTP machinery and undici cost alone.
+    // The same loads against bench/bare-proxy.js: what Node's HTTP machinery and undici cost alone,
+    // against kingress and against nginx, each pair interleaved.
     const ports = {http: await freePort(), https: await freePort()}
     const bare = start(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench', 'bare-proxy.js'), String(ports.http), String(ports.https), String(upstreamPort), join(HOME, 'certs', `${HOST}.pem`), join(HOME, 'certs', `${HOST}-key.pem`)])
     await waitFor(ports.http, HOST)
-    console.log('ceiling: kingress vs a bare node:http/http2 + undici proxy (bench/bare-proxy.js)')
-    h1(ports.http, {seconds: 2})
-    const one = await interleave(ROUNDS, () => (h1Warmed(kingress.port), h1(kingress.port)), () => (h1Warmed(ports.http), h1(ports.http)), ratioOfRps, describeRps(['kingress', 'bare']))
-    r.ceiling = {h1: one.median, h1Ratios: one.ratios, h1BareRps: median(one.b.map((x) => x.rps))}
+    const bareH1 = () => (h1Warmed(ports.http), h1(ports.http))
+    const bareH2 = () => (h2Warmed(ports.https), h2load(ports.https, {seconds: SECONDS, host: HOST}))
+    console.log('ceiling: kingress vs a bare node:http/http2 + undici proxy (bench/bare-proxy.js), HTTP/1.1')
+    const one = await interleave(ROUNDS, () => (h1Warmed(kingress.port), h1(kingress.port)), bareH1, ratioOfRps, describeRps(['kingress', 'bare']))
+    r.ceiling = {h1: one.median, h1Ratios: one.ratios}
+    if (nginx) {
+      console.log('  the bare proxy vs nginx, HTTP/1.1')
+      const bareVsNginx = await interleave(ROUNDS, bareH1, () => (h1Warmed(nginx.port), h1(nginx.port)), ratioOfRps, describeRps(['bare', 'nginx']))
+      r.ceiling = {...r.ceiling, h1BareNginx: bareVsNginx.median, h1BareNginxRatios: bareVsNginx.ratios}
+    }
     if (h2loadPath) {
-      h2load(ports.https, {seconds: 2, host: HOST})
-      const two = await interleave(ROUNDS, () => (h2Warmed(kingress.httpsPort), h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST})), () => (h2Warmed(ports.https), h2load(ports.https, {seconds: SECONDS, host: HOST})), ratioOfRps, describeRps(['kingress', 'bare']))
-      r.ceiling = {...r.ceiling, h2: two.median, h2Ratios: two.ratios, h2BareRps: median(two.b.map((x) => x.rps))}
+      console.log('  kingress vs the bare proxy, HTTP/2')
+      const two = await interleave(ROUNDS, () => (h2Warmed(kingress.httpsPort), h2load(kingress.httpsPort, {seconds: SECONDS, host: HOST})), bareH2, ratioOfRps, describeRps(['kingress', 'bare']))
+      r.ceiling = {...r.ceiling, h2: two.median, h2Ratios: two.ratios}
+      if (nginx) {
+        console.log('  the bare proxy vs nginx, HTTP/2')
+        const bareVsNginx = await interleave(ROUNDS, bareH2, () => (h2Warmed(nginx.tlsPort), h2load(nginx.tlsPort, {seconds: SECONDS, host: HOST})), ratioOfRps, describeRps(['bare', 'nginx']))
+        r.ceiling = {...r.ceiling, h2BareNginx: bareVsNginx.median, h2BareNginxRatios: bareVsNginx.ratios}
+      }
     }
     await stop(bare)
   }
@@ -297,8 +309,10 @@ function report(r) {
   if (r.routes) row('  the same as CPU/request (1 route / 10,000)', `${fmt(r.routes.cpuRatio, 3)}×`, '≥ 0.95×', r.routes.cpuRatio >= 0.95)
   if (r.dashboard) row('dashboard / --no-dashboard req/s', `${fmt(r.dashboard.ratio, 3)}×${spread(r.dashboard.ratios)}`, '≥ 0.90×', r.dashboard.ratio >= 0.9)
   if (r.dashboard) row('  the same as CPU/request (--no-dashboard / dashboard)', `${fmt(r.dashboard.cpuRatio, 3)}×`, '≥ 0.90×', r.dashboard.cpuRatio >= 0.9)
-  if (r.ceiling) row('kingress / bare Node proxy, HTTP/1.1 (bench/bare-proxy.js)', `${fmt(r.ceiling.h1, 2)}×${spread(r.ceiling.h1Ratios)}; bare ${fmt(r.ceiling.h1BareRps)} req/s`, '', undefined)
-  if (r.ceiling?.h2 !== undefined) row('kingress / bare Node proxy, HTTP/2', `${fmt(r.ceiling.h2, 2)}×${spread(r.ceiling.h2Ratios)}; bare ${fmt(r.ceiling.h2BareRps)} req/s`, '', undefined)
+  if (r.ceiling) row('kingress / bare Node proxy, HTTP/1.1 (bench/bare-proxy.js)', `${fmt(r.ceiling.h1, 2)}×${spread(r.ceiling.h1Ratios)}`, '', undefined)
+  if (r.ceiling?.h1BareNginx !== undefined) row('  bare Node proxy / nginx, HTTP/1.1', `${fmt(r.ceiling.h1BareNginx, 2)}×${spread(r.ceiling.h1BareNginxRatios)}`, '', undefined)
+  if (r.ceiling?.h2 !== undefined) row('kingress / bare Node proxy, HTTP/2', `${fmt(r.ceiling.h2, 2)}×${spread(r.ceiling.h2Ratios)}`, '', undefined)
+  if (r.ceiling?.h2BareNginx !== undefined) row('  bare Node proxy / nginx, HTTP/2', `${fmt(r.ceiling.h2BareNginx, 2)}×${spread(r.ceiling.h2BareNginxRatios)}`, '', undefined)
   row('RSS idle (10 s after start)', `${fmt(r.rss.idle, 1)} MB (first start, minting certificates: ${fmt(r.rss.firstStart, 1)} MB)`, '< 70 MB', r.rss.idle < 70)
   if (r.rss.afterH1 !== undefined) row('RSS right after the HTTP/1.1 load', `${fmt(r.rss.afterH1, 1)} MB`, '', undefined)
   if (r.rss.tenSecondsAfterH1 !== undefined) row('RSS 10 s after the HTTP/1.1 load', `${fmt(r.rss.tenSecondsAfterH1, 1)} MB`, '< 120 MB', r.rss.tenSecondsAfterH1 < 120)
