@@ -1,6 +1,7 @@
 import {fileURLToPath} from 'node:url'
 
 import {SERVE_PLAN_VARIABLE, type ServePlan} from '../runtime/serve-plan.js'
+import {chosenByUser} from '../runtime/node-flags.js'
 import {startUpTieringFlags} from '../runtime/tiering.js'
 
 /**
@@ -12,16 +13,15 @@ import {startUpTieringFlags} from '../runtime/tiering.js'
  *    4 MB semi-spaces still let a request's garbage die young, for a few % more time in GC.
  *  - glibc gives each thread that mallocs an arena of its own and keeps what it frees there;
  *    two arenas keep V8's background threads from holding tens of MB after a load.
- *  - start-up runs with a high TurboFan threshold, so that an idle kingress never loads TurboFan's
- *    code (src/runtime/tiering.ts).
+ *  - a high TurboFan threshold until kingress serves, so that an idle kingress never loads
+ *    TurboFan's code (src/runtime/tiering.ts).
+ * A setting the user chose (on the command line or in NODE_OPTIONS) stays theirs.
  * KINGRESS_TUNED=1, Windows, or a Node without execve: the command serves in this process with
  * Node's defaults instead. Returns only then.
  */
 export function handOff(plan: ServePlan, argv: readonly string[]): void {
   if (process.env.KINGRESS_TUNED !== undefined || typeof process.execve !== 'function' || process.platform === 'win32') return
-  // A size the user chose (on the command line or in NODE_OPTIONS) stays theirs.
-  const chosen = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) || (process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')
-  const flags = [...(chosen ? [] : ['--max-semi-space-size=4']), ...startUpTieringFlags(process.execArgv, process.env.NODE_OPTIONS ?? '')]
+  const flags = [...(chosenByUser('--max-semi-space-size') ? [] : ['--max-semi-space-size=4']), ...startUpTieringFlags()]
   const env: NodeJS.ProcessEnv = {...process.env, KINGRESS_TUNED: '1', [SERVE_PLAN_VARIABLE]: JSON.stringify(plan)}
   env.MALLOC_ARENA_MAX ??= '2'
   // The command line stays what the user typed after the entry, so `ps` still shows `up ...`.

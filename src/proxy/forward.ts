@@ -427,7 +427,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     try {
       if (this.req.httpVersionMajor === 2) {
-        if (lengthIsKnown(this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
+        if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
         // The HTTP/2 compat response takes the same flat [name, value, ...] list.
         else (res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
       } else {
