@@ -5,7 +5,7 @@
 // other so they do not share the CPU:
 //   node bench/memory.js                                   (as `kingress up` starts)
 //   node bench/memory.js '--max-old-space-size=64' ''      (node flags, then "VAR=value ...")
-//   node bench/memory.js '' 'KINGRESS_TUNED=1'             (without bin/run.js's re-exec)
+//   node bench/memory.js '' 'KINGRESS_TUNED=1'             (serving in the CLI's process, Node's defaults)
 // BENCH_REPEAT (default 1) runs each variant that many times.
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
