@@ -4,7 +4,6 @@ import {KingressCommand} from '../src/cli/base-command.js'
 import {handOff} from '../src/cli/hand-off.js'
 import {listenFlags} from '../src/cli/serve-flags.js'
 import {requireSupportedNode} from '../src/runtime/node-support.js'
-import {runDemo} from '../src/runtime/run-demo.js'
 import type {DemoPlan} from '../src/runtime/serve-plan.js'
 
 export default class Demo extends KingressCommand {
@@ -21,6 +20,8 @@ export default class Demo extends KingressCommand {
     requireSupportedNode()
     const plan: DemoPlan = {command: 'demo', flags}
     handOff(plan, this.argv)
+    // Only when it serves in this process: the serving code is not loaded before the hand-off.
+    const {runDemo} = await import('../src/runtime/run-demo.js')
     await runDemo(plan)
   }
 }

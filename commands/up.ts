@@ -6,7 +6,6 @@ import {handOff} from '../src/cli/hand-off.js'
 import {gatewayFlags, listenFlags} from '../src/cli/serve-flags.js'
 import {hostsFileOrDefault, rerunCommand} from '../src/hosts/cli.js'
 import {requireSupportedNode} from '../src/runtime/node-support.js'
-import {runUp} from '../src/runtime/run-up.js'
 import type {UpPlan} from '../src/runtime/serve-plan.js'
 
 export default class Up extends KingressCommand {
@@ -39,6 +38,8 @@ export default class Up extends KingressCommand {
       hosts: flags.hosts ? {hostsFile: hostsFileOrDefault(flags['hosts-file']), rerun: rerunCommand(this.id ?? 'up', this.argv)} : null,
     }
     handOff(plan, this.argv)
+    // Only when it serves in this process: the serving code is not loaded before the hand-off.
+    const {runUp} = await import('../src/runtime/run-up.js')
     await runUp(plan)
   }
 }
