@@ -1,4 +1,5 @@
 import type {HeaderEdit} from '../model/steps.js'
+import {removeHeaders} from './headers.js'
 
 /**
  * Applies route steps' header edits, in order, to a flat `[name, value, ...]` head: set replaces
@@ -8,11 +9,11 @@ import type {HeaderEdit} from '../model/steps.js'
 export function applyHeaderEdits(list: string[], edits: readonly HeaderEdit[]): void {
   for (const edit of edits) {
     for (const [name, value] of edit.set) {
-      remove(list, name.toLowerCase())
+      removeHeaders(list, new Set([name.toLowerCase()]))
       list.push(name, value)
     }
     for (const [name, value] of edit.add) add(list, name, value)
-    for (const name of edit.remove) remove(list, name)
+    if (edit.remove.length !== 0) removeHeaders(list, new Set(edit.remove))
   }
 }
 
@@ -26,14 +27,4 @@ function add(list: string[], name: string, value: string): void {
     }
   }
   list.push(name, value)
-}
-
-function remove(list: string[], lower: string): void {
-  let w = 0
-  for (let r = 0; r < list.length; r += 2) {
-    if (list[r]!.toLowerCase() === lower) continue
-    list[w++] = list[r]!
-    list[w++] = list[r + 1]!
-  }
-  list.length = w
 }
