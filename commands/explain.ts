@@ -14,6 +14,7 @@ import type {GatewayRequest} from '../src/gateway/evaluate.js'
 import type {GatewayTable} from '../src/gateway/route-table.js'
 import type {Snapshot} from '../src/manifests/model.js'
 import {explain} from '../src/routing/explain.js'
+import {wellKnownPort} from '../src/routing/normalize.js'
 import type {RouteTable} from '../src/routing/table.js'
 
 export default class Explain extends KingressCommand {
@@ -114,7 +115,7 @@ function gatewayRequestOf(url: string, method: string, headers: Record<string, s
   const scheme = parsed.protocol === 'https:' ? 'https' : 'http'
   const after = withScheme.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('#')[0]!
   const q = after.indexOf('?')
-  return {scheme, port: parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port), host: parsed.host, method: method.toUpperCase(), path: (q === -1 ? after : after.slice(0, q)) || '/', query: q === -1 ? '' : after.slice(q), headers}
+  return {scheme, port: parsed.port === '' ? wellKnownPort(scheme) : Number(parsed.port), host: parsed.host, method: method.toUpperCase(), path: (q === -1 ? after : after.slice(0, q)) || '/', query: q === -1 ? '' : after.slice(q), headers}
 }
 
 function headerFlags(values: readonly string[]): Record<string, string> {

@@ -1,4 +1,5 @@
 import {escapeUri} from '../routing/escape-uri.js'
+import {wellKnownPort} from '../routing/normalize.js'
 import type {IngressPolicy} from './policy.js'
 import {headerValue, type EarlyResponse, type RequestView} from './request-view.js'
 
@@ -23,7 +24,7 @@ export interface RedirectContext {
  * would leave kingress.
  */
 function laptopAuthority(host: string, port: number, scheme: 'http' | 'https'): string {
-  return port === (scheme === 'https' ? 443 : 80) ? host : `${host}:${port}`
+  return port === wellKnownPort(scheme) ? host : `${host}:${port}`
 }
 
 /** `$request_uri` less one `/` when it is its very last byte (lua ngx_srv_redirect.lua, lua_ingress.lua; so `/a/?q` keeps it). */

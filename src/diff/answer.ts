@@ -4,6 +4,7 @@ import type {BackendRef as IngressBackend, Snapshot} from '../manifests/model.js
 import type {Route} from '../routing/table.js'
 import {formatPosition} from '../manifests/position.js'
 import {explain} from '../routing/explain.js'
+import {portOfUrl} from '../routing/normalize.js'
 import {corsOutcome} from '../gateway/cors.js'
 import {hostnameMatches, type GatewayAnswer} from '../gateway/evaluate.js'
 import {frontEndFor, ingressAt} from '../model/front-end.js'
@@ -55,7 +56,7 @@ export function sideOf(label: string, snapshot: Snapshot, model: RouteModel): Si
     answer(probe) {
       const url = new URL(probe.url)
       const scheme = url.protocol === 'https:' ? 'https' : 'http'
-      const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port)
+      const port = portOfUrl(url)
       const raw = rawPathAndQuery(probe.url)
       // The proxy's decision: the Gateway answers for the hosts its routes claim; the Ingresses are served on 80 and 443 only.
       const front = frontEndFor(gateways, ingressAt(table, scheme, port), snapshot, {scheme, port, host: url.host, method: probe.method, path: raw.path, query: raw.query, headers: probe.headers})

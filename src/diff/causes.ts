@@ -1,4 +1,5 @@
 import type {Answer, Probe} from './answer.js'
+import {portOfUrl} from '../routing/normalize.js'
 
 /**
  * Why two answers to one probe differ, as a group heading, and what to change: the manifest line of
@@ -24,7 +25,7 @@ export function causeOf(probe: Probe, a: Answer, b: Answer, fields: readonly str
   }
   // Status 0: nothing listens on the probe's port on that side (answer.ts); no rule change helps, a listener does.
   if (a.status === 0 || b.status === 0) {
-    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port)
+    const port = portOfUrl(url)
     const served = a.status === 0 ? b : a
     const which = a.status === 0 ? 'the old side' : 'the new side'
     return counted(`port ${port} served by one side only`, `${which} has nothing listening on port ${port}, where ${rule(served, a.status === 0 ? 'the new side' : 'the old side')} answers: ${a.status === 0 ? 'if the old side never served it, the new listener is an addition' : `add a listener with port ${port} to the new side's Gateway`}.`)

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 
 import {UserError} from '../errors.js'
+import {wellKnownPort} from '../routing/normalize.js'
 import type {Probe} from './answer.js'
 
 const METHOD = /^[A-Z]+$/
@@ -57,10 +58,11 @@ function fromLogLine(line: string): Probe | 'skip' | null {
   const {method, scheme, host, path, port} = entry
   if (typeof method !== 'string' || typeof host !== 'string' || typeof path !== 'string') return null
   const secure = scheme === 'https'
+  const own = wellKnownPort(secure ? 'https' : 'http')
   // The Host's port is the laptop's (8080 after a fallback); the request was routed as `port`, the
   // cluster's. Lines of older kingress versions have no `port`: they were routed as 80/443.
-  const routed = typeof port === 'number' ? port : secure ? 443 : 80
-  const authority = hostWithout(host) + (routed === (secure ? 443 : 80) ? '' : `:${routed}`)
+  const routed = typeof port === 'number' ? port : own
+  const authority = hostWithout(host) + (routed === own ? '' : `:${routed}`)
   return {method, url: `${secure ? 'https' : 'http'}://${authority}${path.startsWith('/') ? path : '/' + path}`, headers: {}, why: 'access log'}
 }
 

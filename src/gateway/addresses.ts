@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 
 import {objectKey, type Gateway} from '../manifests/model.js'
+import {wellKnownPort} from '../routing/normalize.js'
 import type {GatewayTable} from './route-table.js'
 import {specAddressesOf} from './spec-addresses.js'
 
@@ -93,7 +94,7 @@ export function planGatewaySockets(table: GatewayTable, bind: string, addressing
   const sockets = new Map<string, {socket: PlannedSocket; gateways: Set<string>; listeners: string[]}>()
   // The Ingress listeners: --bind on the HTTP and HTTPS ports, there whether or not a Gateway shares them.
   for (const scheme of ['http', 'https'] as const) {
-    sockets.set(`${bind} ${scheme}`, {socket: {address: bind, port: scheme, scheme, gatewayPort: scheme === 'https' ? 443 : 80, gateways: [], listeners: [], ingress: true}, gateways: new Set(), listeners: []})
+    sockets.set(`${bind} ${scheme}`, {socket: {address: bind, port: scheme, scheme, gatewayPort: wellKnownPort(scheme), gateways: [], listeners: [], ingress: true}, gateways: new Set(), listeners: []})
   }
   const hostsOnPort = new Map<string, string>()
   for (const l of table.listeners) {

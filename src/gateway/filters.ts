@@ -1,6 +1,7 @@
 import type {EarlyResponse, RequestView} from '../annotations/request-view.js'
 import type {HTTPRouteFilter, HTTPRouteMatch, Listener, Snapshot} from '../manifests/model.js'
 import type {HeaderEdit, MirrorCopy, RouteStep} from '../model/steps.js'
+import {wellKnownPort} from '../routing/normalize.js'
 import {corsPolicyOf, type CorsPolicy} from './cors.js'
 import {backendProblem} from './references.js'
 
@@ -114,7 +115,7 @@ function redirectOf(filter: HTTPRouteFilter, scope: FilterScope, path: string, r
   const scheme = typeof r.scheme === 'string' ? r.scheme : req.scheme
   const hostname = typeof r.hostname === 'string' ? r.hostname : req.host
   // httproute_types.go HTTPRequestRedirectFilter.Port: the scheme's well-known port when the scheme changes, else the listener's; a well-known port is left out.
-  const port = typeof r.port === 'number' ? r.port : typeof r.scheme === 'string' ? (scheme === 'https' ? 443 : 80) : scope.listener.port
+  const port = typeof r.port === 'number' ? r.port : typeof r.scheme === 'string' ? wellKnownPort(scheme) : scope.listener.port
   const wellKnown = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80)
   const status = typeof r.statusCode === 'number' ? r.statusCode : 302
   const newPath = modifiedPath(r.path, scope.match, path)

@@ -2,6 +2,7 @@ import type {Snapshot} from '../manifests/model.js'
 import {evaluateGateway, type GatewayAnswer, type GatewayRequest} from '../gateway/evaluate.js'
 import type {GatewayTable} from '../gateway/route-table.js'
 import type {RouteTable} from '../routing/table.js'
+import {wellKnownPort} from '../routing/normalize.js'
 
 /** Which front end of the route model answers a request. */
 export type FrontEnd =
@@ -37,6 +38,6 @@ export function frontEndFor(gateways: GatewayTable, ingress: RouteTable | null, 
 
 /** The Ingresses are served on the scheme's own port only (80, 443), as ingress-nginx listens: `table` there, else null. */
 export function ingressAt(table: RouteTable, scheme: 'http' | 'https', port: number): RouteTable | null {
-  return port === (scheme === 'https' ? 443 : 80) ? table : null
+  return port === wellKnownPort(scheme) ? table : null
 }
 

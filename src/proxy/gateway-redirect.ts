@@ -2,6 +2,7 @@ import type {EarlyResponse} from '../annotations/request-view.js'
 import {hostnameMatches} from '../gateway/evaluate.js'
 import type {GatewayTable} from '../gateway/route-table.js'
 import {objectKey} from '../manifests/model.js'
+import {wellKnownPort} from '../routing/normalize.js'
 import type {ProxyContext} from './context.js'
 
 /** scheme, host (a name, or an IPv6 address in brackets; no userinfo), port, the rest. */
@@ -24,7 +25,7 @@ export function onLaptop(early: EarlyResponse, listener: string | null, table: G
   const scheme = parsed[1] as 'http' | 'https'
   const host = parsed[2]!.toLowerCase().replace(/^\[|\]$/g, '')
   if (parsed[3] !== undefined) return early
-  const declared = scheme === 'https' ? 443 : 80
+  const declared = wellKnownPort(scheme)
   const gateway = listener.slice(0, listener.lastIndexOf('/'))
   const protocol = scheme === 'https' ? 'HTTPS' : 'HTTP'
   const ownListener = table.listeners.some((l) => objectKey(l.gateway.meta) === gateway && l.listener.protocol === protocol && l.listener.port === declared && (l.listener.hostname === null || hostnameMatches(l.listener.hostname, host)))

@@ -2,7 +2,7 @@ import type {Http2ServerRequest} from 'node:http2'
 import type {TLSSocket} from 'node:tls'
 
 import {objectKey} from '../manifests/model.js'
-import {normalizeHost} from '../routing/normalize.js'
+import {normalizeHost, wellKnownPort} from '../routing/normalize.js'
 import type {RuntimeState} from '../runtime/state.js'
 import type {ListenerInfo} from './context.js'
 import type {ErrorPage} from './error-page.js'
@@ -140,5 +140,5 @@ export function listenerRemovedPage(scope: GatewayScope, request: PageRequest): 
 
 /** The port a request on this listener is routed as: its Gateway scope's declared port, else 80/443 (the Ingress listeners). */
 export function routedPort(listener: ListenerInfo): number {
-  return listener.gateway?.port ?? (listener.scheme === 'https' ? 443 : 80)
+  return listener.gateway?.port ?? wellKnownPort(listener.scheme)
 }

@@ -7,7 +7,7 @@ import {serverAnswer} from '../annotations/server-answer.js'
 import type {BackendRef} from '../manifests/model.js'
 import {formatPosition} from '../manifests/position.js'
 import {describeBackend} from './compile.js'
-import {normalizeHost} from './normalize.js'
+import {normalizeHost, wellKnownPort} from './normalize.js'
 import {matchHasTls, servingRule, type Location, type MatchResult, type RouteTable, type VirtualHost} from './table.js'
 
 /** Why one location did or did not match the request path. */
@@ -94,7 +94,7 @@ function parseUrl(url: string): {scheme: 'http' | 'https'; host: string; port: n
   const afterAuthority = withScheme.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('#')[0]!
   const q = afterAuthority.indexOf('?')
   const rawPath = (q === -1 ? afterAuthority : afterAuthority.slice(0, q)) || '/'
-  return {scheme, host: parsed.host, port: parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port), path: rawPath, query: q === -1 ? '' : afterAuthority.slice(q)}
+  return {scheme, host: parsed.host, port: parsed.port === '' ? wellKnownPort(scheme) : Number(parsed.port), path: rawPath, query: q === -1 ? '' : afterAuthority.slice(q)}
 }
 
 function describeHostMatch(host: string, vhost: VirtualHost | null, table: RouteTable): string {

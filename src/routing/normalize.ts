@@ -83,3 +83,13 @@ export function normalizeHost(hostHeader: string | undefined): string {
   if (host.endsWith('.')) host = host.slice(0, -1)
   return host.toLowerCase()
 }
+
+/** The port a URL of this scheme means when it names none: 443 for https, 80 otherwise. */
+export function wellKnownPort(scheme: string): 80 | 443 {
+  return scheme === 'https' ? 443 : 80
+}
+
+/** The port a parsed URL names, or its scheme's well-known one (`https:` → 443). */
+export function portOfUrl(url: URL): number {
+  return url.port === '' ? wellKnownPort(url.protocol.slice(0, -1)) : Number(url.port)
+}
