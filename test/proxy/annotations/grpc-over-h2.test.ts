@@ -8,21 +8,10 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startServingCli, type ServingCli} from '../../support/cli.js'
+import {ingressYaml} from '../../support/manifests.js'
 import {httpsPortOf} from '../https-support.js'
 
-const INGRESS = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: greeter
-  namespace: default
-  annotations: {nginx.ingress.kubernetes.io/backend-protocol: GRPC}
-spec:
-  rules:
-  - host: grpc.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: greeter, port: {number: 50051}}}}
-`
+const INGRESS = ingressYaml('greeter', [{host: 'grpc.test', paths: [{path: '/', pathType: 'Prefix', service: 'greeter', port: 50051}]}], {annotations: {'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC'}})
 
 /**
  * A gRPC answer with a Content-Length and grpc-status in its trailers (legal over HTTP/2, the
