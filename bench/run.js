@@ -8,7 +8,7 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {withDashboard} from './lib/dashboard.js'
 import {withIdleConnections} from './lib/idle.js'
@@ -78,6 +78,8 @@ async function main() {
     console.log('bench: building kingress (npm run build) ...')
     execFileSync('npm', ['run', 'build'], {cwd: ROOT, stdio: 'inherit'})
   }
+  // The bare proxy starts with the young generation kingress's serving process gets.
+  const {YOUNG_GENERATION_FLAG} = await import(pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'hand-off.js')).href)
   const nginxPath = which('nginx')
   const h2loadPath = which('h2load')
   console.log(`bench: Node ${process.version}, ${ROUNDS} interleaved rounds of ${SECONDS}s, ${CONNECTIONS} keep-alive connections, 100-byte responses, loopback`)
@@ -238,7 +240,7 @@ async function main() {
     // The same loads against bench/bare-proxy.js: what Node's HTTP machinery and undici cost alone,
     // against kingress and against nginx, each pair interleaved.
     const ports = {http: await freePort(), https: await freePort()}
-    const bare = start(process.execPath, ['--max-semi-space-size=4', join(ROOT, 'bench', 'bare-proxy.js'), String(ports.http), String(ports.https), String(upstreamPort), join(HOME, 'certs', `${HOST}.pem`), join(HOME, 'certs', `${HOST}-key.pem`)])
+    const bare = start(process.execPath, [YOUNG_GENERATION_FLAG, join(ROOT, 'bench', 'bare-proxy.js'), String(ports.http), String(ports.https), String(upstreamPort), join(HOME, 'certs', `${HOST}.pem`), join(HOME, 'certs', `${HOST}-key.pem`)])
     await waitFor(ports.http, HOST)
     const bareH1 = () => (h1Warmed(ports.http), h1(ports.http))
     const bareH2 = () => (h2Warmed(ports.https), h2load(ports.https, {seconds: SECONDS, host: HOST}))

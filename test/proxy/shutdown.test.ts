@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
+import {YOUNG_GENERATION_FLAG} from '../../src/cli/hand-off.js'
 import {runCli, testKingressHome} from '../support/cli.js'
 import {echoUpstream, FIXTURES, ingress, send, startProxy, startUpstream} from './helpers.js'
 
@@ -62,7 +63,7 @@ describe('the real CLI: kingress up', () => {
       if (process.platform === 'linux') {
         // bin/run.js re-executes a serving command in place with its V8 and malloc settings: the
         // same pid (so the SIGTERM below reaches the proxy), now started with them.
-        expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4')
+        expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain(YOUNG_GENERATION_FLAG)
         expect(readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0')).toContain(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`)
       }
       const port = Number(/:(\d+) /.exec(ready)![1])

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {YOUNG_GENERATION_FLAG} from '../../src/cli/hand-off.js'
 import {START_UP_TURBOFAN_FLAG} from '../../src/runtime/tiering.js'
 import {FIXTURES} from '../proxy/helpers.js'
 import {REPO_ROOT, runCli, startServingCli} from '../support/cli.js'
@@ -35,7 +36,7 @@ describe.runIf(process.platform === 'linux')('up hands off to the serving entry'
       const entry = line.findIndex((word) => word.endsWith(join('dist', 'src', 'cli', 'serve-entry.js')))
       expect(entry).toBeGreaterThan(0)
       expect(line.slice(entry + 1)).toEqual(UP)
-      expect(line.slice(1, entry)).toContain('--max-semi-space-size=4')
+      expect(line.slice(1, entry)).toContain(YOUNG_GENERATION_FLAG)
       expect(line.slice(1, entry)).toContain(START_UP_TURBOFAN_FLAG)
       const environ = readFileSync(`/proc/${cli.pid}/environ`, 'utf8').split('\0')
       expect(environ).toContain('MALLOC_ARENA_MAX=2')
