@@ -243,6 +243,18 @@ function decodeFilters(raw: RawObject, owner: Record<string, unknown>, ownerFiel
   return out
 }
 
+/** httproute_types.go HTTPHeader.Value: the experimental channel's pattern; the standard channel has none. */
+const PRINTABLE_HEADER_VALUE = /^[!-~]+([\t ]?[!-~]+)*$/
+
+/** A filter's header value the standard channel accepts but that is not printable US-ASCII: what kingress does with it. */
+function headerValueWarning(value: string, field: string, errors: FieldErrors): void {
+  if (PRINTABLE_HEADER_VALUE.test(value)) return
+  const pattern = 'the experimental channel refuses it: ^[!-~]+([\\t ]?[!-~]+)*$'
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) errors.warn(field, `has a control character, which no HTTP field may carry (${pattern}); requests this filter applies to are answered 502`)
+  else if (/[^\x00-\x7f]/.test(value)) errors.warn(field, `is not US-ASCII (${pattern}); kingress sends its UTF-8 bytes`)
+  else errors.warn(field, `has leading, trailing or repeated spaces or tabs (${pattern}); kingress sends it as written`)
+}
+
 /** The checks inside one filter's own field; answers RequestMirror's backendRef. */
 function filterConfig(raw: RawObject, type: HTTPRouteFilterType, config: Record<string, unknown>, field: string, errors: FieldErrors): BackendObjectReference | null {
   switch (type) {
@@ -253,7 +265,8 @@ function filterConfig(raw: RawObject, type: HTTPRouteFilterType, config: Record<
         listOf(errors, config, key, `${field}.${key}`, 16).forEach((header, k) => {
           const at = `${field}.${key}[${k}]`
           const name = requiredString(errors, header, 'name', `${at}.name`, RULES.headerName)
-          requiredString(errors, header, 'value', `${at}.value`, {min: 1, max: 4096})
+          const value = requiredString(errors, header, 'value', `${at}.value`, {min: 1, max: 4096})
+          if (value !== null) headerValueWarning(value, `${at}.value`, errors)
           // listType=map, listMapKey=name; header names compare case-insensitively.
           if (name !== null && seen.has(name.toLowerCase())) errors.duplicate(at, {name})
           if (name !== null) seen.add(name.toLowerCase())

@@ -22,6 +22,8 @@ export function classify(error: unknown): Classified {
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'no response head within the read timeout'}
   if (code === 'KINGRESS_SEND_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: message}
   if (code === 'UND_ERR_BODY_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'the response body stalled'}
+  // undici refusing a request field, or Node a response field: values come checked from clients and upstreams, so one a route set.
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'KINGRESS_BAD_HEAD') return {failure: 'unsendable-header', beforeConnect: false, detail: message}
   if (RESET_ERRORS.has(code)) return {failure: 'reset', beforeConnect: false, detail: `${code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : code}: ${message}`}
   return {failure: 'bad-response', beforeConnect: false, detail: code ? `${code}: ${message}` : message}
 }

@@ -24,7 +24,7 @@ import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
-import {lengthIsKnown, respondWithKnownLength} from './h2-head.js'
+import {assertSendable, lengthIsKnown, respondWithKnownLength} from './h2-head.js'
 import {onLaptop} from './gateway-redirect.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
@@ -428,14 +428,18 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     try {
       if (this.req.httpVersionMajor === 2) {
         if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
-        // The HTTP/2 compat response takes the same flat [name, value, ...] list.
-        else (res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
+        else {
+          // Upstream fields arrive checked; a route's edits may not be (see assertSendable).
+          if (this.responseEdits !== null) assertSendable(headers)
+          // The HTTP/2 compat response takes the same flat [name, value, ...] list.
+          ;(res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
+        }
       } else {
         if (this.core.draining) (res as ServerResponse).shouldKeepAlive = false
         ;(res as ServerResponse).writeHead(statusCode, statusText, headers)
       }
     } catch (error) {
-      // A head Node will not send on (e.g. a control character in a header value): a 502 page instead.
+      // A head Node will not send on (a control character in a header value a route set): a 502 page instead.
       this.abortUpstream?.(Object.assign(new Error(`invalid response head: ${(error as Error).message}`), {code: 'KINGRESS_BAD_HEAD'}))
       return false
     }

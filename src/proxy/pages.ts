@@ -69,7 +69,7 @@ function noEndpointsHint(backend: ResolvedBackend): string {
   return `${backend.problem} Or serve it from a local process: ${flag}.`
 }
 
-export type UpstreamFailure = 'refused' | 'reset' | 'timeout' | 'connect-timeout' | 'bad-response'
+export type UpstreamFailure = 'refused' | 'reset' | 'timeout' | 'connect-timeout' | 'bad-response' | 'unsendable-header'
 
 const FAILURES: Record<UpstreamFailure, {status: number; code: string; title: string; what: string}> = {
   refused: {status: 502, code: 'connection-refused', title: 'Bad gateway', what: 'refused the connection'},
@@ -77,6 +77,7 @@ const FAILURES: Record<UpstreamFailure, {status: number; code: string; title: st
   'bad-response': {status: 502, code: 'bad-response', title: 'Bad gateway', what: 'sent a response that is not valid HTTP/1.1'},
   timeout: {status: 504, code: 'timeout', title: 'Gateway timeout', what: 'did not answer in time'},
   'connect-timeout': {status: 504, code: 'connect-timeout', title: 'Gateway timeout', what: 'did not accept the connection in time'},
+  'unsendable-header': {status: 502, code: 'unsendable-header', title: 'Bad gateway', what: ''},
 }
 
 export function upstreamFailurePage(failure: UpstreamFailure, detail: string, match: MatchResult | string, backend: ResolvedBackend, tried: readonly string[], request: PageRequest): ErrorPage {
@@ -87,12 +88,14 @@ export function upstreamFailurePage(failure: UpstreamFailure, detail: string, ma
       ? `Check that the server at ${tried.join(', ')} answers quickly (it is still up but slow or stuck).`
       : failure === 'bad-response'
         ? `Check that ${tried.join(', ')} is an HTTP server (not HTTPS or another protocol).`
-        : `Start the server at ${tried.join(', ')}, or point the Service elsewhere: --backend ${backend.ref?.service ?? 'SERVICE'}=HOST:PORT.`
+        : failure === 'unsendable-header'
+          ? 'Remove the control character from the header filter\'s value (`kingress validate` names the field).'
+          : `Start the server at ${tried.join(', ')}, or point the Service elsewhere: --backend ${backend.ref?.service ?? 'SERVICE'}=HOST:PORT.`
   return {
     status: f.status,
     code: f.code,
     title: f.title,
-    message: `${who} ${f.what} (${detail}).`,
+    message: failure === 'unsendable-header' ? `A header value this rule sets has a character no HTTP field may carry, so the exchange with ${tried.join(', ')} of Service ${backend.label} stopped (${detail}).` : `${who} ${f.what} (${detail}).`,
     ...request,
     rule: typeof match === 'string' ? match : describeRule(match),
     backend: describeBackend(backend),

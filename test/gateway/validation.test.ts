@@ -290,6 +290,28 @@ describe('HTTPRoute validation (httproute_types.go, shared_types.go)', () => {
     ])
   })
 
+  it('header filter values that are not printable US-ASCII are taken, with a warning of what kingress sends (httproute_types.go HTTPHeader.Value)', () => {
+    const {errors, all} = load(
+      route(`  rules:
+  - filters:
+    - type: ResponseHeaderModifier
+      responseHeaderModifier:
+        set:
+        - {name: X-Arrow, value: "a\u2192b"}
+        - {name: X-Control, value: "a\\u0001b"}
+        add:
+        - {name: X-Spaced, value: "a  b"}
+        - {name: X-Plain, value: "a b"}`),
+    )
+    expect(errors).toEqual([])
+    const warnings = all.filter((line) => line.includes('experimental channel'))
+    expect(warnings).toEqual([
+      't.yaml:11:27: warning: spec.rules[0].filters[0].responseHeaderModifier.set[0].value: is not US-ASCII (the experimental channel refuses it: ^[!-~]+([\\t ]?[!-~]+)*$); kingress sends its UTF-8 bytes',
+      't.yaml:12:29: warning: spec.rules[0].filters[0].responseHeaderModifier.set[1].value: has a control character, which no HTTP field may carry (the experimental channel refuses it: ^[!-~]+([\\t ]?[!-~]+)*$); requests this filter applies to are answered 502',
+      't.yaml:14:28: warning: spec.rules[0].filters[0].responseHeaderModifier.add[0].value: has leading, trailing or repeated spaces or tabs (the experimental channel refuses it: ^[!-~]+([\\t ]?[!-~]+)*$); kingress sends it as written',
+    ])
+  })
+
   it('timeouts: the Duration pattern; backendRequest not longer than request', () => {
     const {errors} = load(route('  rules:\n  - timeouts:\n      request: 10s\n      backendRequest: 1m'))
     expect(errors).toEqual(['t.yaml:7:5: spec.rules[0].timeouts: Invalid value: "object": backendRequest timeout cannot be longer than request timeout'])
