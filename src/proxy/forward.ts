@@ -14,7 +14,7 @@ import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
 import {classify, errorCode, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
-import {acceptableRequestId, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, removeHeaders, upstreamRequestHeaders} from './headers.js'
+import {acceptableRequestId, assertSendable, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, removeHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
 import {sendPage, type ClientRequest, type ClientResponse} from './respond.js'
 import {requestDetail} from './request-detail.js'
@@ -24,7 +24,7 @@ import {requestTarget, type RequestTarget} from './target.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
-import {assertSendable, lengthIsKnown, respondWithKnownLength} from './h2-head.js'
+import {lengthIsKnown, respondWithKnownLength} from './h2-head.js'
 import {onLaptop} from './gateway-redirect.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
@@ -429,7 +429,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       if (this.req.httpVersionMajor === 2) {
         if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
         else {
-          // Upstream fields arrive checked; a route's edits may not be (see assertSendable).
+          // Upstream fields arrive checked; a route's edits may not be (headers.ts assertSendable).
           if (this.responseEdits !== null) assertSendable(headers)
           // The HTTP/2 compat response takes the same flat [name, value, ...] list.
           ;(res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)

@@ -33,18 +33,6 @@ export function respondWithKnownLength(res: Http2ServerResponse, status: number,
 }
 
 /**
- * Throws where Node's HTTP/1.1 would refuse a field. The compatibility layer's writeHead checks
- * names only: a value with a control character would go out as it is, and one above U+00FF with
- * its high byte cut off, so a route's edits are checked here before it.
- */
-export function assertSendable(flat: readonly string[]): void {
-  for (let i = 0; i < flat.length; i += 2) {
-    validateHeaderName(flat[i]!)
-    validateHeaderValue(flat[i]!, flat[i + 1]!)
-  }
-}
-
-/**
  * No trailers can follow: an HTTP/1.1 upstream (it sends trailers only chunked) whose answer is a
  * HEAD's, a 204 or 304, or has a Content-Length. gRPC backends are reached over HTTP/2, where a
  * Content-Length and trailers go together.

@@ -5,6 +5,8 @@
  * ingress controller sets it.
  */
 
+import {validateHeaderName, validateHeaderValue} from './node-http.js'
+
 export const PROXY_NAME = 'kingress'
 export const VIA_VALUE = `1.1 ${PROXY_NAME}`
 
@@ -196,6 +198,19 @@ export function removeHeaders(list: string[], names: ReadonlySet<string>): void 
     list[w++] = list[r + 1]!
   }
   list.length = w
+}
+
+/**
+ * Throws where node:http would refuse a field of a flat `[name, value, ...]` head: for heads sent
+ * where Node does not check values (HTTP/2's compatibility writeHead checks names only, and a head
+ * kingress writes on a socket itself). Upstream fields arrive checked by undici's parser; a value a
+ * route's edits set may have a control character, CR LF included.
+ */
+export function assertSendable(flat: readonly string[]): void {
+  for (let i = 0; i < flat.length; i += 2) {
+    validateHeaderName(flat[i]!)
+    validateHeaderValue(flat[i]!, flat[i + 1]!)
+  }
 }
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`. */

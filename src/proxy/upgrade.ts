@@ -14,7 +14,7 @@ import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
 import {classify, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
-import {acceptableRequestId, clientAddress, clientResponseHeaders, upstreamRequestHeaders} from './headers.js'
+import {acceptableRequestId, assertSendable, clientAddress, clientResponseHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
 import {request as httpRequest, ServerResponseClass, STATUS_CODES} from './node-http.js'
 import {sendPageOnSocket} from './respond.js'
@@ -337,13 +337,16 @@ export class Tunnel {
       const {by, request} = this.decider()
       return this.fail(upstreamFailurePage('bad-response', `the endpoint switched to "${String(res.headers.upgrade ?? '')}", not websocket`, by, this.backend!, [this.member!.address], request))
     }
+    const raw = [...res.rawHeaders]
+    if (this.gateway?.responseHeaders != null) {
+      applyHeaderEdits(raw, this.gateway.responseHeaders)
+      if (this.unsendable(raw, upstream)) return
+    }
     this.established = true
     this.upstreamSocket = upstream
     upstream.setTimeout(0)
     upstream.setKeepAlive(true, 30_000)
     let out = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`
-    const raw = [...res.rawHeaders]
-    if (this.gateway?.responseHeaders != null) applyHeaderEdits(raw, this.gateway.responseHeaders)
     for (let i = 0; i < raw.length; i += 2) out += `${raw[i]}: ${raw[i + 1]}\r\n`
     socket.write(out + '\r\n', 'latin1')
     if (head.length > 0) socket.write(head)
@@ -365,7 +368,10 @@ export class Tunnel {
     this.recovered()
     const status = res.statusCode ?? 502
     const headers = clientResponseHeaders(res.rawHeaders, this.requestId)
-    if (this.gateway?.responseHeaders != null) applyHeaderEdits(headers, this.gateway.responseHeaders)
+    if (this.gateway?.responseHeaders != null) {
+      applyHeaderEdits(headers, this.gateway.responseHeaders)
+      if (this.unsendable(headers, res)) return
+    }
     let out = `HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}\r\n`
     for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`
     socket.write(out + 'connection: close\r\n\r\n', 'latin1')
@@ -410,6 +416,24 @@ export class Tunnel {
     }
     const {by, request} = this.decider()
     this.fail(upstreamFailurePage(c.failure, c.detail, by, this.backend!, this.tried.map((m) => m.address), request))
+  }
+
+  /**
+   * A head this module writes on the socket itself, after the rule's edits: one Node would refuse (a
+   * control character, CR LF included, in a value the rule sets) is the 502 page instead, never
+   * written raw. True when it was refused; the endpoint's answer is dropped.
+   */
+  private unsendable(head: readonly string[], answer: {destroy(): void}): boolean {
+    try {
+      assertSendable(head)
+      return false
+    } catch (error) {
+      this.upstream = null
+      answer.destroy()
+      const {by, request} = this.decider()
+      this.fail(upstreamFailurePage('unsendable-header', `invalid response head: ${(error as Error).message}`, by, this.backend!, [this.member!.address], request))
+      return true
+    }
   }
 
   private fail(page: ErrorPage): void {

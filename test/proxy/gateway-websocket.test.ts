@@ -20,7 +20,8 @@ async function wsUpstream(name: string): Promise<WsUpstream> {
     res.writeHead(200, {'x-upstream': name})
     res.end(name)
   })
-  const wss = new WebSocketServer({server: upstream.server})
+  // A handshake whose path has `refuse` in it is answered 401 (no tunnel).
+  const wss = new WebSocketServer({server: upstream.server, verifyClient: (info: {req: {url?: string}}) => !(info.req.url ?? '').includes('refuse')})
   wss.on('connection', (socket, req) => {
     handshakes.push({url: req.url ?? '', headers: req.headers})
     socket.on('message', (data, binary) => socket.send(data, {binary}))
@@ -112,6 +113,15 @@ spec:
     backendRefs:
     - name: infra-backend-v3
       port: 8080
+  - matches:
+    - path: {type: PathPrefix, value: /control}
+    filters:
+    - type: ResponseHeaderModifier
+      responseHeaderModifier:
+        set: [{name: X-Split, value: "a\\r\\nX-Injected: 1"}]
+    backendRefs:
+    - name: infra-backend-v1
+      port: 8080
 `
 
 describe('WebSockets over HTTPRoutes: the rule\'s filters apply to the handshake', () => {
@@ -145,6 +155,18 @@ describe('WebSockets over HTTPRoutes: the rule\'s filters apply to the handshake
   it('a path no rule matches: 404, a backend without endpoints: 503 naming the route', async () => {
     await expect(open(served.proxy.port, '/nothing', 'ws.example.com')).rejects.toThrow('HTTP 404')
     await expect(open(served.proxy.port, '/idle', 'ws.example.com')).rejects.toThrow('HTTP 503')
+  })
+
+  // The 101 is written on the socket by kingress (src/proxy/upgrade.ts), not by node:http: a
+  // value with CR LF would have split into a header of its own. Now the 502 page of
+  // test/proxy/unsendable-head.test.ts, as for plain requests.
+  it('a control character in a value the rule sets on the 101: the 502 page, no header split', async () => {
+    await expect(open(served.proxy.port, '/control', 'ws.example.com')).rejects.toThrow('HTTP 502')
+    // The endpoint's own refusal (401), relayed by kingress with the rule's edits: the same.
+    await expect(open(served.proxy.port, '/control/refuse', 'ws.example.com')).rejects.toThrow('HTTP 502')
+    const plain = await send(served.proxy.port, {path: '/control', headers: {host: 'ws.example.com'}, timeoutMs: 5000})
+    expect(plain.status).toBe(502)
+    expect(plain.headers['x-injected']).toBeUndefined()
   })
 
   it('plain requests on the same host still reach the backend', async () => {
