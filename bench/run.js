@@ -80,6 +80,11 @@ async function main() {
   }
   // The bare proxy starts with the young generation kingress's serving process gets.
   const {YOUNG_GENERATION_FLAG} = await import(pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'hand-off.js')).href)
+  if (typeof YOUNG_GENERATION_FLAG !== 'string') {
+    console.error('bench: dist/ is older than the sources (no YOUNG_GENERATION_FLAG in dist/src/cli/hand-off.js): run npm run build. Nothing measured.')
+    process.exitCode = 1
+    return
+  }
   const nginxPath = which('nginx')
   const h2loadPath = which('h2load')
   console.log(`bench: Node ${process.version}, ${ROUNDS} interleaved rounds of ${SECONDS}s, ${CONNECTIONS} keep-alive connections, 100-byte responses, loopback`)

@@ -1,4 +1,4 @@
-import {compiledOnce, type HeaderEdit, type RouteStep} from '../model/steps.js'
+import {compiledOnce, wireValue, type HeaderEdit, type RouteStep} from '../model/steps.js'
 import type {MatchResult} from '../routing/table.js'
 import {corsHeaders} from './cors.js'
 import type {IngressPolicy} from './policy.js'
@@ -67,6 +67,6 @@ function compile(policy: IngressPolicy): ForwardStep[] {
 }
 
 function setRequestHeader(source: string, name: string, value: string): ForwardStep {
-  const edit: HeaderEdit = {set: [[name, value]], add: [], remove: []}
+  const edit: HeaderEdit = {set: [[name, wireValue(value)]], add: [], remove: []}
   return {source, run: (state) => (state.requestHeaders.push(edit), null)}
 }

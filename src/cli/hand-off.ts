@@ -4,7 +4,7 @@ import {SERVE_PLAN_VARIABLE, type ServePlan} from '../runtime/serve-plan.js'
 import {chosenByUser} from '../runtime/node-flags.js'
 import {startUpTieringFlags} from '../runtime/tiering.js'
 
-/** The young-generation cap the serving process starts with (bench/PERFORMANCE.md, "Young generation"). */
+/** The young-generation cap the serving process starts with (bench/PERFORMANCE.md, "Fifth round"). */
 export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=16'
 
 /**

@@ -1,6 +1,6 @@
 import type {EarlyResponse, RequestView} from '../annotations/request-view.js'
 import type {HTTPRouteFilter, HTTPRouteMatch, Listener, Snapshot} from '../manifests/model.js'
-import type {HeaderEdit, MirrorCopy, RouteStep} from '../model/steps.js'
+import {wireValue, type HeaderEdit, type MirrorCopy, type RouteStep} from '../model/steps.js'
 import {wellKnownPort} from '../routing/normalize.js'
 import {corsPolicyOf, type CorsPolicy} from './cors.js'
 import {backendProblem} from './references.js'
@@ -108,15 +108,6 @@ export function headerEditOf(config: Readonly<Record<string, unknown>>): HeaderE
   const pairs = (list: unknown): [string, string][] => (Array.isArray(list) ? list.filter((h): h is {name: string; value: unknown} => typeof h === 'object' && h !== null && typeof (h as {name?: unknown}).name === 'string').map((h) => [h.name, wireValue(String(h.value ?? ''))]) : [])
   const remove = Array.isArray(config.remove) ? config.remove.filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()) : []
   return {set: pairs(config.set), add: pairs(config.add), remove}
-}
-
-/**
- * A configured header value as the bytes that go on the wire: its UTF-8 encoding, one character
- * per byte, the form in which Node writes a header string. As typed, Node would refuse a character
- * above U+00FF (a 502 on HTTP/1.1) and send U+0080-U+00FF as one byte each.
- */
-export function wireValue(value: string): string {
-  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
 }
 
 function redirectOf(filter: HTTPRouteFilter, scope: FilterScope, path: string, req: RequestView): EarlyResponse {

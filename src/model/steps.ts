@@ -23,6 +23,16 @@ export interface HeaderEdit {
   readonly remove: readonly string[]
 }
 
+/**
+ * A configured header value (an HTTPRoute filter's, an Ingress annotation's) as the bytes that go
+ * on the wire: its UTF-8 encoding, one character per byte, the form in which Node writes a header
+ * string. As typed, Node would refuse a character above U+00FF (a 502 on HTTP/1.1) and send
+ * U+0080-U+00FF as one byte each; nginx and Envoy send the configuration's UTF-8 bytes.
+ */
+export function wireValue(value: string): string {
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
+}
+
 /** A copy of the request, as it stands when the step runs, for another backend (the client's answer does not wait for it). */
 export interface MirrorCopy {
   readonly namespace: string

@@ -14,6 +14,20 @@ export const MAX_TRIES = 3
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTDOWN'])
 const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
 
+/** A response field a route's edits set that Node refused (forward.ts sets it; see isRefusedFieldValue). */
+export const UNSENDABLE_EDIT = 'KINGRESS_UNSENDABLE_EDIT'
+/**
+ * undici's refusal of a request header (core/request.js processHeader: `invalid ${name} header`).
+ * Client fields reach it checked by Node's parser or nghttp2, and hop-by-hop ones are dropped, so
+ * the field is one the route's configuration set.
+ */
+const UNDICI_REFUSED_HEADER = /^invalid \S+ header$/
+
+/** Node's refusal of a header value (validateHeaderValue: ERR_INVALID_CHAR "... header content ..."), not of a status message. */
+export function isRefusedFieldValue(error: unknown): boolean {
+  return errorCode(error) === 'ERR_INVALID_CHAR' && error instanceof Error && error.message.includes('header content')
+}
+
 export function classify(error: unknown): Classified {
   const code = errorCode(error)
   const message = error instanceof Error ? error.message : String(error)
@@ -22,8 +36,7 @@ export function classify(error: unknown): Classified {
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'no response head within the read timeout'}
   if (code === 'KINGRESS_SEND_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: message}
   if (code === 'UND_ERR_BODY_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'the response body stalled'}
-  // undici refusing a request field, or Node a response field: values come checked from clients and upstreams, so one a route set.
-  if (code === 'UND_ERR_INVALID_ARG' || code === 'KINGRESS_BAD_HEAD') return {failure: 'unsendable-header', beforeConnect: false, detail: message}
+  if (code === UNSENDABLE_EDIT || (code === 'UND_ERR_INVALID_ARG' && UNDICI_REFUSED_HEADER.test(message))) return {failure: 'unsendable-header', beforeConnect: false, detail: message}
   if (RESET_ERRORS.has(code)) return {failure: 'reset', beforeConnect: false, detail: `${code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : code}: ${message}`}
   return {failure: 'bad-response', beforeConnect: false, detail: code ? `${code}: ${message}` : message}
 }

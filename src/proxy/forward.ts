@@ -12,7 +12,7 @@ import type {RuntimeState} from '../runtime/state.js'
 import {hasServerAnswer, serverAnswer} from '../annotations/server-answer.js'
 import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
-import {classify, errorCode, MAX_TRIES} from './failure.js'
+import {classify, errorCode, isRefusedFieldValue, MAX_TRIES, UNSENDABLE_EDIT} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, assertSendable, clientAddress, clientResponseHeaders, MAX_HEADER_LINE, removeHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage, type PageRequest} from './pages.js'
@@ -439,8 +439,12 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
         ;(res as ServerResponse).writeHead(statusCode, statusText, headers)
       }
     } catch (error) {
-      // A head Node will not send on (a control character in a header value a route set): a 502 page instead.
-      this.abortUpstream?.(Object.assign(new Error(`invalid response head: ${(error as Error).message}`), {code: 'KINGRESS_BAD_HEAD'}))
+      // A head Node will not send on: a 502 page instead. Upstream fields arrive checked, so a refused
+      // field is one the route's edits set; the upstream's reason phrase is not checked by undici.
+      const edited = this.responseEdits !== null && isRefusedFieldValue(error)
+      // node:http keeps a refused reason phrase as the response's statusMessage: the page must not reuse it.
+      if (this.req.httpVersionMajor !== 2) (res as ServerResponse).statusMessage = ''
+      this.abortUpstream?.(Object.assign(new Error(`invalid response head: ${(error as Error).message}`), {code: edited ? UNSENDABLE_EDIT : 'KINGRESS_BAD_HEAD'}))
       return false
     }
     this.responded = true

@@ -89,7 +89,7 @@ export function upstreamFailurePage(failure: UpstreamFailure, detail: string, ma
       : failure === 'bad-response'
         ? `Check that ${tried.join(', ')} is an HTTP server (not HTTPS or another protocol).`
         : failure === 'unsendable-header'
-          ? 'Remove the control character from the header filter\'s value (`kingress validate` names the field).'
+          ? 'Remove the control character from the header values the rule sets: an HTTPRoute header filter (`kingress validate` names the field) or an Ingress annotation such as upstream-vhost or x-forwarded-prefix.'
           : `Start the server at ${tried.join(', ')}, or point the Service elsewhere: --backend ${backend.ref?.service ?? 'SERVICE'}=HOST:PORT.`
   return {
     status: f.status,

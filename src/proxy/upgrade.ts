@@ -12,7 +12,7 @@ import type {ResolvedBackend, ResolvedEndpoint} from '../backends/resolver.js'
 import type {RuntimeState} from '../runtime/state.js'
 import {servingRule, type MatchResult} from '../routing/table.js'
 import type {ErrorPage} from './error-page.js'
-import {classify, MAX_TRIES} from './failure.js'
+import {classify, isRefusedFieldValue, MAX_TRIES} from './failure.js'
 import type {HandlerCore} from './handler-core.js'
 import {acceptableRequestId, assertSendable, clientAddress, clientResponseHeaders, upstreamRequestHeaders} from './headers.js'
 import {badRequestPage, invalidPathPage, noEndpointsPage, notFoundPage, upstreamFailurePage} from './pages.js'
@@ -307,7 +307,15 @@ export class Tunnel {
     const connectMs = plan?.connectMs ?? this.core.ctx.timeouts.connectMs
     const headersMs = plan?.headersMs ?? this.gateway?.headersMs ?? this.core.ctx.timeouts.headersMs
     const options = {host: member.endpoint.host, port: member.endpoint.port, method: 'GET', path: this.forwardPath, headers: this.headers, agent: false as const, setHost: false}
-    const upstream = tls ? httpsRequest({...options, rejectUnauthorized: false}) : httpRequest(options)
+    let upstream: UpstreamRequest
+    try {
+      upstream = tls ? httpsRequest({...options, rejectUnauthorized: false}) : httpRequest(options)
+    } catch (error) {
+      // node:http checks the head as it builds it: a value the route set with a control character.
+      if (!isRefusedFieldValue(error)) throw error
+      const {by, request} = this.decider()
+      return this.fail(upstreamFailurePage('unsendable-header', `invalid request head: ${(error as Error).message}`, by, this.backend!, [member.address], request))
+    }
     this.upstream = upstream
     let connected = false
     upstream.once('socket', (sock: Socket) => {

@@ -6,6 +6,7 @@ import {ingress, jsonOf, send, startProxy, startUpstream, type ProxyUnderTest, t
 describe('error pages: which rule, which backend, what to do', () => {
   let slow: Upstream
   let garbage: TcpServer
+  let phrase: TcpServer
   let deadPort: number
   let proxy: ProxyUnderTest
 
@@ -15,6 +16,9 @@ describe('error pages: which rule, which backend, what to do', () => {
     // Not an HTTP server at all.
     garbage = createTcpServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'))
     await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', () => resolve()))
+    // A reason phrase with a control character: llhttp takes any byte but CR and LF there, Node's writeHead does not.
+    phrase = createTcpServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 200 O\x01K\r\nContent-Length: 2\r\n\r\nok', 'latin1')))
+    await new Promise<void>((resolve) => phrase.listen(0, '127.0.0.1', () => resolve()))
     const dead = await startUpstream(() => {})
     deadPort = dead.port
     await dead.close()
@@ -26,9 +30,10 @@ describe('error pages: which rule, which backend, what to do', () => {
           {host: 'nobody.test', service: 'webserver-blue-svc'},
           {host: 'nobody.test', path: '/only', pathType: 'Exact', service: 'slow'},
           {host: 'garbage.test', service: 'garbage'},
+          {host: 'phrase.test', service: 'phrase'},
         ]),
       ],
-      backends: [`slow=127.0.0.1:${slow.port}`, `dead=127.0.0.1:${deadPort}`, `garbage=127.0.0.1:${(garbage.address() as AddressInfo).port}`],
+      backends: [`slow=127.0.0.1:${slow.port}`, `dead=127.0.0.1:${deadPort}`, `garbage=127.0.0.1:${(garbage.address() as AddressInfo).port}`, `phrase=127.0.0.1:${(phrase.address() as AddressInfo).port}`],
       timeouts: {headersMs: 400},
     })
   })
@@ -36,6 +41,7 @@ describe('error pages: which rule, which backend, what to do', () => {
     await proxy.close()
     await slow.close()
     garbage.close()
+    phrase.close()
   })
 
   it('404 as HTML for browsers, listing the hosts served', async () => {
@@ -44,7 +50,7 @@ describe('error pages: which rule, which backend, what to do', () => {
     expect(reply.headers['content-type']).toBe('text/html; charset=utf-8')
     expect(reply.body).toContain('<h1>404 No route</h1>')
     expect(reply.body).toContain('No rule is for host &#34;unknown.test&#34;')
-    expect(reply.body).toContain('dead.test, garbage.test, nobody.test, slow.test')
+    expect(reply.body).toContain('dead.test, garbage.test, nobody.test, phrase.test, slow.test')
     expect(reply.headers['x-request-id']).toBeTruthy()
     expect(reply.headers.server).toBe('kingress')
   })
@@ -102,6 +108,14 @@ describe('error pages: which rule, which backend, what to do', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(350)
     expect(reply.body).toContain('Gateway timeout')
     expect(reply.body).toContain('did not answer in time')
+  })
+
+  // src/proxy/failure.ts: only a header value a route set is the rule's fault (unsendable-header).
+  it('502 bad-response when the endpoint\'s reason phrase has a control character, naming the endpoint', async () => {
+    const page = jsonOf(await send(proxy.port, {headers: {host: 'phrase.test', accept: 'application/json'}}))
+    expect(page.status).toBe(502)
+    expect(page.error).toBe('bad-response')
+    expect(page.message).toContain('statusMessage')
   })
 
   it('502 when the endpoint does not speak HTTP', async () => {

@@ -114,6 +114,15 @@ spec:
     - name: infra-backend-v3
       port: 8080
   - matches:
+    - path: {type: PathPrefix, value: /control-up}
+    filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: X-Split, value: "a\\r\\nX-Injected: 1"}]
+    backendRefs:
+    - name: infra-backend-v1
+      port: 8080
+  - matches:
     - path: {type: PathPrefix, value: /control}
     filters:
     - type: ResponseHeaderModifier
@@ -164,6 +173,8 @@ describe('WebSockets over HTTPRoutes: the rule\'s filters apply to the handshake
     await expect(open(served.proxy.port, '/control', 'ws.example.com')).rejects.toThrow('HTTP 502')
     // The endpoint's own refusal (401), relayed by kingress with the rule's edits: the same.
     await expect(open(served.proxy.port, '/control/refuse', 'ws.example.com')).rejects.toThrow('HTTP 502')
+    // Set on the handshake (node:http refuses it as it builds the request): the page, not a reset.
+    await expect(open(served.proxy.port, '/control-up', 'ws.example.com')).rejects.toThrow('HTTP 502')
     const plain = await send(served.proxy.port, {path: '/control', headers: {host: 'ws.example.com'}, timeoutMs: 5000})
     expect(plain.status).toBe(502)
     expect(plain.headers['x-injected']).toBeUndefined()

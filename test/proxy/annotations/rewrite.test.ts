@@ -67,6 +67,7 @@ describe('app-root, x-forwarded-prefix, upstream-vhost', () => {
       {name: 'approot', annotations: {'app-root': '/app1'}, rules: [{host: 'approot.bar.com', paths: [{path: '/', pathType: 'Prefix', service: 'web'}]}]},
       {name: 'prefix', annotations: {'use-regex': 'true', 'rewrite-target': '/$2', 'x-forwarded-prefix': '/something'}, rules: [{host: 'prefix.test', paths: [{path: '/something(/|$)(.*)', pathType: 'ImplementationSpecific', service: 'web'}]}]},
       {name: 'vhost', annotations: {'upstream-vhost': 'internal.svc.cluster.local'}, rules: [{host: 'vhost.test', paths: [{path: '/', pathType: 'Prefix', service: 'web'}]}]},
+      {name: 'prefix-utf8', annotations: {'x-forwarded-prefix': '/caf\u00e9'}, rules: [{host: 'prefix-utf8.test', paths: [{path: '/', pathType: 'Prefix', service: 'web'}]}]},
     ],
   })
 
@@ -84,6 +85,13 @@ describe('app-root, x-forwarded-prefix, upstream-vhost', () => {
     const body = jsonOf(await send(f.proxy.port, {path: '/something/page', headers: {host: 'prefix.test'}}))
     expect(body.url).toBe('/page')
     expect((body.headers as Record<string, string>)['x-forwarded-prefix']).toBe('/something')
+  })
+
+  // nginx sends the configuration's bytes, UTF-8 (src/model/steps.ts wireValue); Node alone would send é as the one byte 0xE9.
+  it('x-forwarded-prefix beyond US-ASCII goes upstream as its UTF-8 bytes', async () => {
+    const body = jsonOf(await send(f.proxy.port, {path: '/', headers: {host: 'prefix-utf8.test'}}))
+    // The echo upstream reads header bytes as Latin-1: one character per byte.
+    expect((body.headers as Record<string, string>)['x-forwarded-prefix']).toBe(Buffer.from('/caf\u00e9', 'utf8').toString('latin1'))
   })
 
   it('upstream-vhost replaces the Host header upstream; X-Forwarded-Host keeps the client one', async () => {
