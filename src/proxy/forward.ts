@@ -427,7 +427,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     try {
       if (this.req.httpVersionMajor === 2) {
-        if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
+        if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers, this.responseEdits !== null)
         else {
           // Upstream fields arrive checked; a route's edits may not be (headers.ts assertSendable).
           if (this.responseEdits !== null) assertSendable(headers)

@@ -1,27 +1,27 @@
 import type {Http2ServerResponse} from 'node:http2'
 
-import {validateHeaderName, validateHeaderValue} from './node-http.js'
+import {assertSendable} from './headers.js'
 import type {UpstreamProtocol} from './pools.js'
 
 /**
  * An HTTP/2 response head straight to the stream, when the upstream's answer cannot have trailers.
  * The compatibility layer's writeHead removes, re-checks and copies every header one by one, and
  * always has the stream wait for trailers, so that each response ends with an extra, empty frame
- * (bench/PERFORMANCE.md). What it does to the headers is kept: Node's name and value checks (a head
- * Node would refuse throws here as it would there), `connection` dropped, and nothing sent on a
- * stream the client already reset.
+ * (bench/PERFORMANCE.md). What it does to the headers is kept: `connection` dropped, and nothing
+ * sent on a stream the client already reset. `edited`: a route's edits set fields, which are
+ * checked as node:http would (a head it would refuse throws); the upstream's come checked by
+ * undici's parser, and the fields kingress adds are built checked.
  */
-export function respondWithKnownLength(res: Http2ServerResponse, status: number, flat: readonly string[]): void {
+export function respondWithKnownLength(res: Http2ServerResponse, status: number, flat: readonly string[], edited: boolean): void {
   const stream = res.stream
   if (stream.destroyed || stream.closed) return
+  if (edited) assertSendable(flat)
   // No prototype: a header named `constructor` or `__proto__` is a header like any other.
   const head = Object.create(null) as Record<string, string | string[] | number>
   head[':status'] = status
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!.toLowerCase()
     const value = flat[i + 1]!
-    validateHeaderName(name)
-    validateHeaderValue(name, value)
     if (name === 'connection' && value !== 'trailers') continue
     const before = head[name]
     if (before === undefined) head[name] = value

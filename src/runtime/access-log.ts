@@ -68,13 +68,24 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100
 }
 
+// Under load many requests of one millisecond are logged together: one toISOString for them.
+let isoMs = -1
+let isoText = ''
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms
+    isoText = new Date(ms).toISOString()
+  }
+  return isoText
+}
+
 /** `2026-05-01T10:00:00.000Z 200 GET blue.example.com/ 612B 1.3ms → 127.0.0.1:3000 (webserver-blue-svc:80) id=…` */
 export function requestLine(e: RequestEvent): string {
   const upstream = e.upstream === null ? '-' : e.upstream
   const service = e.service === null ? '' : ` (${e.service})`
   const error = e.error === null ? '' : ` "${e.error}"`
   const route = e.httpRoute === undefined ? '' : ` via ${e.httpRoute}`
-  return `${new Date(e.time).toISOString()} ${e.status} ${e.method} ${e.host}${e.path} ${e.bytes}B ${e.durationMs.toFixed(1)}ms → ${upstream}${service}${route} id=${e.requestId}${e.upgrade ? ' upgrade' : ''}${error}`
+  return `${isoTime(e.time)} ${e.status} ${e.method} ${e.host}${e.path} ${e.bytes}B ${e.durationMs.toFixed(1)}ms → ${upstream}${service}${route} id=${e.requestId}${e.upgrade ? ' upgrade' : ''}${error}`
 }
 
 function reloadText(e: ReloadEvent): string {

@@ -9,7 +9,7 @@ import {lengthIsKnown, respondWithKnownLength} from '../../src/proxy/h2-head.js'
 /** A real HTTP/2 server whose compat handler answers with respondWithKnownLength, and one request to it. */
 async function answer(flat: readonly string[], body: string): Promise<{headers: IncomingHttpHeaders; body: string}> {
   server = createServer((_req, res) => {
-    respondWithKnownLength(res, 200, flat)
+    respondWithKnownLength(res, 200, flat, false)
     res.end(body)
   })
   server.listen(0, '127.0.0.1')
@@ -46,9 +46,9 @@ describe('an HTTP/2 head of known length, sent to the stream directly (src/proxy
     expect(got.headers['content-length']).toBe('2')
   })
 
-  it('refuses a value Node refuses (the caller answers 502 instead)', () => {
+  it('refuses a value Node refuses when a route edited the head (the caller answers 502 instead)', () => {
     const res = {stream: {destroyed: false, closed: false, respond: () => {}}} as never
-    expect(() => respondWithKnownLength(res, 200, ['x-bad', 'a\r\nb'])).toThrow()
+    expect(() => respondWithKnownLength(res, 200, ['x-bad', 'a\r\nb'], true)).toThrow()
   })
 
   it('applies only where no trailers can follow: HTTP/1.1 upstreams, by length or a bodyless answer', () => {
