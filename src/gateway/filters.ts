@@ -116,7 +116,7 @@ function redirectOf(filter: HTTPRouteFilter, scope: FilterScope, path: string, r
   const hostname = typeof r.hostname === 'string' ? r.hostname : req.host
   // httproute_types.go HTTPRequestRedirectFilter.Port: the scheme's well-known port when the scheme changes, else the listener's; a well-known port is left out.
   const port = typeof r.port === 'number' ? r.port : typeof r.scheme === 'string' ? wellKnownPort(scheme) : scope.listener.port
-  const wellKnown = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80)
+  const wellKnown = port === wellKnownPort(scheme)
   const status = typeof r.statusCode === 'number' ? r.statusCode : 302
   const newPath = modifiedPath(r.path, scope.match, path)
   return {status, headers: {location: `${scheme}://${hostname}${wellKnown ? '' : `:${port}`}${newPath}${req.query}`}, body: '', reason: 'RequestRedirect'}

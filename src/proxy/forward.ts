@@ -427,13 +427,11 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
     try {
       if (this.req.httpVersionMajor === 2) {
-        if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers, this.responseEdits !== null)
-        else {
-          // Upstream fields arrive checked; a route's edits may not be (headers.ts assertSendable).
-          if (this.responseEdits !== null) assertSendable(headers)
-          // The HTTP/2 compat response takes the same flat [name, value, ...] list.
-          ;(res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
-        }
+        // Neither HTTP/2 path checks values: upstream fields arrive checked, a route's edits may not be.
+        if (this.responseEdits !== null) assertSendable(headers)
+        if (lengthIsKnown(plan?.protocol ?? 'HTTP', this.req.method, statusCode, headers)) respondWithKnownLength(res as Http2ServerResponse, statusCode, headers)
+        // The HTTP/2 compat response takes the same flat [name, value, ...] list.
+        else (res as Http2ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>)
       } else {
         if (this.core.draining) (res as ServerResponse).shouldKeepAlive = false
         ;(res as ServerResponse).writeHead(statusCode, statusText, headers)

@@ -1,6 +1,5 @@
 import type {Http2ServerResponse} from 'node:http2'
 
-import {assertSendable} from './headers.js'
 import type {UpstreamProtocol} from './pools.js'
 
 /**
@@ -8,14 +7,12 @@ import type {UpstreamProtocol} from './pools.js'
  * The compatibility layer's writeHead removes, re-checks and copies every header one by one, and
  * always has the stream wait for trailers, so that each response ends with an extra, empty frame
  * (bench/PERFORMANCE.md). What it does to the headers is kept: `connection` dropped, and nothing
- * sent on a stream the client already reset. `edited`: a route's edits set fields, which are
- * checked as node:http would (a head it would refuse throws); the upstream's come checked by
- * undici's parser, and the fields kingress adds are built checked.
+ * sent on a stream the client already reset. Values are not checked here, as the compatibility
+ * layer does not check them: the caller checks a route's edits (headers.ts assertSendable).
  */
-export function respondWithKnownLength(res: Http2ServerResponse, status: number, flat: readonly string[], edited: boolean): void {
+export function respondWithKnownLength(res: Http2ServerResponse, status: number, flat: readonly string[]): void {
   const stream = res.stream
   if (stream.destroyed || stream.closed) return
-  if (edited) assertSendable(flat)
   // No prototype: a header named `constructor` or `__proto__` is a header like any other.
   const head = Object.create(null) as Record<string, string | string[] | number>
   head[':status'] = status

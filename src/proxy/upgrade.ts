@@ -346,10 +346,7 @@ export class Tunnel {
       return this.fail(upstreamFailurePage('bad-response', `the endpoint switched to "${String(res.headers.upgrade ?? '')}", not websocket`, by, this.backend!, [this.member!.address], request))
     }
     const raw = [...res.rawHeaders]
-    if (this.gateway?.responseHeaders != null) {
-      applyHeaderEdits(raw, this.gateway.responseHeaders)
-      if (this.unsendable(raw, upstream)) return
-    }
+    if (!this.editedHead(raw, upstream)) return
     this.established = true
     this.upstreamSocket = upstream
     upstream.setTimeout(0)
@@ -376,10 +373,7 @@ export class Tunnel {
     this.recovered()
     const status = res.statusCode ?? 502
     const headers = clientResponseHeaders(res.rawHeaders, this.requestId)
-    if (this.gateway?.responseHeaders != null) {
-      applyHeaderEdits(headers, this.gateway.responseHeaders)
-      if (this.unsendable(headers, res)) return
-    }
+    if (!this.editedHead(headers, res)) return
     let out = `HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}\r\n`
     for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`
     socket.write(out + 'connection: close\r\n\r\n', 'latin1')
@@ -427,20 +421,23 @@ export class Tunnel {
   }
 
   /**
-   * A head this module writes on the socket itself, after the rule's edits: one Node would refuse (a
-   * control character, CR LF included, in a value the rule sets) is the 502 page instead, never
-   * written raw. True when it was refused; the endpoint's answer is dropped.
+   * The rule's response edits on a head this module writes on the socket itself. One Node would
+   * refuse after them (a control character, CR LF included, in a value the rule sets) is the 502
+   * page instead, never written raw: false then, and the endpoint's answer is dropped.
    */
-  private unsendable(head: readonly string[], answer: {destroy(): void}): boolean {
+  private editedHead(head: string[], answer: {destroy(): void}): boolean {
+    const edits = this.gateway?.responseHeaders
+    if (edits == null) return true
+    applyHeaderEdits(head, edits)
     try {
       assertSendable(head)
-      return false
+      return true
     } catch (error) {
       this.upstream = null
       answer.destroy()
       const {by, request} = this.decider()
       this.fail(upstreamFailurePage('unsendable-header', `invalid response head: ${(error as Error).message}`, by, this.backend!, [this.member!.address], request))
-      return true
+      return false
     }
   }
 
