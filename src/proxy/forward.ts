@@ -1,4 +1,3 @@
-import {randomUUID} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2'
 import {PassThrough} from 'node:stream'
@@ -21,6 +20,7 @@ import {requestDetail} from './request-detail.js'
 import {arrivesOnClosing, markClosing} from './closing.js'
 import {isHttp2, screenRequest} from './screen.js'
 import {requestTarget, type RequestTarget} from './target.js'
+import {newRequestId} from './request-id.js'
 import type {GatewayMirror, HeaderEdit} from '../gateway/evaluate.js'
 import {describeGatewayRule, frontEndOf, gatewayAction, gatewayPage} from './gateway-answer.js'
 import {applyHeaderEdits} from './header-edits.js'
@@ -128,7 +128,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       return
     }
     const headers = req.headers
-    this.requestId = acceptableRequestId(headers['x-request-id']) ?? randomUUID()
+    this.requestId = acceptableRequestId(headers['x-request-id']) ?? newRequestId()
     const url = req.url ?? '/'
     const h2 = isHttp2(req)
     // HTTP/2 routes on :authority (RFC 9113 §8.3.1).
@@ -415,7 +415,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     const health = this.member!.health
     if (health.failures !== 0 && health.recordSuccess()) this.core.endpointEvent('recovered', this.backend!, this.member!, null)
     const res = this.res
-    const headers = clientResponseHeaders(rawHeaders, this.requestId)
+    const headers = clientResponseHeaders(rawHeaders)
     // RFC 9110 §8.6: a 204 carries no Content-Length (a client could wait for that many bytes).
     if (statusCode === 204) removeHeaders(headers, NO_CONTENT_DROP)
     const plan = this.plan

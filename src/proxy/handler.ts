@@ -1,5 +1,4 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {randomUUID} from 'node:crypto'
 import type {Duplex} from 'node:stream'
 
 import type {ListenerInfo, ProxyContext} from './context.js'
@@ -9,6 +8,7 @@ import type {ClientRequest, ClientResponse} from './respond.js'
 import {Tunnel} from './upgrade.js'
 import {badRequestPage} from './pages.js'
 import {sendPageOnSocket} from './respond.js'
+import {newRequestId} from './request-id.js'
 
 /** An exception that escaped one exchange: logged, that connection ended, the process goes on. */
 function contain(core: HandlerCore, error: unknown, end: () => void): void {
@@ -53,7 +53,7 @@ export function createHandler(ctx: ProxyContext, listener: ListenerInfo): ProxyH
       // HTTP/2's compat layer may hand CONNECT over as (request, response): the exchange answers 405.
       if ('writeHead' in socket) return handler.request(req as unknown as ClientRequest, socket as unknown as ClientResponse)
       socket.on('error', () => socket.destroy())
-      const page = badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', {host: req.headers.host ?? '', path: (req.url ?? '').slice(0, 200), requestId: randomUUID()})
+      const page = badRequestPage(405, 'Method not allowed', 'kingress is a reverse proxy: CONNECT tunnels are not served.', {host: req.headers.host ?? '', path: (req.url ?? '').slice(0, 200), requestId: newRequestId()})
       sendPageOnSocket(socket, req.headers.accept, page)
     },
   }

@@ -8,7 +8,6 @@
 import {validateHeaderName, validateHeaderValue} from './node-http.js'
 
 export const PROXY_NAME = 'kingress'
-export const VIA_VALUE = `1.1 ${PROXY_NAME}`
 
 /** nginx's large_client_header_buffers 4 8k: one header line may be at most 8 KiB. */
 export const MAX_HEADER_LINE = 8192
@@ -17,7 +16,7 @@ export const MAX_HEADER_LINE = 8192
 const DROP = 1
 const XFF = 2
 const REQUEST_ID = 3
-const VIA = 4
+const XFH = 4
 const AUTHORITY = 5
 const HOST = 6
 
@@ -34,15 +33,20 @@ const REQUEST_SPECIAL = new Map<string, number>([
   // Node already answered `100 Continue`; the upstream request is sent without it.
   ['expect', DROP],
   ['http2-settings', DROP],
+  // nginx.tmpl's location block sets these with proxy_set_header, which also keeps the client's own
+  // header of the same name from going upstream (even where the value set is empty).
   ['x-forwarded-proto', DROP],
-  ['x-forwarded-host', DROP],
+  ['x-forwarded-scheme', DROP],
+  ['x-scheme', DROP],
   ['x-forwarded-port', DROP],
   ['x-real-ip', DROP],
-  // ingress-nginx sets it from the client's X-Forwarded-For (nginx.tmpl); a client's own is replaced.
   ['x-original-forwarded-for', DROP],
+  ['x-original-forwarded-host', DROP],
+  // `Proxy: ""` there: the httpoxy mitigation (a CGI backend would read it as HTTP_PROXY).
+  ['proxy', DROP],
   ['x-forwarded-for', XFF],
+  ['x-forwarded-host', XFH],
   ['x-request-id', REQUEST_ID],
-  ['via', VIA],
   [':authority', AUTHORITY],
   ['host', HOST],
 ])
@@ -97,14 +101,16 @@ export interface UpstreamHeaders {
  * HTTP/2 :authority) the client sent, passed through unchanged; with `replaceHost` (absolute-form
  * targets) it replaces the client's Host header. Exactly one Host goes upstream.
  *
- * X-Forwarded-For is the client's address alone and a client-sent value moves to
- * X-Original-Forwarded-For, as ingress-nginx does with use-forwarded-headers: false (nginx.tmpl).
+ * The proxy_set_header list of ingress-nginx's location block (nginx.tmpl), with its defaults
+ * (use-forwarded-headers: false): X-Forwarded-For is the client's address alone and the client's own
+ * X-Forwarded-For and X-Forwarded-Host move to X-Original-Forwarded-For and -Host; X-Forwarded-Proto,
+ * X-Forwarded-Scheme and X-Scheme are the listener's scheme. No Via: nginx adds none.
  */
 export function upstreamRequestHeaders(raw: readonly string[], host: string | undefined, connection: string | string[] | undefined, info: ForwardedInfo, replaceHost = false): UpstreamHeaders {
   const listed = connection === undefined ? null : connectionTokens(connection)
   const list: string[] = []
   let xff: string | null = null
-  let via: string | null = null
+  let xfh: string | null = null
   let oversized: string | null = null
   let sawHost = false
   for (let i = 0; i < raw.length; i += 2) {
@@ -128,8 +134,8 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
       case XFF:
         xff = xff === null ? value : `${xff}, ${value}`
         break
-      case VIA:
-        via = via === null ? value : `${via}, ${value}`
+      case XFH:
+        xfh = xfh === null ? value : `${xfh}, ${value}`
         break
       case AUTHORITY:
         break
@@ -140,6 +146,7 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
   }
   if (!sawHost && host !== undefined) list.push('host', host)
   if (xff !== null) list.push('x-original-forwarded-for', xff)
+  if (xfh !== null) list.push('x-original-forwarded-host', xfh)
   list.push(
     'x-forwarded-for',
     info.clientIp,
@@ -149,25 +156,26 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
     String(info.port),
     'x-forwarded-proto',
     info.scheme,
+    'x-forwarded-scheme',
+    info.scheme,
+    'x-scheme',
+    info.scheme,
     'x-real-ip',
     info.clientIp,
     'x-request-id',
     info.requestId,
-    'via',
-    via === null ? VIA_VALUE : `${via}, ${VIA_VALUE}`,
   )
   return {list, oversized}
 }
 
 /**
- * The upstream response headers (raw Buffers from undici) as the flat list the client gets:
- * hop-by-hop ones removed, `Via` appended, `X-Request-ID` echoed unless the upstream set its own.
+ * The upstream response headers (raw Buffers from undici) as the flat list the client gets, with
+ * the hop-by-hop ones removed. Nothing is added: ingress-nginx adds no Via and does not echo
+ * X-Request-ID (its nginx.tmpl sets both only towards the upstream).
  */
-export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[], requestId: string): string[] {
+export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[]): string[] {
   const out: string[] = []
   let listed: Set<string> | null = null
-  let sawRequestId = false
-  let via: string | null = null
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1')
     const lower = name.toLowerCase()
@@ -175,17 +183,9 @@ export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[]
       if (lower === 'connection') listed = connectionTokens(raw[i + 1]!.toString('latin1'))
       continue
     }
-    const value = raw[i + 1]!.toString('latin1')
-    if (lower === 'via') {
-      via = via === null ? value : `${via}, ${value}`
-      continue
-    }
-    if (lower === 'x-request-id') sawRequestId = true
-    out.push(name, value)
+    out.push(name, raw[i + 1]!.toString('latin1'))
   }
   if (listed !== null) removeHeaders(out, listed)
-  out.push('via', via === null ? VIA_VALUE : `${via}, ${VIA_VALUE}`)
-  if (!sawRequestId) out.push('x-request-id', requestId)
   return out
 }
 

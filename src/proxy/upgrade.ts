@@ -1,4 +1,3 @@
-import {randomUUID} from 'node:crypto'
 import type {ClientRequest as UpstreamRequest, IncomingMessage, ServerResponse} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import type {Socket} from 'node:net'
@@ -29,6 +28,7 @@ import {onLaptop} from './gateway-redirect.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
 import {chooseUpstream, forwardStepsRun, gateContextFor, RequestPlan} from './annotated/plan.js'
 import {requestViewOf} from './annotated/request-view.js'
+import {newRequestId} from './request-id.js'
 
 /** The tokens of an Upgrade header, lower-cased (`websocket`, `h2c`, ...). */
 export function upgradeTokens(value: string | undefined): string[] {
@@ -86,7 +86,7 @@ export class Tunnel {
     // Nothing the client sends after the head is read until the endpoint has switched protocols.
     socket.pause()
     socket.on('error', () => socket.destroy())
-    this.requestId = acceptableRequestId(req.headers['x-request-id']) ?? randomUUID()
+    this.requestId = acceptableRequestId(req.headers['x-request-id']) ?? newRequestId()
     const host = req.headers.host
     const refusal = screenRequest(req)
     if (refusal !== null) return this.fail(badRequestPage(refusal.status, refusal.title, refusal.message, {host: host ?? '', path: (req.url ?? '').slice(0, 200), requestId: this.requestId}))
@@ -372,7 +372,7 @@ export class Tunnel {
     this.answered = true
     this.recovered()
     const status = res.statusCode ?? 502
-    const headers = clientResponseHeaders(res.rawHeaders, this.requestId)
+    const headers = clientResponseHeaders(res.rawHeaders)
     if (!this.editedHead(headers, res)) return
     let out = `HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}\r\n`
     for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {acceptableRequestId, clientAddress, clientResponseHeaders, connectionTokens, upstreamRequestHeaders} from '../../src/proxy/headers.js'
+import {newRequestId} from '../../src/proxy/request-id.js'
 import {requestTarget} from '../../src/proxy/target.js'
 import {pageFormat} from '../../src/proxy/error-page.js'
 
@@ -22,20 +23,33 @@ describe('upstream request headers', () => {
     expect(names.map((n) => n.toLowerCase())).not.toContain('te')
   })
 
-  it('sets X-Forwarded-For to the client (its own value moves to X-Original-Forwarded-For), appends to Via, replaces the other forwarded headers and the request id', () => {
-    const raw = ['host', 'a.test', 'x-forwarded-for', '10.0.0.1', 'X-Forwarded-For', '10.0.0.2', 'x-original-forwarded-for', 'forged', 'x-forwarded-proto', 'https', 'x-real-ip', '6.6.6.6', 'via', '1.0 corp', 'x-request-id', 'old']
-    const headers = Object.fromEntries(pairs(upstreamRequestHeaders(raw, 'a.test', undefined, info).list))
-    // ingress-nginx with use-forwarded-headers: false (nginx.tmpl: X-Forwarded-For $remote_addr).
-    expect(headers).toMatchObject({
+  // ingress-nginx's location block in rootfs/etc/nginx/template/nginx.tmpl, with its defaults
+  // (use-forwarded-headers: false): each proxy_set_header replaces the client's header of that name.
+  it('sets the forwarded headers as nginx.tmpl does: client values of X-Forwarded-For/-Host move to X-Original-*, the rest are replaced', () => {
+    const raw = ['host', 'a.test', 'x-forwarded-for', '10.0.0.1', 'X-Forwarded-For', '10.0.0.2', 'x-forwarded-host', 'corp.test', 'x-original-forwarded-for', 'forged', 'x-original-forwarded-host', 'forged', 'x-forwarded-proto', 'https', 'x-forwarded-scheme', 'https', 'x-scheme', 'https', 'x-real-ip', '6.6.6.6', 'x-request-id', 'old']
+    const list = pairs(upstreamRequestHeaders(raw, 'a.test', undefined, info).list)
+    expect(Object.fromEntries(list)).toEqual({
+      host: 'a.test',
       'x-forwarded-for': '127.0.0.1',
       'x-original-forwarded-for': '10.0.0.1, 10.0.0.2',
-      'x-forwarded-proto': 'http',
       'x-forwarded-host': 'a.test',
+      'x-original-forwarded-host': 'corp.test',
       'x-forwarded-port': '8080',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-scheme': 'http',
+      'x-scheme': 'http',
       'x-real-ip': '127.0.0.1',
       'x-request-id': 'rid',
-      via: '1.0 corp, 1.1 kingress',
     })
+    // One of each: none of the client's copies survive beside the ones set.
+    expect(list).toHaveLength(11)
+  })
+
+  it('drops the Proxy header (nginx.tmpl `Proxy ""`, the httpoxy mitigation) and adds no Via, passing the client\'s unchanged', () => {
+    const list = pairs(upstreamRequestHeaders(['host', 'a.test', 'Proxy', 'http://evil.test:3128', 'Via', '1.0 corp'], 'a.test', undefined, info).list)
+    expect(list.map(([n]) => n.toLowerCase())).not.toContain('proxy')
+    expect(list.filter(([n]) => n.toLowerCase() === 'via')).toEqual([['Via', '1.0 corp']])
+    expect(pairs(upstreamRequestHeaders(['host', 'a.test'], 'a.test', undefined, info).list).map(([n]) => n)).not.toContain('via')
   })
 
   it('turns HTTP/2 :authority into Host and drops other pseudo-headers', () => {
@@ -65,19 +79,18 @@ describe('upstream request headers', () => {
 })
 
 describe('client response headers', () => {
-  it('drops hop-by-hop headers, appends Via, echoes the request id unless the upstream set one', () => {
+  // nginx.tmpl sets Via and X-Request-ID towards the upstream only: the client's answer carries neither.
+  it('drops hop-by-hop headers and adds nothing: no Via, no X-Request-ID', () => {
     const raw = ['Content-Type', 'text/plain', 'Connection', 'keep-alive, X-Internal', 'X-Internal', 's', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2'].map((s) => Buffer.from(s))
-    expect(pairs(clientResponseHeaders(raw, 'rid'))).toEqual([
+    expect(pairs(clientResponseHeaders(raw))).toEqual([
       ['Content-Type', 'text/plain'],
       ['Set-Cookie', 'a=1'],
       ['Set-Cookie', 'b=2'],
-      ['via', '1.1 kingress'],
-      ['x-request-id', 'rid'],
     ])
-    const own = pairs(clientResponseHeaders([Buffer.from('X-Request-Id'), Buffer.from('theirs')], 'rid'))
+    const own = pairs(clientResponseHeaders(['X-Request-Id', 'theirs', 'Via', '1.1 cache'].map((s) => Buffer.from(s))))
     expect(own).toEqual([
       ['X-Request-Id', 'theirs'],
-      ['via', '1.1 kingress'],
+      ['Via', '1.1 cache'],
     ])
   })
 })
@@ -86,6 +99,14 @@ describe('small helpers', () => {
   it('connectionTokens ignores close/keep-alive/upgrade', () => {
     expect(connectionTokens('close')).toBeNull()
     expect(connectionTokens(['Upgrade', 'X-A, x-b'])).toEqual(new Set(['x-a', 'x-b']))
+  })
+
+  // nginx's $request_id (src/http/ngx_http_variables.c, ngx_http_variable_request_id): 16 random
+  // bytes as 32 lower-case hex digits, what ingress-nginx sends when the client sent no X-Request-ID.
+  it('generated request ids are nginx\'s $request_id format, and differ', () => {
+    const ids = Array.from({length: 600}, () => newRequestId())
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/)
+    expect(new Set(ids).size).toBe(ids.length)
   })
 
   it('request ids: printable ASCII up to 200 characters, else generated', () => {
