@@ -38,19 +38,43 @@ export interface ExternalAuthResult {
   readonly upstreamHeaders: Readonly<Record<string, string>>
 }
 
+// What the auth location of ingress-nginx's nginx.tmpl sets with proxy_set_header; the client's own
+// headers of these names are not passed (X-Forwarded-Proto and Content-Length are set empty: removed).
+const AUTH_SET = new Set(['content-length', 'x-forwarded-proto', 'x-request-id', 'x-original-uri', 'x-scheme', 'x-original-url', 'x-original-method', 'x-sent-from', 'x-real-ip', 'x-forwarded-for', 'x-auth-request-redirect'])
+const AUTH_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
+
+/** The auth subrequest's headers: the client's (proxy_pass_request_headers on) and the auth location's own. */
+export function authRequestHeaders(auth: ExternalAuth, req: RequestView, requestId: string): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.charCodeAt(0) === 58 /* : */ || AUTH_HOP.has(name) || AUTH_SET.has(name)) continue
+    headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  // $http_host: the Host the client sent, port included (HTTP/2: its :authority).
+  const httpHost = headerValue(req.headers, 'host') ?? headerValue(req.headers, ':authority') ?? req.host
+  const requestUri = `${req.path}${req.query}`
+  headers['x-request-id'] = requestId
+  if (auth.method !== null) {
+    headers['x-original-uri'] = requestUri
+    headers['x-scheme'] = req.scheme
+  }
+  headers['x-original-url'] = `${req.scheme}://${httpHost}${requestUri}`
+  headers['x-original-method'] = req.method
+  headers['x-sent-from'] = 'nginx-ingress-controller'
+  headers['x-real-ip'] = req.remoteAddress
+  headers['x-forwarded-for'] = req.remoteAddress
+  headers['x-auth-request-redirect'] = requestUri
+  return headers
+}
+
 /**
  * auth-url: a subrequest to the auth service with the original request's headers (no body), as
  * nginx's auth_request does. 2xx lets the request through; 401 and 403 are passed to the client
  * (401 redirects to auth-signin when set); anything else, or no answer, is a 500.
  */
-export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, timeoutMs = 5000): Promise<ExternalAuthResult> {
+export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, requestId: string, timeoutMs = 5000): Promise<ExternalAuthResult> {
   const originalUrl = `${req.scheme}://${req.host}${req.path}${req.query}`
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'host') continue
-    headers[name] = Array.isArray(value) ? value.join(', ') : value
-  }
-  Object.assign(headers, {'x-original-url': originalUrl, 'x-original-method': req.method, 'x-auth-request-redirect': `${req.path}${req.query}`, 'x-forwarded-host': req.host, 'x-forwarded-proto': req.scheme, 'x-real-ip': req.remoteAddress})
+  const headers = authRequestHeaders(auth, req, requestId)
   try {
     // The undici package root costs ~9 MB of memory: loaded only once an Ingress uses auth-url.
     const {request} = await import('undici')

@@ -296,7 +296,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     if (verdict.early !== null) return this.answerEarly(verdict.early)
     plan.release = verdict.release
     if (policy.externalAuth === null) return this.forwardAnnotated(null)
-    checkExternalAuth(policy.externalAuth, plan.view).then(
+    checkExternalAuth(policy.externalAuth, plan.view, this.requestId).then(
       (result) => this.authorized(result),
       (error: unknown) => this.authorized({denied: {status: 500, headers: {'content-length': '0'}, body: '', reason: `auth-url failed: ${String(error)}`}, upstreamHeaders: {}}),
     )

@@ -148,7 +148,7 @@ export class Tunnel {
     if (verdict.early !== null) return this.refuse(verdict.early)
     if (verdict.release !== null) socket.once('close', verdict.release)
     if (policy.externalAuth === null) return this.forwardAnnotated(null)
-    checkExternalAuth(policy.externalAuth, plan.view).then(
+    checkExternalAuth(policy.externalAuth, plan.view, this.requestId).then(
       (result) => this.authorized(result),
       () => this.refuse({status: 500, headers: {'content-length': '0'}, body: '', reason: 'auth-url failed'}),
     )

@@ -14,6 +14,7 @@ const htpasswdSecret = ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: 
 
 let authPort = 0
 let upstreamHits = 0
+let authSaw: Record<string, string | string[] | undefined> = {}
 
 describe('auth-type: basic', () => {
   const f = useProxy({
@@ -54,6 +55,7 @@ describe('auth-url', () => {
     upstreams: {
       authsvc: async () => {
         auth = await startUpstream((req, res) => {
+          authSaw = req.headers
           const token = req.headers.authorization
           if (token === 'Bearer good') {
             res.writeHead(200, {'x-auth-user': 'alice', 'x-auth-email': 'alice@example.com', 'x-other': 'not copied'})
@@ -85,6 +87,33 @@ describe('auth-url', () => {
     expect(headers['x-auth-user']).toBe('alice')
     expect(headers['x-auth-email']).toBe('alice@example.com')
     expect(headers['x-other']).toBeUndefined()
+  })
+
+  // The auth location of ingress-nginx's rootfs/etc/nginx/template/nginx.tmpl: its proxy_set_header
+  // list, proxy_pass_request_headers on, and the client's headers of those names not passed.
+  it('the subrequest carries the headers the auth location sets, and the client\'s others', async () => {
+    const reply = await send(f.proxy.port, {path: '/page?x=1', headers: {host: 'ext.test:81', authorization: 'Bearer good', 'x-request-id': 'req-7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'corp.test', 'x-sent-from': 'forged', 'x-custom': 'kept'}})
+    expect(reply.status).toBe(200)
+    expect(authSaw).toMatchObject({
+      host: `127.0.0.1:${authPort}`,
+      'x-request-id': 'req-7',
+      'x-original-url': 'http://ext.test:81/page?x=1',
+      'x-original-method': 'GET',
+      'x-sent-from': 'nginx-ingress-controller',
+      'x-real-ip': '127.0.0.1',
+      'x-forwarded-for': '127.0.0.1',
+      'x-auth-request-redirect': '/page?x=1',
+      // Not set there, so the client's passes through.
+      'x-forwarded-host': 'corp.test',
+      'x-custom': 'kept',
+      authorization: 'Bearer good',
+    })
+    // `X-Forwarded-Proto ""`: removed. X-Original-URI and X-Scheme only with auth-method.
+    expect(authSaw['x-forwarded-proto']).toBeUndefined()
+    expect(authSaw['x-original-uri']).toBeUndefined()
+    expect(authSaw['x-scheme']).toBeUndefined()
+    // The upstream gets the same id.
+    expect((jsonOf(reply).headers as Record<string, string>)['x-request-id']).toBe('req-7')
   })
 
   it.each([
