@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// A/B of two ways to start `kingress up` (node flags and environment), as interleaved rounds of
-// HTTP/1.1 (wrk) and HTTP/2 over TLS (h2load), with RSS after each load. For choosing V8 and
-// malloc settings:  node bench/ab.js '--max-semi-space-size=4' 'MALLOC_ARENA_MAX=2'  ['' '']
+// A/B of two ways to start `kingress up` (node flags and environment, and optionally two builds),
+// as interleaved rounds of HTTP/1.1 (wrk) and HTTP/2 over TLS (h2load), with RSS after each load:
+//   node bench/ab.js '--max-semi-space-size=4' 'MALLOC_ARENA_MAX=2'  ['' '']
 // (A: first pair, B: second pair, default: nothing; each pair is "node flags" "VAR=value ...").
+// AB_ROOT_A and AB_ROOT_B name built checkouts to compare (default: this one for both).
+//
+// On this kind of shared 2-core machine the process started second served 3-20 % more requests/s
+// than the first, whichever build it ran. So the comparison runs twice, A started first and then B
+// started first, and the figure is the geometric mean of the two legs: a start-order effect that is
+// the same both ways cancels out, and the legs' spread shows how far to trust the result.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -20,34 +26,53 @@ const HOST = 'bench.test'
 const home = mkdtempSync(join(tmpdir(), 'kingress-ab-home-'))
 const words = (s) => s.split(' ').filter(Boolean)
 const envOf = (s) => Object.fromEntries(words(s).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+const sides = {
+  A: {root: process.env.AB_ROOT_A ?? ROOT, flags: aFlags, env: aEnv},
+  B: {root: process.env.AB_ROOT_B ?? ROOT, flags: bFlags, env: bEnv},
+}
+const geomean = (x, y) => Math.sqrt(x * y)
 
 try {
   const upstreamPort = await freePort()
   start(process.execPath, [join(ROOT, 'bench', 'upstream.js'), String(upstreamPort)])
   await waitFor(upstreamPort, HOST)
   const manifests = [join(ROOT, 'bench', 'ingress.yaml')]
-  const common = {root: ROOT, home, manifests, upstreamPort, host: HOST}
-  await stop((await startKingress(common)).child) // creates the CA: both sides start warm
-  const a = await startKingress({...common, nodeArgs: words(aFlags), env: {KINGRESS_TUNED: '1', ...envOf(aEnv)}})
-  const b = await startKingress({...common, nodeArgs: words(bFlags), env: {KINGRESS_TUNED: '1', ...envOf(bEnv)}})
-  console.log(`A: ${aFlags} ${aEnv}  B: ${bFlags} ${bEnv}; idle RSS A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+  const common = {home, manifests, upstreamPort, host: HOST}
+  const launch = (side) => startKingress({...common, root: side.root, nodeArgs: words(side.flags), env: {KINGRESS_TUNED: '1', ...envOf(side.env)}})
+  await stop((await startKingress({...common, root: sides.A.root})).child) // creates the CA: every start is warm
+  for (const name of ['A', 'B']) console.log(`${name}: ${sides[name].root} ${sides[name].flags} ${sides[name].env}`)
+
   // CPU time per request (from /proc) is far steadier than requests/s on a shared machine.
   const measured = (k, run) => {
     const before = cpuMs(k.pid)
     const x = run()
     return {...x, cpuUs: ((cpuMs(k.pid) - before) * 1000) / (x.requests ?? x.succeeded)}
   }
-  const report = (name, res) => {
-    const cpu = median(res.a.map((x, i) => res.b[i].cpuUs / x.cpuUs))
-    console.log(`${name}: req/s A/B ${fmt(res.median, 3)}, CPU per request B/A ${fmt(cpu, 3)} (A ${fmt(median(res.a.map((x) => x.cpuUs)), 1)} µs, B ${fmt(median(res.b.map((x) => x.cpuUs)), 1)} µs); RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
-  }
   const describe = (x, y) => `A ${fmt(x.rps)} req/s ${fmt(x.cpuUs, 1)} µs, B ${fmt(y.rps)} req/s ${fmt(y.cpuUs, 1)} µs`
-  const h1 = (k) => measured(k, () => wrk(k.port, {seconds: SECONDS, host: HOST}))
-  h1(a), h1(b)
-  report('HTTP/1.1', await interleave(ROUNDS, () => h1(a), () => h1(b), (x, y) => x.rps / y.rps, describe))
-  if (which('h2load')) {
-    const h2 = (k) => measured(k, () => h2load(k.httpsPort, {seconds: SECONDS, host: HOST}))
-    report('HTTP/2', await interleave(ROUNDS, () => h2(a), () => h2(b), (x, y) => x.rps / y.rps, describe))
+  const loads = {'HTTP/1.1': (k) => measured(k, () => wrk(k.port, {seconds: SECONDS, host: HOST}))}
+  if (which('h2load')) loads['HTTP/2'] = (k) => measured(k, () => h2load(k.httpsPort, {seconds: SECONDS, host: HOST}))
+
+  const legs = {}
+  for (const first of ['A', 'B']) {
+    console.log(`leg: ${first} started first`)
+    const started = {}
+    started[first] = await launch(sides[first])
+    const second = first === 'A' ? 'B' : 'A'
+    started[second] = await launch(sides[second])
+    const {A: a, B: b} = started
+    console.log(`  idle RSS A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+    for (const [name, load] of Object.entries(loads)) {
+      load(a), load(b)
+      const res = await interleave(ROUNDS, () => load(a), () => load(b), (x, y) => x.rps / y.rps, describe)
+      const cpu = median(res.a.map((x, i) => res.b[i].cpuUs / x.cpuUs))
+      ;(legs[name] ??= []).push({rps: res.median, cpu})
+      console.log(`  ${name}: req/s A/B ${fmt(res.median, 3)}, CPU per request B/A ${fmt(cpu, 3)} (A ${fmt(median(res.a.map((x) => x.cpuUs)), 1)} µs, B ${fmt(median(res.b.map((x) => x.cpuUs)), 1)} µs); RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+    }
+    await stop(a.child)
+    await stop(b.child)
+  }
+  for (const [name, [aFirst, bFirst]] of Object.entries(legs)) {
+    console.log(`${name}: req/s A/B ${fmt(geomean(aFirst.rps, bFirst.rps), 3)} (A first ${fmt(aFirst.rps, 3)}, B first ${fmt(bFirst.rps, 3)}), CPU per request B/A ${fmt(geomean(aFirst.cpu, bFirst.cpu), 3)} (${fmt(aFirst.cpu, 3)}, ${fmt(bFirst.cpu, 3)})`)
   }
 } finally {
   await stopAll()
