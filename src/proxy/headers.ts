@@ -72,6 +72,8 @@ const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', '
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
   if (value === undefined) return null
   const text = Array.isArray(value) ? value.join(',') : value
+  // Nearly every upstream answer says just this: no split, no Set.
+  if (text.length === 10 && text.toLowerCase() === 'keep-alive') return null
   let tokens: Set<string> | null = null
   for (const part of text.split(',')) {
     const token = part.trim().toLowerCase()

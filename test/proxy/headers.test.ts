@@ -98,6 +98,8 @@ describe('client response headers', () => {
 describe('small helpers', () => {
   it('connectionTokens ignores close/keep-alive/upgrade', () => {
     expect(connectionTokens('close')).toBeNull()
+    expect(connectionTokens('Keep-Alive')).toBeNull()
+    expect(connectionTokens('keep-alive, X-Hop')).toEqual(new Set(['x-hop']))
     expect(connectionTokens(['Upgrade', 'X-A, x-b'])).toEqual(new Set(['x-a', 'x-b']))
   })
 
