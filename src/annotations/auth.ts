@@ -2,6 +2,7 @@
 import {parseHtpasswd, verifyPassword} from './htpasswd.js'
 import type {IngressPolicy} from './policy.js'
 import {headerValue, type EarlyResponse, type RequestView} from './request-view.js'
+import {validName} from '../proxy/headers.js'
 
 type BasicAuth = NonNullable<IngressPolicy['basicAuth']>
 type ExternalAuth = NonNullable<IngressPolicy['externalAuth']>
@@ -40,25 +41,29 @@ export interface ExternalAuthResult {
 
 // What the auth location of ingress-nginx's nginx.tmpl sets with proxy_set_header; the client's own
 // headers of these names are not passed (X-Forwarded-Proto and Content-Length are set empty: removed).
-const AUTH_SET = new Set(['content-length', 'x-forwarded-proto', 'x-request-id', 'x-original-uri', 'x-scheme', 'x-original-url', 'x-original-method', 'x-sent-from', 'x-real-ip', 'x-forwarded-for', 'x-auth-request-redirect'])
-const AUTH_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
+const AUTH_SET = new Set(['content-length', 'x-forwarded-proto', 'x-request-id', 'x-original-url', 'x-original-method', 'x-sent-from', 'x-real-ip', 'x-forwarded-for', 'x-auth-request-redirect'])
+// Set there only with auth-method: without it the client's own go through.
+const AUTH_METHOD_SET = new Set(['x-original-uri', 'x-scheme'])
+// nginx's proxy module's own list (ngx_http_proxy_module.c ngx_http_proxy_headers), and HTTP/2's.
+const AUTH_HOP = new Set(['host', 'connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'expect', 'upgrade', 'http2-settings'])
 
 /** The auth subrequest's headers: the client's (proxy_pass_request_headers on) and the auth location's own. */
 export function authRequestHeaders(auth: ExternalAuth, req: RequestView, requestId: string): Record<string, string> {
   const headers: Record<string, string> = {}
+  const withMethod = auth.method !== null
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.charCodeAt(0) === 58 /* : */ || AUTH_HOP.has(name) || AUTH_SET.has(name)) continue
+    if (value === undefined || AUTH_HOP.has(name) || AUTH_SET.has(name) || (withMethod && AUTH_METHOD_SET.has(name))) continue
+    // Also HTTP/2's pseudo-headers; nginx never read the others (ignore_invalid_headers on).
+    if (!validName(name)) continue
     headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
-  // $http_host: the Host the client sent, port included (HTTP/2: its :authority).
-  const httpHost = headerValue(req.headers, 'host') ?? headerValue(req.headers, ':authority') ?? req.host
   const requestUri = `${req.path}${req.query}`
   headers['x-request-id'] = requestId
-  if (auth.method !== null) {
+  if (withMethod) {
     headers['x-original-uri'] = requestUri
     headers['x-scheme'] = req.scheme
   }
-  headers['x-original-url'] = `${req.scheme}://${httpHost}${requestUri}`
+  headers['x-original-url'] = `${req.scheme}://${httpHost(req)}${requestUri}`
   headers['x-original-method'] = req.method
   headers['x-sent-from'] = 'nginx-ingress-controller'
   headers['x-real-ip'] = req.remoteAddress
@@ -67,13 +72,26 @@ export function authRequestHeaders(auth: ExternalAuth, req: RequestView, request
   return headers
 }
 
+/** auth-signin's Location: its own rd= when it has one, else rd= the original URL (template.go buildAuthSignURL). */
+function signinLocation(signin: string, originalUrl: string): string {
+  const query = signin.indexOf('?')
+  if (query !== -1 && new URLSearchParams(signin.slice(query + 1).split('#')[0]).get('rd')) return signin
+  return `${signin}${query !== -1 ? '&' : '?'}rd=${encodeURIComponent(originalUrl)}`
+}
+
+/** nginx's $http_host: the Host the client sent, port included (HTTP/2: its :authority). */
+function httpHost(req: RequestView): string {
+  return headerValue(req.headers, 'host') ?? headerValue(req.headers, ':authority') ?? req.host
+}
+
 /**
  * auth-url: a subrequest to the auth service with the original request's headers (no body), as
  * nginx's auth_request does. 2xx lets the request through; 401 and 403 are passed to the client
  * (401 redirects to auth-signin when set); anything else, or no answer, is a 500.
  */
 export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, requestId: string, timeoutMs = 5000): Promise<ExternalAuthResult> {
-  const originalUrl = `${req.scheme}://${req.host}${req.path}${req.query}`
+  // auth-signin's rd=: $pass_access_scheme://$http_host$escaped_request_uri.
+  const originalUrl = `${req.scheme}://${httpHost(req)}${req.path}${req.query}`
   const headers = authRequestHeaders(auth, req, requestId)
   try {
     // The undici package root costs ~9 MB of memory: loaded only once an Ingress uses auth-url.
@@ -89,7 +107,7 @@ export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, re
       return {denied: null, upstreamHeaders}
     }
     if (answer.statusCode === 401 && auth.signin) {
-      const location = `${auth.signin}${auth.signin.includes('?') ? '&' : '?'}rd=${encodeURIComponent(originalUrl)}`
+      const location = signinLocation(auth.signin, originalUrl)
       return {denied: {status: 302, headers: {location, 'content-length': '0'}, body: '', reason: 'auth-url: 401, sent to auth-signin'}, upstreamHeaders: {}}
     }
     if (answer.statusCode === 401 || answer.statusCode === 403) {

@@ -56,7 +56,7 @@ const REQUEST_SPECIAL = new Map<string, number>([
  * request header whose name is not letters, digits and hyphens is dropped, so `X_Forwarded_For` or
  * `Foo.Bar` can never be read as another header by a backend that normalises names.
  */
-function validName(name: string): boolean {
+export function validName(name: string): boolean {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i)
     if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45)) return false
@@ -147,8 +147,9 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
     }
   }
   if (!sawHost && host !== undefined) list.push('host', host)
-  if (xff !== null) list.push('x-original-forwarded-for', xff)
-  if (xfh !== null) list.push('x-original-forwarded-host', xfh)
+  // nginx sends no header whose value came out empty (ngx_http_proxy_create_request).
+  if (xff !== null && xff !== '') list.push('x-original-forwarded-for', xff)
+  if (xfh !== null && xfh !== '') list.push('x-original-forwarded-host', xfh)
   list.push(
     'x-forwarded-for',
     info.clientIp,

@@ -76,6 +76,7 @@ describe('auth-url', () => {
       return [
         {name: 'ext', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-response-headers': 'X-Auth-User, X-Auth-Email'}, rules: rule('ext.test', 'web')},
         {name: 'signin', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-signin': 'https://login.example.com/start'}, rules: rule('signin.test', 'web')},
+        {name: 'signin-rd', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-signin': 'https://login.example.com/start?rd=https://home.test/'}, rules: rule('signin-rd.test', 'web')},
       ]
     },
   })
@@ -116,6 +117,27 @@ describe('auth-url', () => {
     expect((jsonOf(reply).headers as Record<string, string>)['x-request-id']).toBe('req-7')
   })
 
+  it('a generated request id is the same for the auth service and the upstream', async () => {
+    const reply = await send(f.proxy.port, {path: '/', headers: {host: 'ext.test', authorization: 'Bearer good'}})
+    expect(authSaw['x-request-id']).toMatch(/^[0-9a-f]{32}$/)
+    expect((jsonOf(reply).headers as Record<string, string>)['x-request-id']).toBe(authSaw['x-request-id'])
+  })
+
+  it("without auth-method the client's X-Original-URI and X-Scheme pass; names nginx ignores do not", async () => {
+    await send(f.proxy.port, {path: '/', headers: {host: 'ext.test', authorization: 'Bearer good', 'x-original-uri': '/theirs', 'x-scheme': 'gopher', x_real_ip: '6.6.6.6'}})
+    expect(authSaw).toMatchObject({'x-original-uri': '/theirs', 'x-scheme': 'gopher', 'x-real-ip': '127.0.0.1'})
+    expect(authSaw.x_real_ip).toBeUndefined()
+  })
+
+  // undici refuses Expect (and Upgrade) in a request it sends: it went into the subrequest and every
+  // such request was answered 500. nginx's proxy module never sends them (ngx_http_proxy_headers).
+  it('a body sent with Expect: 100-continue is authorized and forwarded', async () => {
+    const reply = await send(f.proxy.port, {method: 'POST', path: '/upload', headers: {host: 'ext.test', authorization: 'Bearer good', expect: '100-continue', 'content-type': 'text/plain'}, body: 'payload'})
+    expect(reply.status).toBe(200)
+    expect(authSaw.expect).toBeUndefined()
+    expect(authSaw['content-length']).toBeUndefined()
+  })
+
   it.each([
     ['Bearer nope', 401],
     ['Bearer forbidden', 403],
@@ -128,6 +150,15 @@ describe('auth-url', () => {
     const reply = await send(f.proxy.port, {path: '/deep?x=1', headers: {host: 'signin.test'}})
     expect(reply.status).toBe(302)
     expect(reply.headers.location).toBe(`https://login.example.com/start?rd=${encodeURIComponent('http://signin.test/deep?x=1')}`)
+    // $http_host: the port the client used stays in rd= (template.go buildAuthSignURL).
+    const withPort = await send(f.proxy.port, {path: '/deep', headers: {host: 'signin.test:8080'}})
+    expect(withPort.headers.location).toBe(`https://login.example.com/start?rd=${encodeURIComponent('http://signin.test:8080/deep')}`)
+  })
+
+  it('an auth-signin URL with its own rd= is used as it is (template.go buildAuthSignURL)', async () => {
+    const reply = await send(f.proxy.port, {path: '/deep', headers: {host: 'signin-rd.test'}})
+    expect(reply.status).toBe(302)
+    expect(reply.headers.location).toBe('https://login.example.com/start?rd=https://home.test/')
   })
 })
 
