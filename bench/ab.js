@@ -48,7 +48,6 @@ try {
     const x = run()
     return {...x, cpuUs: ((cpuMs(k.pid) - before) * 1000) / (x.requests ?? x.succeeded)}
   }
-  const describe = (x, y) => `A ${fmt(x.rps)} req/s ${fmt(x.cpuUs, 1)} µs, B ${fmt(y.rps)} req/s ${fmt(y.cpuUs, 1)} µs`
   const loads = {'HTTP/1.1': (k) => measured(k, () => wrk(k.port, {seconds: SECONDS, host: HOST}))}
   if (which('h2load')) loads['HTTP/2'] = (k) => measured(k, () => h2load(k.httpsPort, {seconds: SECONDS, host: HOST}))
 
@@ -62,11 +61,16 @@ try {
     const {A: a, B: b} = started
     console.log(`  idle RSS A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
     for (const [name, load] of Object.entries(loads)) {
-      load(a), load(b)
-      const res = await interleave(ROUNDS, () => load(a), () => load(b), (x, y) => x.rps / y.rps, describe)
-      const cpu = median(res.a.map((x, i) => res.b[i].cpuUs / x.cpuUs))
-      ;(legs[name] ??= []).push({rps: res.median, cpu})
-      console.log(`  ${name}: req/s A/B ${fmt(res.median, 3)}, CPU per request B/A ${fmt(cpu, 3)} (A ${fmt(median(res.a.map((x) => x.cpuUs)), 1)} µs, B ${fmt(median(res.b.map((x) => x.cpuUs)), 1)} µs); RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
+      // The side started first also runs first in a leg's odd rounds, so the legs mirror each other.
+      const order = first === 'A' ? [a, b] : [b, a]
+      load(order[0]), load(order[1])
+      const describe = (x, y) => `${first} ${fmt(x.rps)} req/s ${fmt(x.cpuUs, 1)} µs, ${second} ${fmt(y.rps)} req/s ${fmt(y.cpuUs, 1)} µs`
+      const res = await interleave(ROUNDS, () => load(order[0]), () => load(order[1]), (x, y) => x.rps / y.rps, describe)
+      const [as, bs] = first === 'A' ? [res.a, res.b] : [res.b, res.a]
+      const rps = median(as.map((x, i) => x.rps / bs[i].rps))
+      const cpu = median(as.map((x, i) => bs[i].cpuUs / x.cpuUs))
+      ;(legs[name] ??= []).push({rps, cpu})
+      console.log(`  ${name}: req/s A/B ${fmt(rps, 3)}, CPU per request B/A ${fmt(cpu, 3)} (A ${fmt(median(as.map((x) => x.cpuUs)), 1)} µs, B ${fmt(median(bs.map((x) => x.cpuUs)), 1)} µs); RSS after: A ${fmt(rssMb(a.pid), 1)} MB, B ${fmt(rssMb(b.pid), 1)} MB`)
     }
     await stop(a.child)
     await stop(b.child)
