@@ -44,7 +44,8 @@ export interface ExternalAuthResult {
 const AUTH_SET = new Set(['content-length', 'x-forwarded-proto', 'x-request-id', 'x-original-url', 'x-original-method', 'x-sent-from', 'x-real-ip', 'x-forwarded-for', 'x-auth-request-redirect'])
 // Set there only with auth-method: without it the client's own go through.
 const AUTH_METHOD_SET = new Set(['x-original-uri', 'x-scheme'])
-// nginx's proxy module's own list (ngx_http_proxy_module.c ngx_http_proxy_headers), and HTTP/2's.
+// nginx's proxy module's own list (ngx_http_proxy_module.c ngx_http_proxy_headers), and the other
+// hop-by-hop fields kingress never forwards (Trailer, HTTP2-Settings).
 const AUTH_HOP = new Set(['host', 'connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'expect', 'upgrade', 'http2-settings'])
 
 /** The auth subrequest's headers: the client's (proxy_pass_request_headers on) and the auth location's own. */
@@ -72,11 +73,17 @@ export function authRequestHeaders(auth: ExternalAuth, req: RequestView, request
   return headers
 }
 
-/** auth-signin's Location: its own rd= when it has one, else rd= the original URL (template.go buildAuthSignURL). */
-function signinLocation(signin: string, originalUrl: string): string {
-  const query = signin.indexOf('?')
-  if (query !== -1 && new URLSearchParams(signin.slice(query + 1).split('#')[0]).get('rd')) return signin
-  return `${signin}${query !== -1 ? '&' : '?'}rd=${encodeURIComponent(originalUrl)}`
+/**
+ * auth-signin's Location, as template.go buildAuthSignURL builds it: the sign-in URL as written when
+ * its query already has rd=, else with `?rd=` (no query parameters) or `&rd=` appended at its end.
+ */
+export function signinLocation(signin: string, redirect: string): string {
+  const hash = signin.indexOf('#')
+  const beforeHash = hash === -1 ? signin : signin.slice(0, hash)
+  const mark = beforeHash.indexOf('?')
+  const params = new URLSearchParams(mark === -1 ? '' : beforeHash.slice(mark + 1))
+  if (params.get('rd')) return signin
+  return `${signin}${params.size === 0 ? '?' : '&'}rd=${redirect}`
 }
 
 /** nginx's $http_host: the Host the client sent, port included (HTTP/2: its :authority). */
@@ -90,8 +97,9 @@ function httpHost(req: RequestView): string {
  * (401 redirects to auth-signin when set); anything else, or no answer, is a 500.
  */
 export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, requestId: string, timeoutMs = 5000): Promise<ExternalAuthResult> {
-  // auth-signin's rd=: $pass_access_scheme://$http_host$escaped_request_uri.
-  const originalUrl = `${req.scheme}://${httpHost(req)}${req.path}${req.query}`
+  // auth-signin's rd=: $pass_access_scheme://$http_host$escaped_request_uri, the request URI escaped
+  // as one component (nginx.tmpl's set_escape_uri).
+  const redirect = `${req.scheme}://${httpHost(req)}${encodeURIComponent(`${req.path}${req.query}`)}`
   const headers = authRequestHeaders(auth, req, requestId)
   try {
     // The undici package root costs ~9 MB of memory: loaded only once an Ingress uses auth-url.
@@ -107,7 +115,7 @@ export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, re
       return {denied: null, upstreamHeaders}
     }
     if (answer.statusCode === 401 && auth.signin) {
-      const location = signinLocation(auth.signin, originalUrl)
+      const location = signinLocation(auth.signin, redirect)
       return {denied: {status: 302, headers: {location, 'content-length': '0'}, body: '', reason: 'auth-url: 401, sent to auth-signin'}, upstreamHeaders: {}}
     }
     if (answer.statusCode === 401 || answer.statusCode === 403) {

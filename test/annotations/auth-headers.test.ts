@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {authRequestHeaders} from '../../src/annotations/auth.js'
+import {authRequestHeaders, signinLocation} from '../../src/annotations/auth.js'
 import type {RequestView} from '../../src/annotations/request-view.js'
 
 // The auth location of ingress-nginx's rootfs/etc/nginx/template/nginx.tmpl.
@@ -20,5 +20,21 @@ describe('auth-url subrequest headers', () => {
     expect(headers['transfer-encoding']).toBeUndefined()
     expect(headers.connection).toBeUndefined()
     expect(headers.host).toBeUndefined()
+  })
+})
+
+// template.go buildAuthSignURL: Go's url.Parse, then `?rd=` when the query has no parameters, the URL
+// as it is when rd= is set, else `&rd=`, always appended at the end of the string.
+describe('auth-signin Location', () => {
+  it.each([
+    ['https://l.test/start', 'https://l.test/start?rd=R'],
+    ['https://l.test/start?a=1', 'https://l.test/start?a=1&rd=R'],
+    ['https://l.test/start?', 'https://l.test/start??rd=R'],
+    ['https://l.test/start?rd=https://home.test/', 'https://l.test/start?rd=https://home.test/'],
+    ['https://l.test/start?rd=', 'https://l.test/start?rd=&rd=R'],
+    ['https://l.test/#/in?x=1', 'https://l.test/#/in?x=1?rd=R'],
+    ['https://l.test/#/in?rd=x', 'https://l.test/#/in?rd=x?rd=R'],
+  ])('%s → %s', (signin, location) => {
+    expect(signinLocation(signin, 'R')).toBe(location)
   })
 })

@@ -149,10 +149,11 @@ describe('auth-url', () => {
   it('401 with auth-signin redirects to the sign-in URL with rd=', async () => {
     const reply = await send(f.proxy.port, {path: '/deep?x=1', headers: {host: 'signin.test'}})
     expect(reply.status).toBe(302)
-    expect(reply.headers.location).toBe(`https://login.example.com/start?rd=${encodeURIComponent('http://signin.test/deep?x=1')}`)
-    // $http_host: the port the client used stays in rd= (template.go buildAuthSignURL).
+    // rd=$pass_access_scheme://$http_host$escaped_request_uri (template.go buildAuthSignURL, nginx.tmpl set_escape_uri).
+    expect(reply.headers.location).toBe(`https://login.example.com/start?rd=http://signin.test${encodeURIComponent('/deep?x=1')}`)
+    // $http_host: the port the client used stays in rd=.
     const withPort = await send(f.proxy.port, {path: '/deep', headers: {host: 'signin.test:8080'}})
-    expect(withPort.headers.location).toBe(`https://login.example.com/start?rd=${encodeURIComponent('http://signin.test:8080/deep')}`)
+    expect(withPort.headers.location).toBe('https://login.example.com/start?rd=http://signin.test:8080%2Fdeep')
   })
 
   it('an auth-signin URL with its own rd= is used as it is (template.go buildAuthSignURL)', async () => {
