@@ -173,8 +173,8 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
 
 /**
  * The upstream response headers (raw Buffers from undici) as the flat list the client gets, with
- * the hop-by-hop ones removed. Nothing is added: ingress-nginx adds no Via and does not echo
- * X-Request-ID (its nginx.tmpl sets both only towards the upstream).
+ * the hop-by-hop ones removed. Nothing is added: ingress-nginx adds no Via anywhere and sets
+ * X-Request-ID only towards the upstream (nginx.tmpl).
  */
 export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[]): string[] {
   const out: string[] = []
