@@ -76,7 +76,7 @@ try {
     await stop(b.child)
   }
   for (const [name, [aFirst, bFirst]] of Object.entries(legs)) {
-    console.log(`${name}: req/s A/B ${fmt(geomean(aFirst.rps, bFirst.rps), 3)} (A first ${fmt(aFirst.rps, 3)}, B first ${fmt(bFirst.rps, 3)}), CPU per request B/A ${fmt(geomean(aFirst.cpu, bFirst.cpu), 3)} (${fmt(aFirst.cpu, 3)}, ${fmt(bFirst.cpu, 3)})`)
+    console.log(`${name}: req/s A/B ${fmt(geomean(aFirst.rps, bFirst.rps), 3)} (A first ${fmt(aFirst.rps, 3)}, B first ${fmt(bFirst.rps, 3)}), CPU per request B/A ${fmt(geomean(aFirst.cpu, bFirst.cpu), 3)} (A first ${fmt(aFirst.cpu, 3)}, B first ${fmt(bFirst.cpu, 3)})`)
   }
 } finally {
   await stopAll()
