@@ -251,7 +251,8 @@ const HANDLERS: Record<string, Handler> = {
     }
     draft.externalAuth = {
       url: url.toString(),
-      method: all[`${NGINX_PREFIX}auth-method`] ?? null,
+      // Empty is no method, as in ingress-nginx (authreq/main.go: the template's `if $externalAuth.Method`).
+      method: all[`${NGINX_PREFIX}auth-method`] || null,
       responseHeaders: parseList(all[`${NGINX_PREFIX}auth-response-headers`] ?? ''),
       signin: all[`${NGINX_PREFIX}auth-signin`] ?? null,
     }

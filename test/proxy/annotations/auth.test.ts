@@ -76,6 +76,7 @@ describe('auth-url', () => {
       return [
         {name: 'ext', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-response-headers': 'X-Auth-User, X-Auth-Email'}, rules: rule('ext.test', 'web')},
         {name: 'signin', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-signin': 'https://login.example.com/start'}, rules: rule('signin.test', 'web')},
+        {name: 'empty-method', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-method': ''}, rules: rule('empty-method.test', 'web')},
         {name: 'signin-rd', annotations: {'auth-url': `http://127.0.0.1:${authPort}/verify`, 'auth-signin': 'https://login.example.com/start?rd=https://home.test/'}, rules: rule('signin-rd.test', 'web')},
       ]
     },
@@ -136,6 +137,14 @@ describe('auth-url', () => {
     expect(reply.status).toBe(200)
     expect(authSaw.expect).toBeUndefined()
     expect(authSaw['content-length']).toBeUndefined()
+  })
+
+  // authreq/main.go reads an empty auth-method as none (nginx.tmpl: `if $externalAuth.Method`); it
+  // went to undici as the method "" and every request was answered 500.
+  it('an empty auth-method is no method: a GET subrequest', async () => {
+    const reply = await send(f.proxy.port, {path: '/', headers: {host: 'empty-method.test', authorization: 'Bearer good'}})
+    expect(reply.status).toBe(200)
+    expect(authSaw['x-original-uri']).toBeUndefined()
   })
 
   it.each([
