@@ -183,7 +183,11 @@ export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[]
     const name = raw[i]!.toString('latin1')
     const lower = name.toLowerCase()
     if (RESPONSE_DROP.has(lower)) {
-      if (lower === 'connection') listed = connectionTokens(raw[i + 1]!.toString('latin1'))
+      if (lower === 'connection') {
+        // Every Connection field counts: each may name more hop-by-hop headers.
+        const tokens = connectionTokens(raw[i + 1]!.toString('latin1'))
+        if (tokens !== null) listed = listed === null ? tokens : new Set([...listed, ...tokens])
+      }
       continue
     }
     out.push(name, raw[i + 1]!.toString('latin1'))

@@ -87,6 +87,9 @@ describe('client response headers', () => {
       ['Set-Cookie', 'a=1'],
       ['Set-Cookie', 'b=2'],
     ])
+    // Two Connection fields: the headers both name are dropped (before, the second replaced the first).
+    const twice = pairs(clientResponseHeaders(['Connection', 'X-A', 'X-A', '1', 'Connection', 'X-B', 'X-B', '2', 'X-C', '3'].map((s) => Buffer.from(s))))
+    expect(twice).toEqual([['X-C', '3']])
     const own = pairs(clientResponseHeaders(['X-Request-Id', 'theirs', 'Via', '1.1 cache'].map((s) => Buffer.from(s))))
     expect(own).toEqual([
       ['X-Request-Id', 'theirs'],
