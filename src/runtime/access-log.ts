@@ -22,7 +22,7 @@ export class AccessLog {
     format: LogFormat,
   ) {
     this.off = [
-      bus.on('request', (e) => this.push(format === 'json' ? JSON.stringify({type: 'request', ...e, time: new Date(e.time).toISOString(), durationMs: round(e.durationMs)}) : requestLine(e))),
+      bus.on('request', (e) => this.push(format === 'json' ? JSON.stringify({type: 'request', ...e, time: isoTime(e.time), durationMs: round(e.durationMs)}) : requestLine(e))),
       bus.on('reload', (e) => (e.initial ? undefined : this.push(format === 'json' ? JSON.stringify(reloadJson(e)) : reloadText(e)))),
       bus.on('endpoint', (e) => this.push(format === 'json' ? JSON.stringify({type: 'endpoint', ...e}) : endpointText(e))),
       bus.on('error', (e) => this.push(format === 'json' ? JSON.stringify({type: 'error', where: e.where, message: e.message}) : `error ${e.where}: ${e.message}`)),
