@@ -97,9 +97,6 @@ function httpHost(req: RequestView): string {
  * (401 redirects to auth-signin when set); anything else, or no answer, is a 500.
  */
 export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, requestId: string, timeoutMs = 5000): Promise<ExternalAuthResult> {
-  // auth-signin's rd=: $pass_access_scheme://$http_host$escaped_request_uri, the request URI escaped
-  // as one component (nginx.tmpl's set_escape_uri).
-  const redirect = `${req.scheme}://${httpHost(req)}${encodeURIComponent(`${req.path}${req.query}`)}`
   const headers = authRequestHeaders(auth, req, requestId)
   try {
     // The undici package root costs ~9 MB of memory: loaded only once an Ingress uses auth-url.
@@ -115,7 +112,9 @@ export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, re
       return {denied: null, upstreamHeaders}
     }
     if (answer.statusCode === 401 && auth.signin) {
-      const location = signinLocation(auth.signin, redirect)
+      // rd=$pass_access_scheme://$http_host$escaped_request_uri, the request URI escaped as one
+      // component (nginx.tmpl's set_escape_uri).
+      const location = signinLocation(auth.signin, `${req.scheme}://${httpHost(req)}${encodeURIComponent(`${req.path}${req.query}`)}`)
       return {denied: {status: 302, headers: {location, 'content-length': '0'}, body: '', reason: 'auth-url: 401, sent to auth-signin'}, upstreamHeaders: {}}
     }
     if (answer.statusCode === 401 || answer.statusCode === 403) {
