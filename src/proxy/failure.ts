@@ -1,6 +1,6 @@
 import type {UpstreamFailure} from './pages.js'
 
-/** How an upstream exchange failed, from the error undici or the socket reports. */
+/** How an upstream exchange failed, from the error the upstream client (kingress's HTTP/1.1 one, or undici) or the socket reports. */
 export interface Classified {
   readonly failure: UpstreamFailure
   /** The connection was never established: nothing of the request was sent, any request may be retried. */
@@ -12,7 +12,7 @@ export interface Classified {
 export const MAX_TRIES = 3
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTDOWN'])
-const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'KINGRESS_UPSTREAM_CLOSED', 'KINGRESS_UPSTREAM_POOL_CLOSED'])
 
 /** A response field a route's edits set that Node refused (forward.ts sets it; see isRefusedFieldValue). */
 export const UNSENDABLE_EDIT = 'KINGRESS_UNSENDABLE_EDIT'
@@ -32,12 +32,12 @@ export function classify(error: unknown): Classified {
   const code = errorCode(error)
   const message = error instanceof Error ? error.message : String(error)
   if (CONNECT_ERRORS.has(code)) return {failure: 'refused', beforeConnect: true, detail: code === 'ECONNREFUSED' ? 'ECONNREFUSED: nothing listens there' : `${code}: ${message}`}
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return {failure: 'connect-timeout', beforeConnect: true, detail: `connect timeout: ${message}`}
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'no response head within the read timeout'}
+  if (code === 'KINGRESS_UPSTREAM_CONNECT_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return {failure: 'connect-timeout', beforeConnect: true, detail: `connect timeout: ${message}`}
+  if (code === 'KINGRESS_UPSTREAM_HEADERS_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'no response head within the read timeout'}
   if (code === 'KINGRESS_SEND_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: message}
-  if (code === 'UND_ERR_BODY_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'the response body stalled'}
-  if (code === UNSENDABLE_EDIT || (code === 'UND_ERR_INVALID_ARG' && UNDICI_REFUSED_HEADER.test(message))) return {failure: 'unsendable-header', beforeConnect: false, detail: message}
-  if (RESET_ERRORS.has(code)) return {failure: 'reset', beforeConnect: false, detail: `${code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : code}: ${message}`}
+  if (code === 'KINGRESS_UPSTREAM_BODY_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return {failure: 'timeout', beforeConnect: false, detail: 'the response body stalled'}
+  if (code === UNSENDABLE_EDIT || code === 'KINGRESS_UPSTREAM_UNSENDABLE_HEADER' || (code === 'UND_ERR_INVALID_ARG' && UNDICI_REFUSED_HEADER.test(message))) return {failure: 'unsendable-header', beforeConnect: false, detail: message}
+  if (RESET_ERRORS.has(code)) return {failure: 'reset', beforeConnect: false, detail: `${code === 'UND_ERR_SOCKET' || code === 'KINGRESS_UPSTREAM_CLOSED' ? 'ECONNRESET' : code}: ${message}`}
   return {failure: 'bad-response', beforeConnect: false, detail: code ? `${code}: ${message}` : message}
 }
 

@@ -1,7 +1,6 @@
 import type {ServerResponse} from 'node:http'
 import type {Http2ServerRequest, Http2ServerResponse} from 'node:http2'
 import {PassThrough} from 'node:stream'
-import type {Dispatcher} from 'undici'
 
 import {checkExternalAuth, type ExternalAuthResult} from '../annotations/auth.js'
 import {gate} from '../annotations/gate.js'
@@ -29,6 +28,7 @@ import {onLaptop} from './gateway-redirect.js'
 import {chosenMirrors, MirrorSet} from './gateway-mirror.js'
 import {INGRESS_SIDE, listenerRemovedPage, misdirectedPage, routedPort, sideOfListener} from './gateway-scope.js'
 import {BodyGapTimer, firstChunk} from './request-body.js'
+import type {UpstreamHandler} from './upstream/handler.js'
 import {kMalformedBody} from './client-error.js'
 import {BodyMeter, type MeterOwner} from './annotated/body-meter.js'
 import {sendEarly} from './annotated/early.js'
@@ -38,6 +38,8 @@ import {requestViewOf} from './annotated/request-view.js'
 
 const NO_CONTENT_DROP: ReadonlySet<string> = new Set(['content-length'])
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
+/** A 204, 304 or HEAD answer whose upstream declared or sent a body: kingress's client, undici's. */
+const BODYLESS_WITH_BODY = new Set(['KINGRESS_UPSTREAM_BODYLESS_WITH_BODY', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'])
 
 const kExchange = Symbol('kingress.exchange')
 type Carrier = ClientResponse & {[kExchange]?: Exchange; [kMalformedBody]?: string}
@@ -56,11 +58,11 @@ class BodyTooLargeError extends Error {
 }
 
 /**
- * One proxied request, from routing to the last byte. It is its own undici dispatch handler (the
- * core's handler protocol, called without an adapter): response head, body chunks with
+ * One proxied request, from routing to the last byte. It is its own upstream handler (undici's
+ * dispatch handler protocol, which kingress's HTTP/1.1 client speaks too): response head, body chunks with
  * back-pressure both ways, and errors that pick the next endpoint when that is safe.
  */
-export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
+export class Exchange implements UpstreamHandler, MeterOwner {
   readonly start = performance.now()
   readonly time = Date.now()
   requestId = ''
@@ -369,7 +371,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     let body: PassThrough | BodyMeter | null = null
     if (this.hasBody) {
       body = plan !== null && (plan.bodyLimit > 0 || plan.sendMs > 0) ? new BodyMeter(this, plan.bodyLimit, plan.sendMs) : new PassThrough()
-      // undici destroys the body with the exchange's error; that error is handled in onError.
+      // The upstream client destroys the body with the exchange's error; that error is handled in onError.
       body.on('error', ignore)
       this.piped = false
     }
@@ -408,7 +410,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     }
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: readonly (Buffer | string)[], resume: () => void, statusText: string): boolean {
     // 1xx: Node answered the client's Expect itself; other interim responses are not relayed.
     if (statusCode < 200) return true
     this.resumeUpstream = resume
@@ -460,7 +462,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
     return false
   }
 
-  onComplete(trailers: string[] | null): void {
+  onComplete(trailers: readonly (Buffer | string)[] | null): void {
     this.finished = true
     // gRPC's status travels in trailers: relay them (HTTP/1.1 chunked or HTTP/2).
     if (trailers !== null && (Array.isArray(trailers) ? trailers.length > 0 : Object.keys(trailers).length > 0)) relayTrailers(this.res, trailers as unknown as RawTrailers)
@@ -487,7 +489,7 @@ export class Exchange implements Dispatcher.DispatchHandler, MeterOwner {
       return
     }
     if (this.plan !== null && this.plan.ewma && !this.responded) ewmaEnd(this.member!.health, performance.now() - this.plan.sentAt, Date.now())
-    if (this.responded && this.bytes === 0 && (this.status === 204 || this.status === 304 || this.req.method === 'HEAD') && errorCode(error) === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    if (this.responded && this.bytes === 0 && (this.status === 204 || this.status === 304 || this.req.method === 'HEAD') && BODYLESS_WITH_BODY.has(errorCode(error))) {
       // A bodyless answer (RFC 9112 §6.3) whose upstream declared or sent a body: the client gets the
       // head and an empty body, undici discards that upstream socket.
       this.finished = true
@@ -682,12 +684,19 @@ function describeOrigin(match: MatchResult): string {
   return origin ? `${origin.namespace}/${origin.name}` : '(unknown)'
 }
 
-/** undici hands HTTP/1.1 trailers as raw [name, value] Buffers and HTTP/2 ones as Node's header object. */
-type RawTrailers = Buffer[] | Record<string, string | string[]>
+/**
+ * HTTP/1.1 trailers arrive as a flat [name, value] list (Latin-1 strings from kingress's client,
+ * Buffers from undici); undici hands HTTP/2 ones as Node's header object.
+ */
+type RawTrailers = readonly (Buffer | string)[] | Record<string, string | string[]>
+
+function isTrailerList(trailers: RawTrailers): trailers is readonly (Buffer | string)[] {
+  return Array.isArray(trailers)
+}
 
 function relayTrailers(res: ClientResponse, trailers: RawTrailers): void {
   const out: Record<string, string | string[]> = {}
-  if (Array.isArray(trailers)) {
+  if (isTrailerList(trailers)) {
     for (let i = 0; i < trailers.length; i += 2) out[trailers[i]!.toString('latin1').toLowerCase()] = trailers[i + 1]!.toString('latin1')
   } else {
     for (const name in trailers) if (name.charCodeAt(0) !== 58 /* : */) out[name] = trailers[name]!

@@ -1,5 +1,5 @@
 import type {Readable} from 'node:stream'
-import type {Dispatcher} from 'undici'
+import type {UpstreamHandler} from './upstream/handler.js'
 
 import type {BackendTable} from '../backends/resolver.js'
 import type {GatewayMirror} from '../gateway/evaluate.js'
@@ -128,7 +128,7 @@ function setContentLength(list: string[], length: number): void {
  * Reads the mirror's answer and drops it; a timer bounds the whole exchange, queued or not. Counts
  * itself in flight from dispatch until it completes, fails or times out (once).
  */
-class Discard implements Dispatcher.DispatchHandler {
+class Discard implements UpstreamHandler {
   private abort: ((error?: Error) => void) | null = null
   private readonly timer: NodeJS.Timeout
   private done = false

@@ -176,7 +176,7 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
  * the hop-by-hop ones removed. Nothing is added: ingress-nginx adds no Via anywhere and sets
  * X-Request-ID only towards the upstream (nginx.tmpl).
  */
-export function clientResponseHeaders(raw: readonly Buffer[] | readonly string[]): string[] {
+export function clientResponseHeaders(raw: readonly (Buffer | string)[]): string[] {
   const out: string[] = []
   let listed: Set<string> | null = null
   for (let i = 0; i < raw.length; i += 2) {

@@ -1,12 +1,17 @@
 import {createRequire} from 'node:module'
-import type {Pool as PoolType} from 'undici'
+import type {Pool as UndiciPool} from 'undici'
+
+import type {UpstreamHandler, UpstreamPool, UpstreamRequest} from './upstream/handler.js'
+import {Http1Pool} from './upstream/pool.js'
 
 /**
- * undici's Pool alone. The package root also loads fetch, WebSocket, caches and more: about 9 MB of
- * idle memory the proxy never uses (undici is pinned exactly, so the path is stable).
+ * undici's Pool alone, loaded on first use (HTTPS and gRPC upstreams). The package root also loads
+ * fetch, WebSocket, caches and more: about 9 MB of idle memory the proxy never uses (undici is
+ * pinned exactly, so the path is stable).
  */
-const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof PoolType
-type Pool = PoolType
+function undiciPool(): typeof UndiciPool {
+  return createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof UndiciPool
+}
 
 export type UpstreamProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS'
 
@@ -18,6 +23,10 @@ export interface PoolOptions {
 
 export const DEFAULT_POOL_OPTIONS: PoolOptions = {connectTimeoutMs: 5000, connections: 256}
 
+/** Idle upstream connections close after this long: before Node's 5 s default on the other side. */
+const KEEP_ALIVE_MS = 4000
+const MAX_HEAD_SIZE = 64 * 1024
+
 /** How long a pool no table references lives on (in-flight requests on an old table may still use it). */
 const ORPHAN_GRACE_MS = 60_000
 
@@ -26,7 +35,7 @@ const ORPHAN_GRACE_MS = 60_000
  * every table that lists the address, so a reload keeps warm connections.
  */
 export class PoolRegistry {
-  private readonly pools = new Map<string, Pool>()
+  private readonly pools = new Map<string, UpstreamPool>()
   private readonly orphanTimers = new Map<string, NodeJS.Timeout>()
   /** Pool key → endpoint address, for the keys that are not the address itself. */
   private readonly addresses = new Map<string, string>()
@@ -39,20 +48,37 @@ export class PoolRegistry {
    * protocol, address and connect timeout, so such routes never share connections with plain HTTP.
    * HTTPS and GRPCS do not verify the upstream certificate (ingress-nginx's proxy-ssl-verify: off).
    */
-  getFor(address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): Pool {
+  getFor(address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): UpstreamPool {
     if (protocol === 'HTTP' && connectTimeoutMs === null) return this.get(address)
     const key = `${protocol} ${address} ${connectTimeoutMs ?? ''}`
     return this.pools.get(key) ?? this.create(key, address, protocol, connectTimeoutMs)
   }
 
   /** The plain HTTP pool of an endpoint: what every request on a route without annotations uses. */
-  get(address: string): Pool {
+  get(address: string): UpstreamPool {
     return this.pools.get(address) ?? this.create(address, address, 'HTTP', null)
   }
 
-  private create(key: string, address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): Pool {
+  private create(key: string, address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): UpstreamPool {
+    const pool = protocol === 'HTTP' ? this.http1(address, connectTimeoutMs) : this.undici(address, protocol, connectTimeoutMs)
+    this.pools.set(key, pool)
+    if (key !== address) this.addresses.set(key, address)
+    return pool
+  }
+
+  private http1(address: string, connectTimeoutMs: number | null): UpstreamPool {
+    return new Http1Pool(address, {
+      connections: this.options.connections,
+      connectTimeoutMs: connectTimeoutMs ?? this.options.connectTimeoutMs,
+      keepAliveMs: KEEP_ALIVE_MS,
+      maxHeadSize: MAX_HEAD_SIZE,
+    })
+  }
+
+  private undici(address: string, protocol: UpstreamProtocol, connectTimeoutMs: number | null): UpstreamPool {
     const tls = protocol === 'HTTPS' || protocol === 'GRPCS'
     const h2 = protocol === 'GRPC' || protocol === 'GRPCS'
+    const Pool = undiciPool()
     const pool = new Pool(`${tls ? 'https' : 'http'}://${address}`, {
       connections: this.options.connections,
       pipelining: 1,
@@ -60,15 +86,18 @@ export class PoolRegistry {
       // connector only inside `connect`; undici's own H2CClient is a single connection.)
       connect: {timeout: connectTimeoutMs ?? this.options.connectTimeoutMs, ...(tls ? {rejectUnauthorized: false} : h2 ? {useH2c: true} : {})},
       ...(h2 ? {allowH2: true} : {}),
-      keepAliveTimeout: 4000,
-      maxHeaderSize: 64 * 1024,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      maxHeaderSize: MAX_HEAD_SIZE,
       // Timeouts are set per request by the proxy.
       headersTimeout: 0,
       bodyTimeout: 0,
-    } as ConstructorParameters<typeof PoolType>[1])
-    this.pools.set(key, pool)
-    if (key !== address) this.addresses.set(key, address)
-    return pool
+    } as ConstructorParameters<typeof UndiciPool>[1])
+    return {
+      // The exchange speaks undici's handler protocol: undici's types want Buffer header names only.
+      dispatch: (request: UpstreamRequest, handler: UpstreamHandler) => pool.dispatch(request, handler as unknown as Parameters<UndiciPool['dispatch']>[1]),
+      close: () => pool.close(),
+      destroy: () => pool.destroy(),
+    }
   }
 
   /** Called after a swap with the addresses the new table lists: the others close after a grace period. */

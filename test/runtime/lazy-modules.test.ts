@@ -13,7 +13,7 @@ const PRELOAD = fileURLToPath(new URL('./support/loaded-modules.cjs', import.met
 /**
  * Idle memory is a target (issue 3: under 80 MB): modules that cost megabytes and that a plain `up`
  * does not use stay unloaded. node-forge is needed only to mint certificates, the undici package
- * root only for auth-url, dockerode only with Docker, hostile only with the hosts file, oclif only until the flags are parsed. Node's own bundled undici (fetch, WebSocket:
+ * root only for auth-url, undici's Pool only for HTTPS and gRPC upstreams, dockerode only with Docker, hostile only with the hosts file, oclif only until the flags are parsed. Node's own bundled undici (fetch, WebSocket:
  * about 13 MB) is never used: an ESM import of node:http would load it (src/proxy/node-http.ts).
  */
 describe('what a warm `kingress up --no-docker` keeps out of memory', () => {
@@ -54,8 +54,11 @@ describe('what a warm `kingress up --no-docker` keeps out of memory', () => {
     expect(warm.filter((m) => m.includes('/hostile/'))).toEqual([])
     // `up` serves from a process without oclif or the other commands (src/cli/hand-off.ts).
     expect(warm.filter((m) => m.includes('/@oclif/'))).toEqual([])
-    // The proxy's own pools are loaded (the check sees what it should).
-    expect(warm.some((m) => m.endsWith('/undici/lib/dispatcher/pool.js'))).toBe(true)
+    // Plain-HTTP upstreams go through kingress's own HTTP/1.1 client (src/proxy/upstream): undici's
+    // Pool loads with the first HTTPS or gRPC upstream only.
+    expect(warm.filter((m) => m.includes('/undici/'))).toEqual([])
+    // The check sees what it should: the CommonJS packages `up` does use, and node:http.
+    expect(warm.some((m) => m.includes('/yaml/'))).toBe(true)
     expect(warm).toContain('NativeModule http')
   })
 })
