@@ -242,14 +242,14 @@ async function main() {
   }
 
   if (want('ceiling')) {
-    // The same loads against bench/bare-proxy.js: what Node's HTTP machinery and undici cost alone,
+    // The same loads against bench/bare-proxy.js: what Node's HTTP machinery and kingress's upstream client cost alone,
     // against kingress and against nginx, each pair interleaved.
     const ports = {http: await freePort(), https: await freePort()}
     const bare = start(process.execPath, [YOUNG_GENERATION_FLAG, join(ROOT, 'bench', 'bare-proxy.js'), String(ports.http), String(ports.https), String(upstreamPort), join(HOME, 'certs', `${HOST}.pem`), join(HOME, 'certs', `${HOST}-key.pem`)])
     await waitFor(ports.http, HOST)
     const bareH1 = () => (h1Warmed(ports.http), h1(ports.http))
     const bareH2 = () => (h2Warmed(ports.https), h2load(ports.https, {seconds: SECONDS, host: HOST}))
-    console.log('ceiling: kingress vs a bare node:http/http2 + undici proxy (bench/bare-proxy.js), HTTP/1.1')
+    console.log('ceiling: kingress vs a bare node:http/http2 proxy on kingress\'s upstream client (bench/bare-proxy.js), HTTP/1.1')
     const one = await interleave(ROUNDS, () => (h1Warmed(kingress.port), h1(kingress.port)), bareH1, ratioOfRps, describeRps(['kingress', 'bare']))
     r.ceiling = {h1: one.median, h1Ratios: one.ratios}
     if (nginx) {
