@@ -28,6 +28,8 @@ export interface ConnectionOwner {
   readonly maxHeadSize: number
   /** The connection finished a job and can take another. */
   release(connection: UpstreamConnection, idleMs: number | null): void
+  /** The connection must not take another job (it is closing). */
+  unusable(connection: UpstreamConnection): void
   /** The connection is gone (closed, failed, or never connected). */
   removed(connection: UpstreamConnection): void
 }
@@ -56,6 +58,8 @@ export class UpstreamConnection implements ResponseSink {
   private timerKind = Timer.None
   /** Set while the last job's response is complete and the connection has not been handed back yet. */
   private finishing = false
+  /** The upstream sent its FIN: the connection is on its way out. */
+  private ended = false
   private readonly address: string
 
   constructor(
@@ -74,12 +78,17 @@ export class UpstreamConnection implements ResponseSink {
     this.socket.on('error', (error: Error) => {
       this.error ??= error
     })
+    this.socket.on('end', () => {
+      this.ended = true
+      this.owner.unusable(this)
+    })
     this.socket.on('close', () => this.onSocketClose())
     if (connectTimeoutMs > 0) this.arm(Timer.Connect, connectTimeoutMs)
   }
 
-  get idle(): boolean {
-    return this.connected && this.job === null && !this.closed
+  /** Neither side has closed or begun to close it: it can take a job. */
+  get usable(): boolean {
+    return this.connected && !this.closed && !this.socket.destroyed && !this.ended
   }
 
   /** Runs a job on this (connected, idle) connection. */
@@ -96,11 +105,10 @@ export class UpstreamConnection implements ResponseSink {
     if (job.done) return
     const request = job.request
     const head = job.head
-    if (request.headersTimeout > 0) this.arm(Timer.Headers, request.headersTimeout)
     const body = request.body
     if (body === null || (Buffer.isBuffer(body) && body.length === 0)) {
-      // undici's rule: a method that expects a body says it has none (the fields' own length is not trusted).
-      this.socket.write(head.expectsPayload ? `${head.text}content-length: 0\r\n\r\n` : `${head.text}\r\n`, 'latin1')
+      this.socket.write(bodylessHead(head), 'latin1')
+      this.requestWritten()
       return
     }
     if (Buffer.isBuffer(body)) {
@@ -108,13 +116,23 @@ export class UpstreamConnection implements ResponseSink {
       this.socket.write(`${head.text}content-length: ${body.length}\r\n\r\n`, 'latin1')
       this.socket.write(body)
       this.socket.uncork()
+      this.requestWritten()
       return
     }
     job.writer = new BodyWriter(this, job, body, head)
   }
 
+  /** The whole request is out: the wait for the response head begins (an upload does not count against it). */
+  requestWritten(): void {
+    const job = this.job
+    if (job === null || job.done || job.responded || this.timerKind !== Timer.None) return
+    if (job.request.headersTimeout > 0) this.arm(Timer.Headers, job.request.headersTimeout)
+  }
+
   destroy(error?: Error): void {
     if (error !== undefined) this.error ??= error
+    this.closed = true
+    this.owner.unusable(this)
     this.socket.destroy()
   }
 
@@ -158,6 +176,7 @@ export class UpstreamConnection implements ResponseSink {
     if (job !== null && !job.done) {
       if (this.connected && this.parser.endsAtClose && this.error === null) {
         this.parser.closeEnded()
+        job.writer?.detach(!job.writer.finished)
       } else {
         this.fail(job, this.error ?? new UpstreamError('KINGRESS_UPSTREAM_CLOSED', this.connected ? 'the upstream closed the connection before the response was complete' : 'the connection closed before it was established'))
       }
@@ -405,12 +424,18 @@ class BodyWriter {
     }
     this.finished = true
     const socket = this.connection.socket
-    socket.cork()
-    if (!this.headSent) this.writeHead()
-    if (this.length === null) socket.write('0\r\n\r\n', 'latin1')
-    else if (this.last !== null) socket.write(this.last)
-    this.last = null
-    socket.uncork()
+    if (this.sent === 0) {
+      // No bytes after all (an HTTP/2 stream that ended with an empty DATA frame): a bodyless request.
+      socket.write(bodylessHead(this.head), 'latin1')
+    } else {
+      socket.cork()
+      if (!this.headSent) this.writeHead()
+      if (this.length === null) socket.write('0\r\n\r\n', 'latin1')
+      else if (this.last !== null) socket.write(this.last)
+      this.last = null
+      socket.uncork()
+    }
+    this.connection.requestWritten()
   }
 
   /**
@@ -431,3 +456,8 @@ class BodyWriter {
 }
 
 function ignore(): void {}
+
+/** undici's rule for a request without a body: a method that expects one says it has none. */
+function bodylessHead(head: RequestHead): string {
+  return head.expectsPayload ? `${head.text}content-length: 0\r\n\r\n` : `${head.text}\r\n`
+}

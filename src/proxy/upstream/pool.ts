@@ -12,6 +12,10 @@ export interface Http1PoolOptions {
   readonly maxHeadSize: number
 }
 
+function reuse(pool: Http1Pool, connection: UpstreamConnection, idleMs: number | null): void {
+  pool.reuse(connection, idleMs)
+}
+
 /** A server's `Keep-Alive: timeout=N` is trusted only to this much less, so kingress closes first. */
 const KEEP_ALIVE_MARGIN_MS = 1000
 
@@ -29,6 +33,7 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
   private readonly all = new Set<UpstreamConnection>()
   private closing = false
   private drained: (() => void) | null = null
+  private empty: Promise<void> | null = null
 
   constructor(
     private readonly address: string,
@@ -53,14 +58,23 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
       handler.onError(error as Error)
       return false
     }
-    const connection = this.idle.pop()
-    if (connection !== undefined) connection.run(job)
+    const connection = this.takeIdle()
+    if (connection !== null) connection.run(job)
     else if (this.all.size < this.options.connections) this.open(job)
     else this.queue.push(job)
     return true
   }
 
   release(connection: UpstreamConnection, idleMs: number | null): void {
+    // One turn of the event loop before reuse, as undici does (GHSA-35p6-xmwp-9g52): bytes the
+    // upstream sent beyond its response, or its FIN, arrive first and retire the connection rather
+    // than being read as the next request's answer.
+    setImmediate(reuse, this, connection, idleMs)
+  }
+
+  /** @internal */
+  reuse(connection: UpstreamConnection, idleMs: number | null): void {
+    if (!connection.usable) return
     const next = this.nextJob()
     if (next !== null) {
       connection.run(next)
@@ -79,10 +93,14 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
     this.idle.push(connection)
   }
 
-  removed(connection: UpstreamConnection): void {
-    this.all.delete(connection)
+  unusable(connection: UpstreamConnection): void {
     const at = this.idle.indexOf(connection)
     if (at !== -1) this.idle.splice(at, 1)
+  }
+
+  removed(connection: UpstreamConnection): void {
+    this.all.delete(connection)
+    this.unusable(connection)
     // A slot is free: the next waiting request gets a connection of its own.
     const next = this.all.size < this.options.connections ? this.nextJob() : null
     if (next !== null) this.open(next)
@@ -91,7 +109,7 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
 
   close(): Promise<void> {
     this.closing = true
-    for (const connection of this.idle.splice(0)) connection.destroy()
+    for (const connection of [...this.idle]) connection.destroy()
     return this.whenEmpty()
   }
 
@@ -108,9 +126,18 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
 
   private whenEmpty(): Promise<void> {
     if (this.all.size === 0) return Promise.resolve()
-    return new Promise((resolve) => {
+    this.empty ??= new Promise((resolve) => {
       this.drained = resolve
     })
+    return this.empty
+  }
+
+  private takeIdle(): UpstreamConnection | null {
+    for (;;) {
+      const connection = this.idle.pop()
+      if (connection === undefined) return null
+      if (connection.usable) return connection
+    }
   }
 
   private open(job: Job): void {

@@ -105,6 +105,8 @@ describe('the HTTP/1.1 upstream pool', () => {
     const first = await exchange(p, request())
     expect(first).toMatchObject({status: 200, body: 'ok', error: null})
     expect(seen).toBe('GET / HTTP/1.1\r\nhost: app.test\r\nconnection: keep-alive\r\nAccept: */*\r\n\r\n')
+    // A released connection is reused from the next turn of the event loop on.
+    await new Promise((resolve) => setImmediate(resolve))
     await exchange(p, request({path: '/two'}))
     expect(server.connections()).toBe(1)
   })
@@ -158,6 +160,51 @@ describe('the HTTP/1.1 upstream pool', () => {
     expect((await done).error?.message).toBe('stream reset by the client')
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(received).toBe('')
+  })
+
+  it('does not read bytes an upstream sent after its response as the next request\'s answer', async () => {
+    const server = await rawServer((socket) =>
+      socket.on('data', (d) => {
+        if (!d.toString().startsWith('GET /first')) return socket.write(OK)
+        socket.write(OK)
+        setImmediate(() => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nEVIL!'))
+      }),
+    )
+    const p = pool(server.port)
+    // The next request goes out the moment the first completes, as a busy proxy's would.
+    const second = await new Promise<Outcome>((resolve) => {
+      const out: Outcome = {status: 0, headers: [], body: '', trailers: null, error: null}
+      p.dispatch(request({path: '/first'}), {
+        onConnect: () => {},
+        onHeaders: () => true,
+        onData: () => true,
+        onComplete: () => resolve(exchange(p, request({path: '/second'}))),
+        onError: (error) => resolve({...out, error}),
+      })
+    })
+    expect(second).toMatchObject({status: 200, body: 'ok', error: null})
+  })
+
+  it('waits for the response head from when the request body is out, not while it uploads (client-h1.js)', async () => {
+    const server = await rawServer((socket, text) => socket.on('data', () => text().endsWith('0\r\n\r\n') && socket.write(OK)))
+    const body = new PassThrough()
+    const done = exchange(pool(server.port), request({method: 'POST', body, headersTimeout: 150}))
+    for (let i = 0; i < 4; i++) {
+      body.write('part')
+      await new Promise((resolve) => setTimeout(resolve, 80))
+    }
+    body.end()
+    expect(await done).toMatchObject({status: 200, error: null})
+  })
+
+  it('sends a streamed body that turned out empty as no body', async () => {
+    const heads: string[] = []
+    const server = await rawServer(answering((req) => (heads.push(req), OK)))
+    const empty = new PassThrough()
+    const done = exchange(pool(server.port), request({body: empty}))
+    empty.end()
+    expect((await done).status).toBe(200)
+    expect(heads[0]).toBe('GET / HTTP/1.1\r\nhost: app.test\r\nconnection: close\r\nAccept: */*\r\n\r\n')
   })
 
   it('fails a body longer than its Content-Length before it goes out', async () => {
@@ -310,7 +357,8 @@ describe('the HTTP/1.1 upstream pool', () => {
     const busy = exchange(p2, request())
     const waiting = exchange(p2, request())
     await new Promise((resolve) => setTimeout(resolve, 50))
-    await p2.destroy()
+    // close() then destroy(): both promises settle.
+    await Promise.all([p2.close(), p2.destroy()])
     expect((await busy).error).toMatchObject({code: 'KINGRESS_UPSTREAM_POOL_CLOSED'})
     expect((await waiting).error).toMatchObject({code: 'KINGRESS_UPSTREAM_POOL_CLOSED'})
   })
