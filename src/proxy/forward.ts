@@ -491,7 +491,7 @@ export class Exchange implements UpstreamHandler, MeterOwner {
     if (this.plan !== null && this.plan.ewma && !this.responded) ewmaEnd(this.member!.health, performance.now() - this.plan.sentAt, Date.now())
     if (this.responded && this.bytes === 0 && (this.status === 204 || this.status === 304 || this.req.method === 'HEAD') && BODYLESS_WITH_BODY.has(errorCode(error))) {
       // A bodyless answer (RFC 9112 §6.3) whose upstream declared or sent a body: the client gets the
-      // head and an empty body, undici discards that upstream socket.
+      // head and an empty body, and the upstream client discards that connection.
       this.finished = true
       res.end()
       this.log(this.status, 'the upstream sent a body with a bodyless answer: dropped, its connection discarded')

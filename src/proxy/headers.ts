@@ -172,9 +172,9 @@ export function upstreamRequestHeaders(raw: readonly string[], host: string | un
 }
 
 /**
- * The upstream response headers (raw Buffers from undici) as the flat list the client gets, with
- * the hop-by-hop ones removed. Nothing is added: ingress-nginx adds no Via anywhere and sets
- * X-Request-ID only towards the upstream (nginx.tmpl).
+ * The upstream response headers (Latin-1 strings from kingress's client, raw Buffers from undici)
+ * as the flat list the client gets, with the hop-by-hop ones removed. Nothing is added:
+ * ingress-nginx adds no Via anywhere and sets X-Request-ID only towards the upstream (nginx.tmpl).
  */
 export function clientResponseHeaders(raw: readonly (Buffer | string)[]): string[] {
   const out: string[] = []

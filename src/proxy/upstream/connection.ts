@@ -11,8 +11,6 @@ import {ResponseParser, type ResponseSink} from './response-parser.js'
 export class Job {
   /** Ended: completed, failed or aborted. Nothing more reaches the handler. */
   done = false
-  /** The response has been read to its end. */
-  responded = false
   keepAlive = false
   keepAliveMs: number | null = null
   writer: BodyWriter | null = null
@@ -25,6 +23,8 @@ export class Job {
 }
 
 export interface ConnectionOwner {
+  /** The upstream, `host:port` or `[v6]:port`. */
+  readonly address: string
   readonly maxHeadSize: number
   /** The connection finished a job and can take another. */
   release(connection: UpstreamConnection, idleMs: number | null): void
@@ -60,7 +60,6 @@ export class UpstreamConnection implements ResponseSink {
   private finishing = false
   /** The upstream sent its FIN: the connection is on its way out. */
   private ended = false
-  private readonly address: string
 
   constructor(
     private readonly owner: ConnectionOwner,
@@ -69,7 +68,6 @@ export class UpstreamConnection implements ResponseSink {
     private readonly connectTimeoutMs: number,
     first: Job,
   ) {
-    this.address = `${host}:${port}`
     this.job = first
     this.parser = new ResponseParser(this, owner.maxHeadSize)
     this.socket = connect({host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000})
@@ -125,7 +123,7 @@ export class UpstreamConnection implements ResponseSink {
   /** The whole request is out: the wait for the response head begins (an upload does not count against it). */
   requestWritten(): void {
     const job = this.job
-    if (job === null || job.done || job.responded || this.timerKind !== Timer.None) return
+    if (job === null || job.done || this.timerKind !== Timer.None) return
     if (job.request.headersTimeout > 0) this.arm(Timer.Headers, job.request.headersTimeout)
   }
 
@@ -228,7 +226,6 @@ export class UpstreamConnection implements ResponseSink {
   onEnd(trailers: string[] | null): void {
     const job = this.job!
     job.done = true
-    job.responded = true
     this.disarm()
     this.finishing = true
     try {
@@ -334,7 +331,7 @@ export class UpstreamConnection implements ResponseSink {
       this.destroy()
       return
     }
-    if (kind === Timer.Connect) this.fail(job, new UpstreamError('KINGRESS_UPSTREAM_CONNECT_TIMEOUT', `no connection to ${this.address} within ${this.connectTimeoutMs} ms`))
+    if (kind === Timer.Connect) this.fail(job, new UpstreamError('KINGRESS_UPSTREAM_CONNECT_TIMEOUT', `no connection to ${this.owner.address} within ${this.connectTimeoutMs} ms`))
     else if (kind === Timer.Headers) this.fail(job, new UpstreamError('KINGRESS_UPSTREAM_HEADERS_TIMEOUT', `no response head within ${job.request.headersTimeout} ms`))
     else if (kind === Timer.Body) this.fail(job, new UpstreamError('KINGRESS_UPSTREAM_BODY_TIMEOUT', `the response body stalled for ${job.request.bodyTimeout} ms`))
   }

@@ -26,3 +26,8 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError'
   }
 }
+
+/** A response kingress will not relay, with what was wrong with it. */
+export function badResponse(message: string): UpstreamError {
+  return new UpstreamError('KINGRESS_UPSTREAM_BAD_RESPONSE', `invalid response from the upstream: ${message}`)
+}

@@ -36,7 +36,7 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
   private empty: Promise<void> | null = null
 
   constructor(
-    private readonly address: string,
+    readonly address: string,
     private readonly options: Http1PoolOptions,
   ) {
     this.maxHeadSize = options.maxHeadSize

@@ -1,4 +1,5 @@
 import {UpstreamError} from './errors.js'
+import {BAD_FIELD_BYTE, LENGTH_DIGITS, TOKEN} from './field-syntax.js'
 
 export interface RequestHead {
   /** The request line and fields up to, not including, the framing field and the blank line. */
@@ -10,10 +11,7 @@ export interface RequestHead {
   readonly expectsPayload: boolean
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const BAD_VALUE_BYTE = /[^\t\x20-\x7e\x80-\xff]/
 const BAD_PATH_BYTE = /[^\x21-\x7e\x80-\xff]/
-const DIGITS = /^[0-9]{1,15}$/
 /** RFC 9110 methods whose semantics define a request body: they carry `content-length: 0` when they have none. */
 const EXPECTS_PAYLOAD = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH'])
 /** Fields the client writes itself (or that a proxy must never forward as given). */
@@ -40,7 +38,7 @@ export function requestHead(method: string, path: string, headers: readonly stri
     const name = headers[i]!
     const value = headers[i + 1]!
     if (!TOKEN.test(name)) throw new UpstreamError('KINGRESS_UPSTREAM_UNSENDABLE_HEADER', `invalid header name "${name.slice(0, 40)}"`)
-    if (BAD_VALUE_BYTE.test(value)) throw unsendable(name)
+    if (BAD_FIELD_BYTE.test(value)) throw unsendable(name)
     // Only names of these lengths can be special: the rest skip the lower-casing.
     const n = name.length
     if (n !== 4 && n !== 6 && n !== 7 && n !== 10 && n !== 14 && n !== 17) {
@@ -53,7 +51,7 @@ export function requestHead(method: string, path: string, headers: readonly stri
       host = value
     } else if (lower === 'content-length') {
       if (contentLength !== null) throw new UpstreamError('KINGRESS_UPSTREAM_INVALID_REQUEST', 'duplicate content-length header')
-      if (!DIGITS.test(value)) throw unsendable(name)
+      if (!LENGTH_DIGITS.test(value)) throw unsendable(name)
       contentLength = Number(value)
     } else if (REFUSED.has(lower)) throw unsendable(lower)
     else if (lower === 'connection') {

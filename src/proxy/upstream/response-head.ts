@@ -1,4 +1,5 @@
-import {UpstreamError} from './errors.js'
+import {badResponse as bad} from './errors.js'
+import {BAD_FIELD_BYTE, LENGTH_DIGITS, TOKEN} from './field-syntax.js'
 
 /** How the message body after a response head is delimited (RFC 9112 §6.3). */
 export type BodyFraming = {readonly kind: 'none'} | {readonly kind: 'length'; readonly length: number} | {readonly kind: 'chunked'} | {readonly kind: 'until-close'}
@@ -19,17 +20,10 @@ export interface ResponseHead {
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/
 const STATUS_START = /^HTTP\/1\.[01] [0-9]{3}(?: |$)/
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const BAD_VALUE_BYTE = /[^\t\x20-\x7e\x80-\xff]/
-const DIGITS = /^[0-9]{1,15}$/
 const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout\s*=\s*([0-9]+)/i
 const NONE: BodyFraming = {kind: 'none'}
 const CHUNKED: BodyFraming = {kind: 'chunked'}
 const UNTIL_CLOSE: BodyFraming = {kind: 'until-close'}
-
-function bad(message: string): UpstreamError {
-  return new UpstreamError('KINGRESS_UPSTREAM_BAD_RESPONSE', `invalid response from the upstream: ${message}`)
-}
 
 /** Strips the optional whitespace (SP and HTAB only) around a field value. */
 function trimOws(value: string): string {
@@ -64,14 +58,14 @@ export function parseResponseHead(text: string, requestMethod: string): Response
     const name = colon > 0 ? line.slice(0, colon) : ''
     if (!TOKEN.test(name)) throw bad(`the header line ${JSON.stringify(line.slice(0, 100))} has no valid field name`)
     const value = trimOws(line.slice(colon + 1))
-    if (BAD_VALUE_BYTE.test(value)) throw bad(`the ${name} header has a control character in its value`)
+    if (BAD_FIELD_BYTE.test(value)) throw bad(`the ${name} header has a control character in its value`)
     headers.push(name, value)
     // Only the framing and connection fields are looked at; names of other lengths skip the lower-casing.
     switch (name.length) {
       case 14:
         if (name.toLowerCase() !== 'content-length') break
         if (contentLength !== null) throw bad('two Content-Length headers')
-        if (!DIGITS.test(value)) throw bad(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a length`)
+        if (!LENGTH_DIGITS.test(value)) throw bad(`Content-Length ${JSON.stringify(value.slice(0, 40))} is not a length`)
         contentLength = Number(value)
         break
       case 17:

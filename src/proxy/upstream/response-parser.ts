@@ -1,4 +1,5 @@
-import {UpstreamError} from './errors.js'
+import {badResponse as bad} from './errors.js'
+import {BAD_FIELD_BYTE} from './field-syntax.js'
 import {parseResponseHead, type ResponseHead} from './response-head.js'
 
 /** What the parser hands on: final heads (1xx interim heads are skipped), body bytes, the end. */
@@ -23,13 +24,8 @@ const enum State {
 
 const CRLF = 0x0a0d
 const HEX = /^[0-9a-fA-F]{1,15}$/
-const CHUNK_EXTENSION = /^[\t\x20-\x7e\x80-\xff]*$/
 /** A chunk-size line longer than this is refused (its extensions are never read). */
 const MAX_CHUNK_LINE = 4096
-
-function bad(message: string): UpstreamError {
-  return new UpstreamError('KINGRESS_UPSTREAM_BAD_RESPONSE', `invalid response from the upstream: ${message}`)
-}
 
 /**
  * An incremental HTTP/1.1 response parser for one response at a time, fed with socket reads. Errors
@@ -40,7 +36,10 @@ export class ResponseParser {
   private method = 'GET'
   /** Bytes of an unfinished head, chunk-size line or trailer section. */
   private partial: Buffer | null = null
+  /** Body bytes left of the Content-Length or of the current chunk. */
   private remaining = 0
+  /** The CR after a chunk's data has been read, its LF not yet. */
+  private sawChunkCr = false
   private paused = false
   /** Bytes read past a pause, delivered on resume(). */
   private held: Buffer | null = null
@@ -56,6 +55,7 @@ export class ResponseParser {
     this.state = State.Head
     this.method = method
     this.partial = null
+    this.sawChunkCr = false
     this.paused = false
     this.held = null
     this.stopped = false
@@ -92,36 +92,22 @@ export class ResponseParser {
         case State.Head:
           offset = this.readHead(data, offset)
           break
-        case State.Length: {
-          const take = Math.min(this.remaining, data.length - offset)
-          this.remaining -= take
-          const chunk = offset === 0 && take === data.length ? data : data.subarray(offset, offset + take)
-          offset += take
-          if (this.remaining === 0) this.state = State.Done
-          this.deliver(chunk)
-          if (this.state === State.Done) this.finish(null)
+        case State.Length:
+          offset = this.readBody(data, offset, State.Done)
+          if (this.remaining === 0) this.finish(null)
           break
-        }
         case State.ChunkSize:
           offset = this.readChunkSize(data, offset)
           break
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, data.length - offset)
-          this.remaining -= take
-          const chunk = data.subarray(offset, offset + take)
-          offset += take
-          if (this.remaining === 0) {
-            this.state = State.ChunkDataEnd
-            this.remaining = 2
-          }
-          this.deliver(chunk)
+        case State.ChunkData:
+          offset = this.readBody(data, offset, State.ChunkDataEnd)
           break
-        }
         case State.ChunkDataEnd:
           // The CRLF after a chunk's data, which may arrive split across reads.
-          if (data[offset] !== (this.remaining === 2 ? 0x0d : 0x0a)) throw bad('a chunk does not end with CRLF')
+          if (data[offset] !== (this.sawChunkCr ? 0x0a : 0x0d)) throw bad('a chunk does not end with CRLF')
           offset++
-          if (--this.remaining === 0) this.state = State.ChunkSize
+          this.sawChunkCr = !this.sawChunkCr
+          if (!this.sawChunkCr) this.state = State.ChunkSize
           break
         case State.Trailers:
           offset = this.readTrailers(data, offset)
@@ -162,6 +148,15 @@ export class ResponseParser {
     if (this.state !== State.UntilClose) return
     this.state = State.Done
     this.finish(null)
+  }
+
+  /** Delivers the bytes of the current body or chunk that `data` holds from `offset`; returns the offset after them. */
+  private readBody(data: Buffer, offset: number, after: State): number {
+    const take = Math.min(this.remaining, data.length - offset)
+    this.remaining -= take
+    if (this.remaining === 0) this.state = after
+    this.deliver(offset === 0 && take === data.length ? data : data.subarray(offset, offset + take))
+    return offset + take
   }
 
   private deliver(chunk: Buffer): void {
@@ -226,7 +221,7 @@ export class ResponseParser {
     const semicolon = line.indexOf(';')
     const size = semicolon === -1 ? line : line.slice(0, semicolon)
     if (!HEX.test(size)) throw bad(`the chunk size ${JSON.stringify(line.slice(0, 40))} is not hexadecimal`)
-    if (semicolon !== -1 && !CHUNK_EXTENSION.test(line.slice(semicolon))) throw bad('a chunk extension has a control character')
+    if (semicolon !== -1 && BAD_FIELD_BYTE.test(line.slice(semicolon))) throw bad('a chunk extension has a control character')
     const length = Number.parseInt(size, 16)
     const consumed = end + 2 - before
     if (length === 0) this.state = State.Trailers
