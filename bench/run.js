@@ -167,6 +167,10 @@ async function main() {
     // Not measured: the 10 s of quiet before it let the quiet-time GC drop kingress's warm code.
     await paced(kingress.port, {seconds: WARM_UP_SECONDS, rate: PACED_RATE, host: HOST})
     r.paced = await addedLatency('kingress', upstreamPort, kingress.port)
+    if (nginx) {
+      console.log('  nginx at the paced rate, for comparison')
+      r.paced.nginx = await addedLatency('nginx', upstreamPort, nginx.port)
+    }
   }
 
   if (want('h2') && nginx && h2loadPath) {
@@ -325,6 +329,7 @@ function report(r) {
   const row = (figure, measured, target, met) => rows.push([figure, measured, target, met === undefined ? '' : met ? 'met' : 'NOT met'])
   if (r.h1) row('HTTP/1.1 kingress/nginx (wrk -c64)', `${fmt(r.h1.ratio, 2)}×${spread(r.h1.ratios)}; ${fmt(r.h1.kingressRps)} vs ${fmt(r.h1.nginxRps)} req/s`, '≥ 0.55×', r.h1.ratio >= 0.55)
   if (r.paced) row(`p99 added at ${PACED_RATE} req/s (wrk, paced)`, `${fmt(r.paced.addedP99Ms, 2)} ms (kingress ${fmt(r.paced.proxyP99Ms, 2)}, direct ${fmt(r.paced.directP99Ms, 2)}; ${fmt(r.paced.rps)} req/s)`, '< 1.5 ms', r.paced.addedP99Ms < 1.5)
+  if (r.paced?.nginx) row(`  p99 nginx adds at ${PACED_RATE} req/s`, `${fmt(r.paced.nginx.addedP99Ms, 2)} ms (nginx ${fmt(r.paced.nginx.proxyP99Ms, 2)}, direct ${fmt(r.paced.nginx.directP99Ms, 2)})`, '', undefined)
   if (r.h2) row('HTTP/2 TLS kingress/nginx (h2load -c16 -m10)', `${fmt(r.h2.ratio, 2)}×${spread(r.h2.ratios)}; ${fmt(r.h2.kingressRps)} vs ${fmt(r.h2.nginxRps)} req/s`, '≥ 0.55×', r.h2.ratio >= 0.55)
   if (r.tls) row('new TLS connections/s kingress/nginx', `${fmt(r.tls.ratio, 2)}×${spread(r.tls.ratios)}; ${fmt(r.tls.kingressPerSecond)} vs ${fmt(r.tls.nginxPerSecond)}/s`, '≥ 0.7×', r.tls.ratio >= 0.7)
   if (r.gateway) row('Gateway header+query / path-only req/s', `${fmt(r.gateway.ratio, 3)}×${spread(r.gateway.ratios)}`, '≥ 0.95×', r.gateway.ratio >= 0.95)
