@@ -104,6 +104,7 @@ class TlsConnections implements ConnectionCloser {
     }
     function forgetSession(this: ServerHttp2Session): void {
       sessions.delete(this)
+      clearIdleTimer(this)
     }
     // A handshake that completes while the server closes must not keep it open.
     server.on('secureConnection', (socket: Socket) => {
@@ -123,7 +124,10 @@ class TlsConnections implements ConnectionCloser {
       session.on('frameError', (_type: number, _code: number, id: number) => {
         if (id === 0) session.destroy()
       })
-      session.once('goaway', () => setTimeout(() => session.destroy(), 1000).unref())
+      session.once('goaway', () => {
+        const cut = setTimeout(() => session.destroy(), 1000).unref()
+        session.once('close', () => clearTimeout(cut))
+      })
     })
   }
 
@@ -138,6 +142,22 @@ class TlsConnections implements ConnectionCloser {
     for (const socket of this.sockets) socket.destroy()
   }
 }
+
+/**
+ * Node leaves a session's idle timer armed when the session is destroyed, and the timer holds the
+ * session, its socket and its native nghttp2 state until it fires (internal/http2/core:
+ * session.setTimeout does nothing once the session is destroyed, and destroy does not clear it).
+ * With the 75 s idle time, each closed connection stayed in memory for 75 s after it closed. The
+ * timer is the session's own property under node's `timeout` symbol; where a Node has none, this
+ * does nothing and the timer still goes at its time.
+ */
+function clearIdleTimer(session: ServerHttp2Session): void {
+  timerKey ??= Object.getOwnPropertySymbols(session).find((symbol) => symbol.description === 'timeout')
+  if (timerKey === undefined) return
+  const timer = (session as unknown as Record<symbol, NodeJS.Timeout | null | undefined>)[timerKey]
+  if (timer != null) clearTimeout(timer)
+}
+let timerKey: symbol | undefined
 
 function dropSocket(_error: Error, socket: {destroy(): void}): void {
   socket.destroy()

@@ -1,6 +1,8 @@
-import {connect} from 'node:http2'
+import {connect, type ServerHttp2Session} from 'node:http2'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {setFlagsFromString} from 'node:v8'
+import {runInNewContext} from 'node:vm'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -41,5 +43,56 @@ describe('idle HTTP/2 sessions', () => {
     const closed = await new Promise<number>((resolve) => client.once('close', () => resolve(performance.now() - started)))
     expect(closed).toBeGreaterThan(600)
     expect(closed).toBeLessThan(5000)
+  })
+})
+
+/**
+ * Node keeps a session's idle timer after the session is destroyed, and the timer holds the
+ * session (node's internal/http2/core: session.setTimeout arms it, destroy leaves it, and
+ * setTimeout(0) does nothing once destroyed). With the 75 s idle time every closed HTTP/2
+ * connection, its native nghttp2 state included, stayed in memory for 75 s: about 10,000 sessions
+ * after a burst of new TLS connections (bench/PERFORMANCE.md, eighth round).
+ */
+describe('a closed HTTP/2 session', () => {
+  let sandbox: TlsSandbox
+  let session: Session
+  beforeAll(async () => {
+    sandbox = tlsSandbox()
+    const file = join(sandbox.dir, 'm.yaml')
+    writeFileSync(file, ingress('gone', [{host: 'gone.test', service: 'none'}]))
+    session = await startSession({inputs: [file], providers: [], bind: '127.0.0.1', http: {port: 0, explicit: true, fallbackPort: 0}, https: {port: 0, explicit: true, fallbackPort: 0}, watch: false, log: null, env: {...process.env, ...sandbox.env}, h2IdleMs: 60_000})
+  })
+  afterAll(async () => {
+    await session.close()
+    sandbox.cleanup()
+  })
+
+  it('is not kept in memory by its idle timer', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const server = session.listeners.find((l) => l.info.scheme === 'https')!.server
+    let collected = false
+    const registry = new FinalizationRegistry(() => (collected = true))
+    const serverSideClosed = new Promise<void>((resolve) => {
+      server.once('session', (s: ServerHttp2Session) => {
+        registry.register(s, 'session')
+        s.once('close', () => setImmediate(resolve))
+      })
+    })
+    const client = connect(`https://127.0.0.1:${session.results[1]!.port}`, {rejectUnauthorized: false, servername: 'gone.test'})
+    client.on('error', () => {})
+    const status = await new Promise<number>((resolve) => {
+      const stream = client.request({':path': '/', ':authority': 'gone.test'})
+      stream.on('response', (h) => resolve(Number(h[':status'])))
+      stream.resume()
+    })
+    expect(status).toBe(503)
+    client.destroy()
+    await serverSideClosed
+    for (let i = 0; i < 5 && !collected; i++) {
+      gc()
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(collected).toBe(true)
   })
 })
