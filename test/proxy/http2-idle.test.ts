@@ -10,23 +10,29 @@ import {startSession, type Session} from '../../src/runtime/session.js'
 import {ingress} from './helpers.js'
 import {tlsSandbox, type TlsSandbox} from './https-support.js'
 
-/** nginx closes an HTTP/2 connection idle for keepalive_timeout (ingress-nginx: 75 s); here 300 ms. */
-describe('idle HTTP/2 sessions', () => {
+/** A session serving `host` (no endpoints: 503) over HTTPS, for the describe block it is called in. */
+function servingHost(name: string, host: string, h2IdleMs: number): {readonly session: Session} {
   let sandbox: TlsSandbox
-  let session: Session
+  const serving = {session: null as unknown as Session}
   beforeAll(async () => {
     sandbox = tlsSandbox()
     const file = join(sandbox.dir, 'm.yaml')
-    writeFileSync(file, ingress('idle', [{host: 'idle.test', service: 'none'}]))
-    session = await startSession({inputs: [file], providers: [], bind: '127.0.0.1', http: {port: 0, explicit: true, fallbackPort: 0}, https: {port: 0, explicit: true, fallbackPort: 0}, watch: false, log: null, env: {...process.env, ...sandbox.env}, h2IdleMs: 300})
+    writeFileSync(file, ingress(name, [{host, service: 'none'}]))
+    serving.session = await startSession({inputs: [file], providers: [], bind: '127.0.0.1', http: {port: 0, explicit: true, fallbackPort: 0}, https: {port: 0, explicit: true, fallbackPort: 0}, watch: false, log: null, env: {...process.env, ...sandbox.env}, h2IdleMs})
   })
   afterAll(async () => {
-    await session.close()
+    await serving.session.close()
     sandbox.cleanup()
   })
+  return serving
+}
+
+/** nginx closes an HTTP/2 connection idle for keepalive_timeout (ingress-nginx: 75 s); here 300 ms. */
+describe('idle HTTP/2 sessions', () => {
+  const serving = servingHost('idle', 'idle.test', 300)
 
   it('get GOAWAY and close once idle; a busy one stays', async () => {
-    const client = connect(`https://127.0.0.1:${session.results[1]!.port}`, {rejectUnauthorized: false, servername: 'idle.test'})
+    const client = connect(`https://127.0.0.1:${serving.session.results[1]!.port}`, {rejectUnauthorized: false, servername: 'idle.test'})
     client.on('error', () => {})
     const started = performance.now()
     // Busy for ~600 ms: a request every 100 ms keeps it open past the idle time.
@@ -54,23 +60,12 @@ describe('idle HTTP/2 sessions', () => {
  * after a burst of new TLS connections (bench/PERFORMANCE.md, eighth round).
  */
 describe('a closed HTTP/2 session', () => {
-  let sandbox: TlsSandbox
-  let session: Session
-  beforeAll(async () => {
-    sandbox = tlsSandbox()
-    const file = join(sandbox.dir, 'm.yaml')
-    writeFileSync(file, ingress('gone', [{host: 'gone.test', service: 'none'}]))
-    session = await startSession({inputs: [file], providers: [], bind: '127.0.0.1', http: {port: 0, explicit: true, fallbackPort: 0}, https: {port: 0, explicit: true, fallbackPort: 0}, watch: false, log: null, env: {...process.env, ...sandbox.env}, h2IdleMs: 60_000})
-  })
-  afterAll(async () => {
-    await session.close()
-    sandbox.cleanup()
-  })
+  const serving = servingHost('gone', 'gone.test', 60_000)
 
   it('is not kept in memory by its idle timer', async () => {
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as () => void
-    const server = session.listeners.find((l) => l.info.scheme === 'https')!.server
+    const server = serving.session.listeners.find((l) => l.info.scheme === 'https')!.server
     let collected = false
     const registry = new FinalizationRegistry(() => (collected = true))
     const serverSideClosed = new Promise<void>((resolve) => {
@@ -79,7 +74,7 @@ describe('a closed HTTP/2 session', () => {
         s.once('close', () => setImmediate(resolve))
       })
     })
-    const client = connect(`https://127.0.0.1:${session.results[1]!.port}`, {rejectUnauthorized: false, servername: 'gone.test'})
+    const client = connect(`https://127.0.0.1:${serving.session.results[1]!.port}`, {rejectUnauthorized: false, servername: 'gone.test'})
     client.on('error', () => {})
     const status = await new Promise<number>((resolve) => {
       const stream = client.request({':path': '/', ':authority': 'gone.test'})
