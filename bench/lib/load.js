@@ -56,25 +56,27 @@ export function handshakes(port, {count, host}) {
 
 /**
  * Latency at a steady request rate over `connections` keep-alive connections, from wrk: each
- * connection waits a fixed gap after every answer (bench/lib/paced.lua), so 64 connections with a
- * 31 ms gap send about 2,000 requests/s (the rate it reached is returned). The client is wrk, not
- * a Node process: on the 2-core machines this bench runs on, any Node process's event loop stalls
- * for several milliseconds now and then, and a Node client read its own direct p99 at 4-48 ms,
- * so it measured itself. Timed from the send, as wrk does: a connection that is waiting for an
- * answer sends nothing more, but at this rate each is idle more than 90 % of the time, so the
+ * connection waits a random gap (exponential, bench/lib/paced.lua) before each request, so the
+ * requests arrive as a Poisson stream of about `rate` per second (the rate reached is returned;
+ * it is a little lower, since a connection also waits for each answer). The client is wrk, not a
+ * Node process: on the 2-core machines this bench runs on, a Node client read its own direct p99
+ * at 4-48 ms, so it measured itself. Timed from the send, as wrk does: a connection waiting for
+ * an answer sends nothing more, but at this rate each is idle more than 90 % of the time, so the
  * others keep sending through a proxy stall and their requests show it.
  */
 export function paced(port, {seconds, rate, host, connections = 64}) {
-  const gapMs = Math.max(1, Math.round((connections * 1000) / rate) - 1)
+  if (!Number.isInteger(seconds)) throw new Error(`paced: wrk takes whole seconds, not ${seconds}`)
+  const gapMs = (connections * 1000) / rate
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Host: ${host}`, '-s', PACED_SCRIPT, `http://127.0.0.1:${port}/`]
   return new Promise((resolve, reject) => {
     execFile('wrk', args, {encoding: 'utf8', timeout: (seconds + 30) * 1000, env: {...process.env, PACED_GAP_MS: String(gapMs)}}, (error, out) => {
       if (error) return reject(error)
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
       resolve({
         p50: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
         p99: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-        errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0') + (/Socket errors: (.*)/.test(out) ? 1 : 0),
+        errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0') + (socket ? socket.slice(1).reduce((n, x) => n + Number(x), 0) : 0),
       })
     })
   })
