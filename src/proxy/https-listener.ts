@@ -154,8 +154,9 @@ class TlsConnections implements ConnectionCloser {
 function clearIdleTimer(session: ServerHttp2Session): void {
   timerKey ??= Object.getOwnPropertySymbols(session).find((symbol) => symbol.description === 'timeout')
   if (timerKey === undefined) return
-  const timer = (session as unknown as Record<symbol, NodeJS.Timeout | null | undefined>)[timerKey]
-  if (timer != null) clearTimeout(timer)
+  const timer = (session as unknown as Record<symbol, unknown>)[timerKey]
+  // Only a Timeout object: a number under that name would clear some other timer with that id.
+  if (typeof timer === 'object' && timer !== null && typeof (timer as NodeJS.Timeout).refresh === 'function') clearTimeout(timer as NodeJS.Timeout)
 }
 let timerKey: symbol | undefined
 

@@ -56,8 +56,8 @@ describe('idle HTTP/2 sessions', () => {
  * Node keeps a session's idle timer after the session is destroyed, and the timer holds the
  * session (node's internal/http2/core: session.setTimeout arms it, destroy leaves it, and
  * setTimeout(0) does nothing once destroyed). With the 75 s idle time every closed HTTP/2
- * connection, its native nghttp2 state included, stayed in memory for 75 s: about 10,000 sessions
- * after a burst of new TLS connections (bench/PERFORMANCE.md, eighth round).
+ * connection, its native nghttp2 state included, stayed in memory for 75 s: 10,000 sessions
+ * after 25 bursts of 400 new TLS connections (bench/PERFORMANCE.md, eighth round).
  */
 describe('a closed HTTP/2 session', () => {
   const serving = servingHost('gone', 'gone.test', 60_000)
