@@ -247,6 +247,7 @@ export class ResponseParser {
       this.partial = buf
       return data.length
     }
+    if (end > this.maxHeadSize) throw bad(`the trailers are larger than ${this.maxHeadSize} bytes`)
     this.partial = null
     // The trailer section parses as header lines under a dummy status line.
     const trailers = parseResponseHead(`HTTP/1.1 200 \r\n${buf.toString('latin1', 0, end)}`, 'HEAD').headers

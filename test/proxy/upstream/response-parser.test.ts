@@ -177,6 +177,16 @@ describe('the upstream response parser', () => {
     expect(() => second.p.execute(Buffer.from(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(200)}\r\n\r\n`))).toThrow(/larger than 100 bytes/)
   })
 
+  it('refuses trailers larger than the limit, whether or not they have ended', () => {
+    const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n'
+    const {p} = parser({maxHeadSize: 100})
+    p.start('GET')
+    expect(() => p.execute(Buffer.from(`${head}X-Big: ${'a'.repeat(200)}`))).toThrow(/trailers are larger than 100 bytes/)
+    const second = parser({maxHeadSize: 100})
+    second.p.start('GET')
+    expect(() => second.p.execute(Buffer.from(`${head}X-Big: ${'a'.repeat(200)}\r\n\r\n`))).toThrow(/trailers are larger than 100 bytes/)
+  })
+
   it('delivers nothing once stopped', () => {
     const {p, seen} = parser()
     p.start('GET')
