@@ -104,14 +104,14 @@ export class UpstreamConnection implements ResponseSink {
     const request = job.request
     const head = job.head
     const body = request.body
-    if (body === null || (Buffer.isBuffer(body) && body.length === 0)) {
+    if (!head.hasBody || body === null) {
       this.socket.write(bodylessHead(head), 'latin1')
       this.requestWritten()
       return
     }
     if (Buffer.isBuffer(body)) {
       this.socket.cork()
-      this.socket.write(`${head.text}content-length: ${body.length}\r\n\r\n`, 'latin1')
+      this.socket.write(framedHead(head, body.length), 'latin1')
       this.socket.write(body)
       this.socket.uncork()
       this.requestWritten()
@@ -380,8 +380,7 @@ class BodyWriter {
 
   private writeHead(): void {
     this.headSent = true
-    const text = this.head.text
-    this.connection.socket.write(this.length === null ? `${text}transfer-encoding: chunked\r\n\r\n` : `${text}content-length: ${this.length}\r\n\r\n`, 'latin1')
+    this.connection.socket.write(framedHead(this.head, this.length), 'latin1')
   }
 
   private write(chunk: Buffer): void {
@@ -454,7 +453,12 @@ class BodyWriter {
 
 function ignore(): void {}
 
+/** The head with its framing field and the blank line; a null length: chunked. */
+function framedHead(head: RequestHead, length: number | null): string {
+  return length === null ? `${head.text}transfer-encoding: chunked\r\n\r\n` : `${head.text}content-length: ${length}\r\n\r\n`
+}
+
 /** undici's rule for a request without a body: a method that expects one says it has none. */
 function bodylessHead(head: RequestHead): string {
-  return head.expectsPayload ? `${head.text}content-length: 0\r\n\r\n` : `${head.text}\r\n`
+  return head.expectsPayload ? framedHead(head, 0) : `${head.text}\r\n`
 }

@@ -53,7 +53,7 @@ export class Http1Pool implements UpstreamPool, ConnectionOwner {
     }
     let job: Job
     try {
-      job = new Job(request, handler, requestHead(request.method, request.path, request.headers, this.address, !(request.body === null || (Buffer.isBuffer(request.body) && request.body.length === 0))))
+      job = new Job(request, handler, requestHead(request.method, request.path, request.headers, this.address, request.body !== null && !(Buffer.isBuffer(request.body) && request.body.length === 0)))
     } catch (error) {
       handler.onError(error as Error)
       return false

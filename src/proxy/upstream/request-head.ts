@@ -9,6 +9,8 @@ export interface RequestHead {
   /** The connection is closed after this exchange (HEAD, `Connection: close`, a body on a method that expects none). */
   readonly reset: boolean
   readonly expectsPayload: boolean
+  /** The request has body bytes to send (an empty Buffer is none). */
+  readonly hasBody: boolean
 }
 
 const BAD_PATH_BYTE = /[^\x21-\x7e\x80-\xff]/
@@ -69,5 +71,5 @@ export function requestHead(method: string, path: string, headers: readonly stri
   // RFC 9110 §8.6: no Content-Length on a request that has no body and whose method expects none.
   if (contentLength === 0 && !expectsPayload) contentLength = null
   const text = `${method} ${path} HTTP/1.1\r\nhost: ${host ?? defaultHost}\r\nconnection: ${reset ? 'close' : 'keep-alive'}\r\n${fields}`
-  return {text, contentLength, reset, expectsPayload}
+  return {text, contentLength, reset, expectsPayload, hasBody}
 }
