@@ -10,23 +10,33 @@ import {runInNewContext} from 'node:vm'
  */
 
 /** How often the process's CPU time is sampled. */
-export const QUIET_CHECK_MS = 5000
-/** An interval in which the process used less than this share of one core is quiet. */
+export const QUIET_SAMPLE_MS = 1000
+/** A sample in which the process used less than this share of one core is quiet. */
 export const QUIET_CPU_SHARE = 0.02
+/** How many quiet samples in a row make a quiet spell. */
+export const QUIET_SPELL_SAMPLES = 5
+export const QUIET_SPELL_MS = QUIET_SPELL_SAMPLES * QUIET_SAMPLE_MS
 
-/** Whether to collect now, and whether the process has been busy since the last collection. */
-export interface QuietStep {
-  readonly collect: boolean
+/** Quiet samples in a row so far, and whether the process has been busy since the last collection. */
+export interface QuietState {
+  readonly quietSamples: number
   readonly busySinceCollect: boolean
 }
 
+/** Start-up counts as busy. */
+export const QUIET_START: QuietState = {quietSamples: 0, busySinceCollect: true}
+
 /**
- * One sample: busy intervals arm a collection, the first quiet one after them fires it, so an
- * idle process collects once, not every interval. Start-up counts as busy.
+ * One sample: a busy one arms a collection, and the spell of quiet ones after it fires it, so an
+ * idle process collects once, not every spell. The spell is counted in short samples, not read as
+ * one long interval: traffic that resumed at the end of a long interval was too small a share of
+ * it to count as busy, and the collection then paused the new traffic.
  */
-export function quietStep(busySinceCollect: boolean, cpuShare: number): QuietStep {
-  if (cpuShare >= QUIET_CPU_SHARE) return {collect: false, busySinceCollect: true}
-  return {collect: busySinceCollect, busySinceCollect: false}
+export function quietStep(state: QuietState, cpuShare: number): {state: QuietState; collect: boolean} {
+  if (cpuShare >= QUIET_CPU_SHARE) return {state: {quietSamples: 0, busySinceCollect: true}, collect: false}
+  const quietSamples = state.quietSamples + 1
+  const collect = state.busySinceCollect && quietSamples >= QUIET_SPELL_SAMPLES
+  return {state: {quietSamples, busySinceCollect: state.busySinceCollect && !collect}, collect}
 }
 
 type GcFunction = (options: {type: 'major'; execution: 'sync'; flavor: 'last-resort'}) => void
@@ -56,15 +66,15 @@ export interface QuietGcOptions {
 
 /** Samples the CPU time every interval and collects once per quiet spell. stop() ends it. */
 export function startQuietGc(options: QuietGcOptions = {}): {stop(): void} {
-  const intervalMs = options.intervalMs ?? QUIET_CHECK_MS
+  const intervalMs = options.intervalMs ?? QUIET_SAMPLE_MS
   const cpuMs = options.cpuMs ?? processCpuMs
   const collect = options.collect ?? collectAllGarbage
-  let busySinceCollect = true
+  let state = QUIET_START
   let lastCpu = cpuMs()
   const timer = setInterval(() => {
     const now = cpuMs()
-    const step = quietStep(busySinceCollect, (now - lastCpu) / intervalMs)
-    busySinceCollect = step.busySinceCollect
+    const step = quietStep(state, (now - lastCpu) / intervalMs)
+    state = step.state
     if (step.collect) collect()
     // The collection's own CPU time is not traffic.
     lastCpu = step.collect ? cpuMs() : now
