@@ -124,8 +124,8 @@ async function main() {
     start(process.execPath, [YOUNG_GENERATION_FLAG, join(ROOT, 'bench', 'bare-proxy.js'), String(ports.http), String(ports.https), String(upstreamPort), join(HOME, 'certs', `${HOST}.pem`), join(HOME, 'certs', `${HOST}-key.pem`)])
   const nginxPath = which('nginx')
   const h2loadPath = which('h2load')
-  console.log(`bench: Node ${process.version}, ${ROUNDS} interleaved rounds of ${SECONDS}s, ${CONNECTIONS} keep-alive connections, 100-byte responses, loopback`)
-  const r = {node: process.version, rounds: ROUNDS, secondsPerRound: SECONDS, started: new Date().toISOString()}
+  console.log(`bench: Node ${process.version}, ${ROUNDS} interleaved rounds of ${SECONDS}s (${SAME_BUILD_ROUNDS} where kingress is compared with kingress), ${CONNECTIONS} keep-alive connections, 100-byte responses, loopback`)
+  const r = {node: process.version, rounds: ROUNDS, sameBuildRounds: SAME_BUILD_ROUNDS, secondsPerRound: SECONDS, started: new Date().toISOString()}
 
   const upstreamPort = await freePort()
   const upstream = start(process.execPath, [join(ROOT, 'bench', 'upstream.js'), String(upstreamPort)])
