@@ -1,15 +1,15 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
-import {AFTER_COLLECTION, collectAllGarbage, QUIET_ARM_CPU_MS, QUIET_CONFIRM_MS, QUIET_CPU_SHARE, QUIET_SPELL_MS, QUIET_SPELL_SAMPLES, QUIET_START, quietStep, startQuietGc} from '../../src/runtime/quiet-gc.js'
+import {AFTER_COLLECTION, collectAllGarbage, type CpuSample, QUIET_ARM_CPU_MS, QUIET_CONFIRM_MS, QUIET_CPU_SHARE, QUIET_SPELL_MS, QUIET_SPELL_SAMPLES, QUIET_START, quietStep, startQuietGc} from '../../src/runtime/quiet-gc.js'
 
 describe('quietStep', () => {
-  const second = (cpuMs: number) => ({cpuMs, elapsedMs: 1000})
+  const second = (cpuMs: number): CpuSample => ({cpuMs, elapsedMs: 1000})
   const quiet = second(QUIET_CPU_SHARE * 1000 * 0.25)
   const busy = second(QUIET_ARM_CPU_MS)
   const spell = Array.from({length: QUIET_SPELL_SAMPLES}, () => quiet)
 
   /** The indexes of the samples that call for a collection; each call is taken as done. */
-  function collections(samples: Array<{cpuMs: number; elapsedMs: number}>, state = QUIET_START): number[] {
+  function collections(samples: CpuSample[], state = QUIET_START): number[] {
     const at: number[] = []
     samples.forEach((sample, i) => {
       const step = quietStep(state, sample)
