@@ -14,19 +14,25 @@ function toMs(text) {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
 }
 
-/** One wrk run: requests/s, latency percentiles, errors. */
-export function wrk(port, {seconds, connections = 64, threads = 1, host, path = '/', headers = []}) {
-  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Host: ${host}`]
-  for (const h of headers) args.push('-H', h)
-  const out = execFileSync('wrk', [...args, `http://127.0.0.1:${port}${path}`], {encoding: 'utf8', timeout: (seconds + 30) * 1000})
+/** What a `wrk --latency` run printed: requests/s, latency percentiles, errors. */
+function parseWrk(out) {
+  const sockets = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
     p50: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
     p99: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0'),
     socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? null,
+    socketErrorCount: sockets ? sockets.slice(1).reduce((n, x) => n + Number(x), 0) : 0,
     requests: Number(/(\d+) requests in /.exec(out)?.[1]),
   }
+}
+
+/** One wrk run: requests/s, latency percentiles, errors. */
+export function wrk(port, {seconds, connections = 64, threads = 1, host, path = '/', headers = []}) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Host: ${host}`]
+  for (const h of headers) args.push('-H', h)
+  return parseWrk(execFileSync('wrk', [...args, `http://127.0.0.1:${port}${path}`], {encoding: 'utf8', timeout: (seconds + 30) * 1000}))
 }
 
 function parseH2load(out) {
@@ -71,13 +77,8 @@ export function paced(port, {seconds, rate, host, connections = 64}) {
   return new Promise((resolve, reject) => {
     execFile('wrk', args, {encoding: 'utf8', timeout: (seconds + 30) * 1000, env: {...process.env, PACED_GAP_MS: String(gapMs)}}, (error, out) => {
       if (error) return reject(error)
-      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
-      resolve({
-        p50: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
-        p99: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
-        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-        errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0') + (socket ? socket.slice(1).reduce((n, x) => n + Number(x), 0) : 0),
-      })
+      const r = parseWrk(out)
+      resolve({p50: r.p50, p99: r.p99, rps: r.rps, errors: r.non2xx + r.socketErrorCount})
     })
   })
 }
