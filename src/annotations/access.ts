@@ -18,6 +18,14 @@ export function checkSourceRanges(policy: IngressPolicy, remoteAddress: string):
   return null
 }
 
+/**
+ * A location ingress-nginx denies over an annotation (nginx.tmpl: `return 503`, "Location
+ * denied"): nothing else of the location runs, not even its redirects.
+ */
+export function locationDenied(reason: string): EarlyResponse {
+  return textResponse(503, `503 Service Temporarily Unavailable: ingress-nginx denies this Ingress's locations (${reason}). Fix the annotation (kingress validate shows it).\n`, 'location denied')
+}
+
 /** proxy-body-size: a declared Content-Length above the limit is refused before any byte is forwarded. */
 export function checkDeclaredBodySize(limit: number | null, contentLength: string | undefined): EarlyResponse | null {
   if (!limit || contentLength === undefined) return null

@@ -22,6 +22,11 @@ export function checkBasicAuth(auth: BasicAuth, req: RequestView, secrets: Secre
     const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} is not in the loaded manifests. Add the Secret (an htpasswd file under the key "auth") to the files you pass to kingress up.\n`
     return {status: 503, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: 'auth-secret missing'}
   }
+  if (auth.secretType === 'auth-file' && data.auth === undefined) {
+    // auth/main.go dumpSecretAuthFile: no `auth` key is a denied location.
+    const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} has no key "auth". Put the htpasswd file under "auth", or set auth-secret-type: auth-map.\n`
+    return {status: 503, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: 'auth-secret has no auth key'}
+  }
   const users = auth.secretType === 'auth-map' ? new Map(Object.entries(data)) : parseHtpasswd(data.auth ?? '')
   const header = headerValue(req.headers, 'authorization')
   if (!header || !header.toLowerCase().startsWith('basic ')) return unauthorized(auth.realm, 'no credentials')

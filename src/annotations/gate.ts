@@ -1,5 +1,5 @@
 import {answerOnlyState, compiledOnce, holdRelease, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
-import {checkDeclaredBodySize, checkSourceRanges, rateLimited} from './access.js'
+import {checkDeclaredBodySize, checkSourceRanges, locationDenied, rateLimited} from './access.js'
 import {checkBasicAuth, type SecretLookup} from './auth.js'
 import {corsPreflight} from './cors.js'
 import type {IngressPolicy} from './policy.js'
@@ -46,6 +46,8 @@ function answer(early: EarlyResponse | null): StepStop | null {
 export const annotationSteps = compiledOnce(compile)
 
 function compile(policy: IngressPolicy): AnnotationStep[] {
+  const denial = policy.denied
+  if (denial !== null) return [{source: 'location denied', run: () => answer(locationDenied(denial))}]
   const steps: AnnotationStep[] = []
   const limit = policy.bodySizeLimit
   steps.push({source: `${A}proxy-body-size`, run: (_state, req, ctx) => answer(checkDeclaredBodySize(limit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length')))})
@@ -82,10 +84,11 @@ function clientKey(ctx: GateContext, req: RequestView): string {
 }
 
 /**
- * What the location's rewrite phase answers by itself, in nginx.tmpl's order: the CORS preflight's
- * `return 204`, then permanent/temporal-redirect's `return`, then ssl-redirect (rewrite_by_lua).
+ * What the location's rewrite phase answers by itself, in nginx.tmpl's order: a denied location's
+ * `return 503`, the CORS preflight's `return 204`, then permanent/temporal-redirect's `return`, then ssl-redirect (rewrite_by_lua).
  */
 export function rewritePhase(policy: IngressPolicy, req: RequestView, ctx: RedirectContext, locationPath: string): EarlyResponse | null {
+  if (policy.denied !== null) return locationDenied(policy.denied)
   const preflight = policy.cors ? corsPreflight(policy.cors, req) : null
   return preflight ?? redirectFor(policy, req, ctx, locationPath)
 }

@@ -32,6 +32,8 @@ export interface IngressPolicy {
   readonly cors: CorsPolicy | null
   readonly basicAuth: {readonly secretNamespace: string; readonly secretName: string; readonly realm: string; readonly secretType: 'auth-file' | 'auth-map'} | null
   readonly externalAuth: {readonly url: string; readonly method: string | null; readonly responseHeaders: readonly string[]; readonly signin: string | null} | null
+  /** Why ingress-nginx denies the Ingress's locations (a LocationDenied annotation error): every path answers 503. */
+  readonly denied: string | null
 }
 
 export interface CanaryPolicy {
@@ -80,15 +82,21 @@ export const DEFAULT_POLICY: IngressPolicy = {
   cors: null,
   basicAuth: null,
   externalAuth: null,
+  denied: null,
 }
 
-export type AnnotationStatus = 'honoured' | 'partial' | 'ignored' | 'invalid'
+/**
+ * invalid: ingress-nginx ignores the value and uses its default; denied: it serves every path of
+ * the Ingress as 503; rejected: it refuses the whole Ingress (admission webhook, and the controller
+ * does not load it).
+ */
+export type AnnotationStatus = 'honoured' | 'partial' | 'ignored' | 'invalid' | 'denied' | 'rejected'
 
 /** One line of `kingress validate`/`routes`'s annotation report. */
 export interface AnnotationReport {
   readonly key: string
   readonly value: string
   readonly status: AnnotationStatus
-  /** How kingress differs (partial), why it does nothing (ignored), or what is wrong (invalid). */
+  /** How kingress differs (partial), why it does nothing (ignored), or what is wrong (invalid, denied, rejected). */
   readonly note: string | null
 }

@@ -3,7 +3,7 @@ import chalk from 'chalk'
 import type {AnnotationReport} from '../annotations/policy.js'
 import {objectKey, type Ingress} from '../manifests/model.js'
 
-const MARK = {honoured: chalk.green('honoured'), partial: chalk.yellow('partial '), ignored: chalk.dim('ignored '), invalid: chalk.red('invalid ')}
+const MARK = {honoured: chalk.green('honoured'), partial: chalk.yellow('partial '), ignored: chalk.dim('ignored '), invalid: chalk.red('invalid '), denied: chalk.red('denied  '), rejected: chalk.red('rejected')}
 
 /** Per Ingress, each ingress-nginx annotation and how kingress treats it. Empty when no Ingress has any. */
 export function renderAnnotationReports(ingresses: readonly Ingress[], reports: ReadonlyMap<string, readonly AnnotationReport[]>): string {

@@ -19,10 +19,17 @@ export function annotationWarnings(
     const annotationField = (key: string) => `metadata.annotations[${key}]`
     const annotationAt = (key: string) => ingress.meta.annotationPositions[key] ?? ingress.meta.at
     for (const report of reports.get(objectKey(ingress.meta)) ?? []) {
-      if (report.status === 'invalid') {
-        out.push({severity: 'warning', at: annotationAt(report.key), field: annotationField(report.key), message: `${JSON.stringify(report.value)}: ${report.note}; the annotation is ignored, as ingress-nginx ignores it.`})
+      const at = annotationAt(report.key)
+      const field = annotationField(report.key)
+      const value = JSON.stringify(report.value)
+      if (report.status === 'rejected') {
+        out.push({severity: 'error', at, field, message: `${value}: ${report.note}. ingress-nginx refuses the whole Ingress over this value: its admission webhook rejects it, and the controller does not load it. Fix the value.`})
+      } else if (report.status === 'denied') {
+        out.push({severity: 'warning', at, field, message: `${value}: ${report.note}. ingress-nginx denies every path of this Ingress over it: they answer 503, and so does kingress.`})
+      } else if (report.status === 'invalid') {
+        out.push({severity: 'warning', at, field, message: `${value}: ${report.note}.`})
       } else if (report.key.endsWith('-snippet')) {
-        out.push({severity: 'warning', at: annotationAt(report.key), field: annotationField(report.key), message: report.note ?? 'snippets are not emulated'})
+        out.push({severity: 'warning', at, field, message: report.note ?? 'snippets are not emulated'})
       }
     }
     const paths = ingress.rules.flatMap((rule) => rule.paths.map((path) => ({rule, path})))

@@ -39,7 +39,6 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
   const semantics = options.semantics ?? 'ingress-nginx'
   const diagnostics: Diagnostic[] = []
   const ingresses = selectByClass(snapshot.ingresses, options.className, diagnostics).sort(ingressNginxOrder)
-  const tlsHosts = collectTlsHosts(ingresses)
 
   const policies = new Map<Ingress, IngressPolicy>()
   const annotationReports = new Map<string, readonly AnnotationReport[]>()
@@ -48,8 +47,11 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
     policies.set(ingress, semantics === 'spec' ? {...parsed.policy, useRegex: false} : parsed.policy)
     annotationReports.set(objectKey(ingress.meta), parsed.reports)
   }
-  const served = ingresses.filter((ingress) => policies.get(ingress)!.canary === null)
-  const canaries = ingresses.filter((ingress) => policies.get(ingress)!.canary !== null)
+  // An annotation value ingress-nginx's validators refuse keeps the Ingress out of the controller (store.go syncIngress).
+  const loaded = ingresses.filter((ingress) => !annotationReports.get(objectKey(ingress.meta))!.some((r) => r.status === 'rejected'))
+  const tlsHosts = collectTlsHosts(loaded)
+  const served = loaded.filter((ingress) => policies.get(ingress)!.canary === null)
+  const canaries = loaded.filter((ingress) => policies.get(ingress)!.canary !== null)
 
   const catchAllDefault = catchAllDefaultOf(served, policies)
   const servers = new Map<string, ServerDraft>()
@@ -103,9 +105,9 @@ export function compile(snapshot: Snapshot, options: CompileOptions = {}): Compi
   const vhosts = [...exactHosts.values(), ...wildcardHosts.values(), ...(anyHost ? [anyHost] : [])]
 
   diagnostics.push(
-    ...tlsWarnings(ingresses, servers),
-    ...hostWarnings(ingresses),
-    ...serviceWarnings(ingresses, snapshot.services),
+    ...tlsWarnings(loaded, servers),
+    ...hostWarnings(loaded),
+    ...serviceWarnings(loaded, snapshot.services),
     ...annotationWarnings(ingresses, policies, annotationReports, new Set(vhosts.filter((v) => v.regexMode !== null).map((v) => v.pattern ?? ''))),
     ...(semantics === 'ingress-nginx' ? quirkWarnings(served, vhosts, catchAllDefault) : []),
   )

@@ -112,7 +112,7 @@ describe('annotation report', () => {
         [`${N}canary-weight`]: '30',
         [`${N}whitelist-source-range`]: '10.0.0.0/8, 127.0.0.1',
         [`${N}auth-type`]: 'basic',
-        [`${N}auth-secret`]: 'other/htpasswd',
+        [`${N}auth-secret`]: 'default/htpasswd',
       },
       'default',
     )
@@ -122,7 +122,7 @@ describe('annotation report', () => {
       redirect: {url: 'https://example.org', code: 308},
       affinity: {cookieName: 'route', maxAgeSeconds: null, path: null},
       canary: {weight: 30, weightTotal: 100, header: null},
-      basicAuth: {secretNamespace: 'other', secretName: 'htpasswd', realm: '', secretType: 'auth-file'},
+      basicAuth: {secretNamespace: 'default', secretName: 'htpasswd', realm: '', secretType: 'auth-file'},
     })
     expect(policy.allowSourceRanges?.map((c) => c.text)).toEqual(['10.0.0.0/8', '127.0.0.1'])
   })
@@ -142,9 +142,9 @@ describe('annotation warnings', () => {
   })
 
   it('snippets and invalid values', () => {
-    const yaml = ingressYaml('s', [{host: 'h.com', paths: [{path: '/', pathType: 'Prefix'}]}], {annotations: {[`${N}server-snippet`]: 'return 403;', [`${N}limit-rps`]: 'fast'}})
+    const yaml = ingressYaml('s', [{host: 'h.com', paths: [{path: '/', pathType: 'Prefix'}]}], {annotations: {[`${N}server-snippet`]: 'return 403;', [`${N}proxy-read-timeout`]: '5s'}})
     expect(warningsOf(yaml)).toEqual([
-      expect.stringContaining('limit-rps]: "fast": must be a positive whole number of requests per second; the annotation is ignored'),
+      expect.stringContaining('proxy-read-timeout]: "5s": must be a whole number of seconds, e.g. "120"; ingress-nginx ignores the value and uses its default.'),
       expect.stringContaining('server-snippet]: raw nginx configuration'),
     ])
   })
