@@ -1,4 +1,5 @@
 import {NGINX_PREFIX} from '../annotations/parse.js'
+import type {AnnotationReport} from '../annotations/policy.js'
 import type {Ingress} from '../manifests/model.js'
 
 export type Coverage = 'converts' | 'partly' | 'lost'
@@ -79,10 +80,16 @@ const TABLE: Record<string, {readonly coverage: Coverage; readonly note: string}
 }
 
 /** Every ingress-nginx annotation of an Ingress, with what the conversion does with it. */
-export function annotationOutcomes(ingress: Ingress): AnnotationOutcome[] {
+/** Each annotation's Gateway API outcome; `reports` is how compile() read the Ingress's annotations. */
+export function annotationOutcomes(ingress: Ingress, reports: readonly AnnotationReport[] = []): AnnotationOutcome[] {
   const out: AnnotationOutcome[] = []
   for (const [key, value] of Object.entries(ingress.meta.annotations)) {
     if (!key.startsWith(NGINX_PREFIX)) continue
+    // The converted routes serve what ingress-nginx answered with 503: nothing of that survives.
+    if (reports.some((r) => r.key === key && r.status === 'denied')) {
+      out.push({key, value, coverage: 'lost', note: 'ingress-nginx denies every path of this Ingress over this value (503); the converted routes serve them. Fix the value first.'})
+      continue
+    }
     const short = key.slice(NGINX_PREFIX.length)
     const known = TABLE[short] ?? {coverage: 'lost' as const, note: 'kingress knows no Gateway API form for this annotation'}
     out.push({key, value, ...known})

@@ -1,4 +1,5 @@
-import type {Ingress, Snapshot} from '../manifests/model.js'
+import type {AnnotationReport} from '../annotations/policy.js'
+import {objectKey, type Ingress, type Snapshot} from '../manifests/model.js'
 import type {Position} from '../manifests/position.js'
 import type {CompileResult} from '../routing/compile.js'
 import type {VirtualHost} from '../routing/table.js'
@@ -63,11 +64,11 @@ export function convertIngresses(compiled: CompileResult, snapshot: Snapshot, op
     `Converted by kingress from ${served.length} Ingress${served.length === 1 ? '' : 'es'}${options.literal ? ' (--literal: a one-to-one translation, which changes behaviour where ingress-nginx was surprising)' : ', keeping what ingress-nginx did'}.`,
     `gatewayClassName: set it to your Gateway implementation's class.`,
   ]
-  return {objects: [{object: gateway, comment: header, ruleComments: []}, ...objects, ...referenceGrants(grants, grantFrom)], report: served.map(reportOf)}
+  return {objects: [{object: gateway, comment: header, ruleComments: []}, ...objects, ...referenceGrants(grants, grantFrom)], report: served.map((ingress) => reportOf(ingress, compiled.annotationReports.get(objectKey(ingress.meta)) ?? []))}
 }
 
-function reportOf(ingress: Ingress): IngressReport {
-  return {ingress: `${ingress.meta.namespace}/${ingress.meta.name}`, at: ingress.meta.at, annotations: annotationOutcomes(ingress)}
+function reportOf(ingress: Ingress, reports: readonly AnnotationReport[]): IngressReport {
+  return {ingress: `${ingress.meta.namespace}/${ingress.meta.name}`, at: ingress.meta.at, annotations: annotationOutcomes(ingress, reports)}
 }
 
 /** The namespace of the first Ingress loaded (the Gateway's and the redirect routes'). */

@@ -117,6 +117,14 @@ describe('what else keeps ingress-nginx behaviour', () => {
     const report = convert(yaml).report[0]!
     expect(report.annotations.map((a) => `${a.coverage} ${a.key.slice(N.length)}`)).toEqual(['lost whitelist-source-range', 'partly proxy-read-timeout', 'converts app-root'])
   })
+
+  it('an annotation that makes ingress-nginx deny the locations is reported lost: the converted routes would serve them', () => {
+    // ipallowlist/main.go Parse: a bad CIDR is a LocationDenied error; nginx.tmpl answers `return 503`.
+    const yaml = ingressYaml('office', [{host: 'o.test', paths: [{path: '/', pathType: 'Prefix'}]}], {annotations: {[`${N}rewrite-target`]: '/', [`${N}whitelist-source-range`]: '10.0.0.0/33'}})
+    const outcome = convert(yaml).report[0]!.annotations.find((a) => a.key === `${N}whitelist-source-range`)!
+    expect(outcome.coverage).toBe('lost')
+    expect(outcome.note).toContain('ingress-nginx denies every path of this Ingress over this value (503)')
+  })
 })
 
 describe('kingress convert (real CLI)', () => {
