@@ -28,6 +28,16 @@ describe('kingress validate', () => {
     expect(result.stdout + result.stderr).not.toMatch(STACK_FRAME)
   })
 
+  it('an annotation value ingress-nginx refuses is an error; one that denies the locations is a warning', async () => {
+    // annotations.go Extract: a ValidationError rejects the Ingress, a LocationDenied error makes its locations `return 503`.
+    const result = await runCli(['validate', 'fixtures/broken/unsafe-annotations.yaml'])
+    expect(result.code).toBe(1)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines).toContainEqual(expect.stringMatching(/^fixtures\/broken\/unsafe-annotations\.yaml:10:5: metadata\.annotations\[nginx\.ingress\.kubernetes\.io\/auth-url\]: ".*%40example\.com": may hold only .* ingress-nginx refuses the whole Ingress over this value: .* Fix the value\.$/))
+    expect(lines).toContainEqual(expect.stringMatching(/^fixtures\/broken\/unsafe-annotations\.yaml:29:5: warning: .*whitelist-source-range\]: .*"192\.168\.0\.0\/33" is not an IP address or CIDR range.* they answer 503, and so does kingress\.$/))
+    expect(lines.at(-1)).toBe('✗ 1 error, 1 warning in 1 file')
+  })
+
   it('shows the v1 form for a legacy Ingress', async () => {
     const result = await runCli(['validate', 'fixtures/broken/legacy-v1beta1.yaml'])
     expect(result.code).toBe(1)
