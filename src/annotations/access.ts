@@ -1,5 +1,5 @@
 import {cidrContains} from './values.js'
-import type {IngressPolicy} from './policy.js'
+import type {IngressPolicy, LocationDenial} from './policy.js'
 import type {EarlyResponse} from './request-view.js'
 
 function textResponse(status: number, body: string, reason: string): EarlyResponse {
@@ -22,8 +22,9 @@ export function checkSourceRanges(policy: IngressPolicy, remoteAddress: string):
  * A location ingress-nginx denies over an annotation (nginx.tmpl: `return 503`, "Location
  * denied"): nothing else of the location runs, not even its redirects.
  */
-export function locationDenied(reason: string): EarlyResponse {
-  return textResponse(503, `503 Service Temporarily Unavailable: ingress-nginx denies this Ingress's locations (${reason}). Fix the annotation (kingress validate shows it).\n`, 'location denied')
+export function locationDenied(denial: LocationDenial): EarlyResponse {
+  const why = denial.by === 'ingress-nginx' ? `ingress-nginx denies this Ingress's locations over ${denial.annotation}: ${denial.reason}. Fix the annotation (kingress validate shows it).` : `${denial.annotation}: ${denial.reason}, so kingress denies this Ingress's locations rather than serve them without it.`
+  return textResponse(503, `503 Service Temporarily Unavailable: ${why}\n`, `location denied (${denial.annotation.replace('nginx.ingress.kubernetes.io/', '')})`)
 }
 
 /** proxy-body-size: a declared Content-Length above the limit is refused before any byte is forwarded. */

@@ -15,8 +15,13 @@ function unauthorized(realm: string, detail: string): EarlyResponse {
   return {status: 401, headers: {'www-authenticate': `Basic realm="${realm.replaceAll('"', '')}"`, 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body))}, body, reason: `auth-type basic: ${detail}`}
 }
 
-/** auth-type: basic with an htpasswd Secret (key `auth`, or one key per user with auth-secret-type: auth-map). */
-export function checkBasicAuth(auth: BasicAuth, req: RequestView, secrets: SecretLookup): EarlyResponse | null {
+/**
+ * The Secret of auth-type: basic is read when ingress-nginx parses the Ingress (auth/main.go
+ * Parse), so a missing one, or an auth-file one without the key `auth`, denies the location: 503
+ * before anything else of it runs. kingress looks it up per request, as Secrets reload with the
+ * manifests.
+ */
+export function basicAuthSecretProblem(auth: BasicAuth, secrets: SecretLookup): EarlyResponse | null {
   const data = secrets(auth.secretNamespace, auth.secretName)
   if (!data) {
     const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} is not in the loaded manifests. Add the Secret (an htpasswd file under the key "auth") to the files you pass to kingress up.\n`
@@ -27,6 +32,13 @@ export function checkBasicAuth(auth: BasicAuth, req: RequestView, secrets: Secre
     const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} has no key "auth". Put the htpasswd file under "auth", or set auth-secret-type: auth-map.\n`
     return {status: 503, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: 'auth-secret has no auth key'}
   }
+  return null
+}
+
+/** auth-type: basic with an htpasswd Secret (key `auth`, or one key per user with auth-secret-type: auth-map); basicAuthSecretProblem ran first. */
+export function checkBasicAuth(auth: BasicAuth, req: RequestView, secrets: SecretLookup): EarlyResponse | null {
+  const data = secrets(auth.secretNamespace, auth.secretName)
+  if (!data) return basicAuthSecretProblem(auth, secrets)
   const users = auth.secretType === 'auth-map' ? new Map(Object.entries(data)) : parseHtpasswd(data.auth ?? '')
   const header = headerValue(req.headers, 'authorization')
   if (!header || !header.toLowerCase().startsWith('basic ')) return unauthorized(auth.realm, 'no credentials')

@@ -1,6 +1,6 @@
 import {answerOnlyState, compiledOnce, holdRelease, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
 import {checkDeclaredBodySize, checkSourceRanges, locationDenied, rateLimited} from './access.js'
-import {checkBasicAuth, type SecretLookup} from './auth.js'
+import {basicAuthSecretProblem, checkBasicAuth, type SecretLookup} from './auth.js'
 import {corsPreflight} from './cors.js'
 import type {IngressPolicy} from './policy.js'
 import type {RateLimiter} from './rate-limit.js'
@@ -37,7 +37,8 @@ function answer(early: EarlyResponse | null): StepStop | null {
 
 /**
  * What an Ingress's annotations decide before the request is forwarded, as steps in nginx's phase
- * order for an ingress-nginx location (nginx.tmpl): the declared body size (client_max_body_size,
+ * order for an ingress-nginx location (nginx.tmpl): a denied location's 503 alone, or else an
+ * unusable auth-secret's 503 (a denial ingress-nginx finds when it parses), the declared body size (client_max_body_size,
  * checked as the location is found), the CORS preflight and permanent/temporal-redirect (rewrite
  * phase, in that order in the template), ssl-redirect (rewrite_by_lua, after them), rate limits
  * (preaccess), then access lists and basic auth (access). External auth is asynchronous and runs
@@ -49,6 +50,8 @@ function compile(policy: IngressPolicy): AnnotationStep[] {
   const denial = policy.denied
   if (denial !== null) return [{source: 'location denied', run: () => answer(locationDenied(denial))}]
   const steps: AnnotationStep[] = []
+  const basicAuth = policy.basicAuth
+  if (basicAuth !== null) steps.push({source: `${A}auth-secret`, run: (_state, _req, ctx) => answer(basicAuthSecretProblem(basicAuth, ctx.secrets))})
   const limit = policy.bodySizeLimit
   steps.push({source: `${A}proxy-body-size`, run: (_state, req, ctx) => answer(checkDeclaredBodySize(limit ?? ctx.defaultBodySizeLimit, headerValue(req.headers, 'content-length')))})
   const cors = policy.cors
@@ -69,7 +72,6 @@ function compile(policy: IngressPolicy): AnnotationStep[] {
     })
   }
   if (policy.allowSourceRanges !== null || policy.denySourceRanges !== null) steps.push({source: `${A}whitelist-source-range, denylist-source-range`, run: (_state, req) => answer(checkSourceRanges(policy, req.remoteAddress))})
-  const basicAuth = policy.basicAuth
   if (basicAuth !== null) steps.push({source: `${A}auth-type`, run: (_state, req, ctx) => answer(checkBasicAuth(basicAuth, req, ctx.secrets))})
   return steps
 }

@@ -47,8 +47,8 @@ export function valid(all: Annotations, name: string, validator: Validator): str
 }
 
 /** A companion whose value ingress-nginx checks once its main annotation is in effect. */
-export function checkedCompanion(active: (all: Annotations) => boolean, valid: Validator, onInvalid: Outcome): Handler {
-  return (value, _draft, all) => (active(all) && value !== '' && !valid(value) ? onInvalid : COMPANION)
+export function checkedCompanion(active: (all: Annotations) => boolean, accepts: Validator, onInvalid: Outcome): Handler {
+  return (value, _draft, all) => (active(all) && value !== '' && !accepts(value) ? onInvalid : COMPANION)
 }
 
 export const BOOL_TEXT = 'must be "true" or "false"'

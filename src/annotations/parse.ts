@@ -33,6 +33,13 @@ const OTHER_KNOWN: Record<string, Outcome> = {
   'kubectl.kubernetes.io/last-applied-configuration': {},
 }
 
+/**
+ * checkAnnotation runs no validator on an empty value, and parseString's InvalidContent then makes
+ * most parsers use their default. These annotations read an empty value otherwise: an empty allow
+ * or deny list denies the locations, an empty redirect annotation drops the redirect configuration.
+ */
+const EMPTY_AWARE = new Set(['allowlist-source-range', 'whitelist-source-range', 'denylist-source-range', 'from-to-www-redirect', 'temporal-redirect', 'temporal-redirect-code', 'permanent-redirect', 'permanent-redirect-code'])
+
 /** Reads an Ingress's annotations into a policy and a report line for every annotation that concerns routing. */
 export function parseAnnotations(annotations: Readonly<Record<string, string>>, namespace: string): ParsedAnnotations {
   const draft: Draft = {...DEFAULT_POLICY}
@@ -51,11 +58,15 @@ export function parseAnnotations(annotations: Readonly<Record<string, string>>, 
       byKey.set(key, {key, value, status: 'ignored', note: 'not emulated by kingress: this ingress-nginx feature has no effect locally'})
       continue
     }
+    if (value === '' && !EMPTY_AWARE.has(key.slice(NGINX_PREFIX.length))) {
+      byKey.set(key, {key, value, status: 'ignored', note: 'empty: ingress-nginx skips the validator and treats it as unset'})
+      continue
+    }
     const outcome = handler(value, draft, annotations, namespace)
     if (outcome === COMPANION) companions.push(key)
     else byKey.set(key, {key, value, status: outcome.status ?? 'honoured', note: outcome.note ?? null})
     // Extract records the first denial it meets (its parsers run in map order; here, key order).
-    if (outcome.status === 'denied') draft.denied ??= `${key}: ${outcome.note}`
+    if (outcome.status === 'denied') draft.denied ??= {annotation: key, reason: outcome.note!, by: 'ingress-nginx'}
   }
   // Companions (cors-*, canary-*, ...) are judged once every main annotation has been read.
   for (const key of companions) byKey.set(key, {key, value: annotations[key]!, ...companionStatus(key.slice(NGINX_PREFIX.length), draft)})
@@ -84,6 +95,7 @@ const COMPANION_OF: ReadonlyArray<readonly [RegExp, string, (d: Draft) => boolea
 ]
 
 function companionStatus(name: string, draft: Draft): {status: AnnotationStatus; note: string | null} {
+  if (draft.denied !== null) return {status: 'ignored', note: `every path of this Ingress answers 503 over ${draft.denied.annotation.slice(NGINX_PREFIX.length)}, so this has no effect`}
   for (const [pattern, main, active] of COMPANION_OF) {
     if (pattern.test(name)) {
       if (name === 'session-cookie-expires') return {status: 'partial', note: 'use session-cookie-max-age; Expires is derived from it'}

@@ -32,8 +32,15 @@ export interface IngressPolicy {
   readonly cors: CorsPolicy | null
   readonly basicAuth: {readonly secretNamespace: string; readonly secretName: string; readonly realm: string; readonly secretType: 'auth-file' | 'auth-map'} | null
   readonly externalAuth: {readonly url: string; readonly method: string | null; readonly responseHeaders: readonly string[]; readonly signin: string | null} | null
-  /** Why ingress-nginx denies the Ingress's locations (a LocationDenied annotation error): every path answers 503. */
-  readonly denied: string | null
+  /** Every path of the Ingress answers 503: ingress-nginx denies its locations (a LocationDenied annotation error), or kingress does not emulate what they ask. */
+  readonly denied: LocationDenial | null
+}
+
+export interface LocationDenial {
+  /** The full annotation key. */
+  readonly annotation: string
+  readonly reason: string
+  readonly by: 'ingress-nginx' | 'kingress'
 }
 
 export interface CanaryPolicy {

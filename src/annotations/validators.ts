@@ -45,17 +45,24 @@ export function goInt(value: string): number | null {
   return GO_INT(value) ? Number(value) : null
 }
 
+const URL_IS_VALID_REGEX = new RegExp(`^[${ALPHANUMERIC}${URL_CHARS}]*$`)
 /** URLIsValidRegex: letters, digits, - . _ ~ / : , ? & = only. No %, #, $, @, + or ;. */
-export const URL_IS_VALID = (removeSpace: boolean): Validator => regexValidator(new RegExp(`^[${ALPHANUMERIC}${URL_CHARS}]*$`), removeSpace)
+export const URL_IS_VALID: Validator = regexValidator(URL_IS_VALID_REGEX, false)
+/** The same, spaces removed first (session-cookie-path). */
+export const URL_IS_VALID_SPACES_REMOVED: Validator = regexValidator(URL_IS_VALID_REGEX, true)
 
 /** URLWithNginxVariableRegex: URLIsValidRegex's characters, a space and $ (nginx variables). */
 export const URL_WITH_NGINX_VARIABLE: Validator = regexValidator(new RegExp(`^[${ALPHANUMERIC}, ${URL_CHARS}$]*$`), true)
 
-/** RegexPathWithCapture: a path of letters, digits, - . _ ~ / : and $ (capture references). */
-export const PATH_WITH_CAPTURE = (removeSpace: boolean): Validator => regexValidator(new RegExp(`^/?[${ALPHANUMERIC}/$]*$`), removeSpace)
+const PATH_WITH_CAPTURE_REGEX = new RegExp(`^/?[${ALPHANUMERIC}/$]*$`)
+/** RegexPathWithCapture: a path of letters, digits, - . _ ~ / : and $ (capture references): rewrite-target, app-root. */
+export const PATH_WITH_CAPTURE: Validator = regexValidator(PATH_WITH_CAPTURE_REGEX, false)
+/** The same, spaces removed first (x-forwarded-prefix). */
+export const PATH_WITH_CAPTURE_SPACES_REMOVED: Validator = regexValidator(PATH_WITH_CAPTURE_REGEX, true)
 
+const IS_VALID_REGEX = regexValidator(new RegExp(`^[/${ALPHANUMERIC}${REGEX_CHARS}]*$`), false)
 /** ValidateServerName: IsValidRegex on the trimmed value (letters, digits, - . _ ~ / : and regex characters). */
-export const SERVER_NAME: Validator = (value) => regexValidator(new RegExp(`^[/${ALPHANUMERIC}${REGEX_CHARS}]*$`), false)(value.trim())
+export const SERVER_NAME: Validator = (value) => IS_VALID_REGEX(value.trim())
 
 /** BasicCharsRegex: letters, digits, - . _ ~ / :. */
 export const BASIC_CHARS: Validator = regexValidator(new RegExp(`^[/${ALPHANUMERIC}]*$`), true)
@@ -81,8 +88,8 @@ export const AUTH_TYPE: Validator = regexValidator(/basic|digest/, true)
 /** auth/main.go authSecretTypeRegex: not anchored either. */
 export const AUTH_SECRET_TYPE: Validator = regexValidator(/auth-file|auth-map/, true)
 
-/** sessionaffinity/main.go affinityCookieExpiresRegex: `(^0|-?[1-9]\d*$)`, anchored on one side per branch. */
-export const COOKIE_EXPIRES = (removeSpace: boolean): Validator => regexValidator(/(^0|-?[1-9]\d*$)/, removeSpace)
+/** sessionaffinity/main.go affinityCookieExpiresRegex `(^0|-?[1-9]\d*$)`, anchored on one side per branch (session-cookie-max-age). */
+export const COOKIE_EXPIRES: Validator = regexValidator(/(^0|-?[1-9]\d*$)/, false)
 
 /** The options validators of backend-protocol, load-balance, proxy-buffering, affinity and affinity-mode. */
 export const BACKEND_PROTOCOL: Validator = optionsValidator(['auto_http', 'http', 'https', 'grpc', 'grpcs', 'fcgi'], false)
@@ -98,7 +105,18 @@ export const AFFINITY_MODE: Validator = optionsValidator(['balanced', 'persisten
 export const CORS_ORIGINS: Validator = regexValidator(/^(?:\*|(?:[A-Za-z0-9.\-,]|\*\.|(?<=[a-z]):\/\/|:\d)*)$/, true)
 /** corsOriginRegex: one origin of the list, checked again when the list is split. */
 export const CORS_ORIGIN = /^([a-z]+:\/\/(\*\.)?[A-Za-z0-9\-.]*(:\d+)?|\*|null)?$/
+const CORS_METHODS_REGEX = /^[A-Za-z]+(?:(?:,[\t\n\f\r ]?|[\t\n\f\r ])[A-Za-z]+)*(?:,[\t\n\f\r ]?|[\t\n\f\r ])?$/
 /** corsMethodsRegex `^([A-Za-z]+,?\s?)+$`. */
-export const CORS_METHODS: Validator = regexValidator(/^[A-Za-z]+(?:(?:,\s?|\s)[A-Za-z]+)*(?:,\s?|\s)?$/, true)
+export const CORS_METHODS: Validator = regexValidator(CORS_METHODS_REGEX, true)
+/** cors/main.go checks the value again, as written (trimmed), after the validator passed. */
+export const CORS_METHODS_AS_WRITTEN: Validator = (value) => CORS_METHODS_REGEX.test(value.trim())
 /** corsExposeHeadersRegex `^(([A-Za-z0-9\-\_]+|\*),?\s?)+$`. */
-export const CORS_EXPOSE_HEADERS: Validator = regexValidator(/^[A-Za-z0-9\-_*]+(?:(?:,\s?|\s)[A-Za-z0-9\-_*]+)*(?:,\s?|\s)?$/, true)
+const CORS_EXPOSE_HEADERS_REGEX = /^[A-Za-z0-9\-_*]+(?:(?:,[\t\n\f\r ]?|[\t\n\f\r ])[A-Za-z0-9\-_*]+)*(?:,[\t\n\f\r ]?|[\t\n\f\r ])?$/
+export const CORS_EXPOSE_HEADERS: Validator = regexValidator(CORS_EXPOSE_HEADERS_REGEX, true)
+export const CORS_EXPOSE_HEADERS_AS_WRITTEN: Validator = (value) => CORS_EXPOSE_HEADERS_REGEX.test(value.trim())
+
+/** authreq/main.go ValidHeader: one header name of auth-response-headers. */
+export const HEADER_NAME = /^[a-zA-Z\d\-_]+$/
+
+/** A plain decimal integer, as the cookie's Max-Age must be to mean anything. */
+export const DECIMAL_INTEGER = /^-?\d+$/

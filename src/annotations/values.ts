@@ -1,12 +1,5 @@
 /** Parsers for the value syntaxes ingress-nginx annotations use. Each returns null when the value is malformed. */
 
-export function parseBool(value: string): boolean | null {
-  const v = value.trim().toLowerCase()
-  if (v === 'true') return true
-  if (v === 'false') return false
-  return null
-}
-
 export function parseInteger(value: string, min: number, max: number): number | null {
   if (!/^-?\d+$/.test(value.trim())) return null
   const n = Number(value.trim())
@@ -20,12 +13,6 @@ export function parseSize(value: string): number | null {
   const match = /^(\d+)([kKmMgG]?)$/.exec(value.trim())
   if (!match) return null
   return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!
-}
-
-/** ingress-nginx timeouts are whole seconds (`proxy-read-timeout: "120"`); `s` is tolerated. */
-export function parseSeconds(value: string): number | null {
-  const match = /^(\d+)s?$/.exec(value.trim())
-  return match ? Number(match[1]) : null
 }
 
 export function parseList(value: string): string[] {
@@ -42,15 +29,18 @@ export interface Cidr {
   readonly prefix: number
 }
 
+/** An address or CIDR as Go's net.ParseIP and net.ParseCIDR read them: no spaces, signs or leading zeros in an IPv4 octet. */
 export function parseCidr(text: string): Cidr | null {
-  const [address, prefixText] = text.includes('/') ? text.split('/', 2) : [text, undefined]
-  const v4 = parseIpv4(address!)
-  const bytes = v4 ?? parseIpv6(address!)
+  const slash = text.indexOf('/')
+  const address = slash === -1 ? text : text.slice(0, slash)
+  const prefixText = slash === -1 ? undefined : text.slice(slash + 1)
+  const v4 = parseIpv4(address)
+  const bytes = v4 ?? parseIpv6(address)
   if (!bytes) return null
   const family = v4 ? 4 : 6
   const max = family === 4 ? 32 : 128
-  const prefix = prefixText === undefined ? max : parseInteger(prefixText, 0, max)
-  if (prefix === null) return null
+  const prefix = prefixText === undefined ? max : /^\d+$/.test(prefixText) ? Number(prefixText) : null
+  if (prefix === null || prefix > max) return null
   return {text, family, bytes, prefix}
 }
 
@@ -59,9 +49,9 @@ export function parseIpv4(text: string): Uint8Array | null {
   if (parts.length !== 4) return null
   const bytes = new Uint8Array(4)
   for (let i = 0; i < 4; i++) {
-    const n = parseInteger(parts[i]!, 0, 255)
-    if (n === null) return null
-    bytes[i] = n
+    const part = parts[i]!
+    if (!/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255) return null
+    bytes[i] = Number(part)
   }
   return bytes
 }

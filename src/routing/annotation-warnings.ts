@@ -28,6 +28,8 @@ export function annotationWarnings(
         out.push({severity: 'warning', at, field, message: `${value}: ${report.note}. ingress-nginx denies every path of this Ingress over it: they answer 503, and so does kingress.`})
       } else if (report.status === 'invalid') {
         out.push({severity: 'warning', at, field, message: `${value}: ${report.note}.`})
+      } else if (policy.denied?.by === 'kingress' && policy.denied.annotation === report.key) {
+        out.push({severity: 'warning', at, field, message: `${value}: ${report.note}.`})
       } else if (report.key.endsWith('-snippet')) {
         out.push({severity: 'warning', at, field, message: report.note ?? 'snippets are not emulated'})
       }

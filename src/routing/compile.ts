@@ -23,7 +23,7 @@ export interface CompileOptions {
 export interface CompileResult {
   readonly table: RouteTable
   readonly diagnostics: Diagnostic[]
-  /** The Ingresses that passed the class filter, in ingress-nginx's order. */
+  /** The Ingresses that passed the class filter, in ingress-nginx's order; rejected ones too (their annotation errors are in the diagnostics, and they have no routes). */
   readonly ingresses: readonly Ingress[]
   /** Per Ingress (`namespace/name`), how each ingress-nginx annotation is honoured. */
   readonly annotationReports: ReadonlyMap<string, readonly AnnotationReport[]>

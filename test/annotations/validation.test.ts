@@ -21,11 +21,11 @@ describe('validators (internal/ingress/annotations/parser/validators.go)', () =>
     // strconv.Atoi: a sign and digits.
     ['GO_INT', V.GO_INT, ['0', '120', '-5', '+7'], ['5s', ' 5', '1.5', '', '0x10']],
     // URLIsValidRegex: no %, #, $, @, + or ;.
-    ['URL_IS_VALID', V.URL_IS_VALID(false), ['https://new.example.com/landing?x=1&y=2', '/relative', 'a,b:c'], ['https://x.test/a%20b', 'https://x.test/#top', 'https://user@x.test/', 'https://x.test/$1']],
+    ['URL_IS_VALID', V.URL_IS_VALID, ['https://new.example.com/landing?x=1&y=2', '/relative', 'a,b:c'], ['https://x.test/a%20b', 'https://x.test/#top', 'https://user@x.test/', 'https://x.test/$1']],
     // URLWithNginxVariableRegex: URLIsValidRegex's characters and $ (auth-url, auth-signin).
     ['URL_WITH_NGINX_VARIABLE', V.URL_WITH_NGINX_VARIABLE, ['https://$host/oauth2/auth', 'https://$host/oauth2/start?rd=$escaped_request_uri'], ['http://auth.test/verify?group=admins%40example.com', 'https://${host}/auth', 'http://a.test/x\ny']],
     // RegexPathWithCapture (rewrite-target, app-root, x-forwarded-prefix).
-    ['PATH_WITH_CAPTURE', V.PATH_WITH_CAPTURE(false), ['/$2', '/v2/$1', 'app', '/a:b'], ['/x?y=1', '/(a)', '/a b']],
+    ['PATH_WITH_CAPTURE', V.PATH_WITH_CAPTURE, ['/$2', '/v2/$1', 'app', '/a:b'], ['/x?y=1', '/(a)', '/a b']],
     // SizeRegex (proxy-body-size), spaces removed first.
     ['SIZE', V.SIZE, ['8m', '8M', '100', '1g', '512b', '8 m'], ['1.5m', '10mb', '-1', '']],
     // upstreamhashby/main.go hashByRegex.
@@ -41,7 +41,7 @@ describe('validators (internal/ingress/annotations/parser/validators.go)', () =>
     // loadbalancing/main.go.
     ['LOAD_BALANCE', V.LOAD_BALANCE, ['round_robin', 'ewma', 'chash', 'sticky_balanced'], ['least_conn', 'EWMA']],
     // sessionaffinity/main.go affinityCookieExpiresRegex, anchored on one side per branch.
-    ['COOKIE_EXPIRES', V.COOKIE_EXPIRES(false), ['3600', '0', 'abc1', '0xyz'], ['3600s', '-0']],
+    ['COOKIE_EXPIRES', V.COOKIE_EXPIRES, ['3600', '0', 'abc1', '0xyz'], ['3600s', '-0']],
   ] as const)('%s', (_name, validator, accepted, refused) => {
     for (const value of accepted) expect([value, validator(value)]).toEqual([value, true])
     for (const value of refused) expect([value, validator(value)]).toEqual([value, false])
@@ -123,6 +123,26 @@ describe('what a refused annotation value costs', () => {
     [{affinity: 'cookie', 'session-cookie-max-age': '3600s'}, 'session-cookie-max-age', 'invalid'],
     [{canary: 'true', 'canary-weight': 'ten'}, 'canary-weight', 'invalid'],
     [{'backend-protocol': 'AJP'}, 'backend-protocol', 'invalid'],
+    // validators.go checkAnnotation runs no validator on "": parseString's InvalidContent, which these parsers drop.
+    [{'limit-rps': ''}, 'limit-rps', 'ignored'],
+    [{'load-balance': ''}, 'load-balance', 'ignored'],
+    [{'upstream-vhost': ''}, 'upstream-vhost', 'ignored'],
+    [{'auth-type': ''}, 'auth-type', 'ignored'],
+    // ... but blanks are not empty: the validator runs, and basic|digest does not match what is left.
+    [{'auth-type': '  ', 'auth-secret': 'htpasswd'}, 'auth-type', 'rejected'],
+    [{'auth-url': '\t'}, 'auth-url', 'rejected'],
+    [{'auth-url': '  '}, 'auth-url', 'ignored'],
+    // redirect.go Parse: an empty from-to-www-redirect returns InvalidContent before permanent-redirect is read.
+    [{'from-to-www-redirect': '', 'permanent-redirect': 'https://p.test/a%20b'}, 'from-to-www-redirect', 'invalid'],
+    [{'from-to-www-redirect': '', 'permanent-redirect': 'https://p.test/a%20b'}, 'permanent-redirect', 'ignored'],
+    // internal/net/ipnet.go ParseCIDRs uses Go's net.ParseCIDR and ParseIP: no leading zeros, inner spaces or signs.
+    [{'whitelist-source-range': '010.0.0.1'}, 'whitelist-source-range', 'denied'],
+    [{'whitelist-source-range': '10.0.0.0 /8'}, 'whitelist-source-range', 'denied'],
+    [{'denylist-source-range': '10.0.0.0/-0'}, 'denylist-source-range', 'denied'],
+    // cache.SplitMetaNamespaceKey: `/name` is the Ingress's namespace.
+    [{'auth-type': 'basic', 'auth-secret': '/htpasswd'}, 'auth-type', 'honoured'],
+    // sessionaffinity/main.go: the unanchored regex lets abc1 through; kingress cannot use it as a Max-Age.
+    [{affinity: 'cookie', 'session-cookie-max-age': 'abc1'}, 'session-cookie-max-age', 'partial'],
   ] as const)('%o: %s is %s', (annotations, key, status) => {
     expect(statusOf(annotations, key)).toBe(status)
   })
@@ -135,6 +155,13 @@ describe('what a refused annotation value costs', () => {
     expect(parseAnnotations(all({affinity: 'cookie', 'session-cookie-name': 'my cookie;', 'session-cookie-max-age': '3600s'}), 'default').policy.affinity).toEqual({cookieName: 'INGRESSCOOKIE', maxAgeSeconds: null, path: null})
     // redirect.go Parse reads temporal-redirect first; permanent-redirect is then not read at all.
     expect(parseAnnotations(all({'temporal-redirect': 'https://t.test', 'permanent-redirect': 'https://p.test'}), 'default').policy.redirect).toEqual({url: 'https://t.test', code: 302})
+    // cors/main.go checks methods again as written: `GET , POST` passes the validator with spaces removed, not the second check.
+    expect(parseAnnotations(all({'enable-cors': 'true', 'cors-allow-methods': 'GET , POST'}), 'default').policy.cors?.allowMethods).toBe('GET, PUT, POST, DELETE, PATCH, OPTIONS')
+    expect(parseAnnotations(all({'enable-cors': 'true', 'cors-allow-methods': 'GET, POST'}), 'default').policy.cors?.allowMethods).toBe('GET, POST')
+    expect(parseAnnotations(all({'from-to-www-redirect': '', 'permanent-redirect': 'https://p.test'}), 'default').policy.redirect).toBeNull()
+    expect(parseAnnotations(all({'limit-rps': ''}), 'default').policy.limitRps).toBeNull()
+    // Extract keeps the first denial; digest (kingress's own refusal) does not replace it.
+    expect(parseAnnotations(all({'allowlist-source-range': '10.0.0.0/33', 'auth-type': 'digest', 'auth-secret': 'htpasswd'}), 'default').policy.denied?.annotation).toBe(`${N}allowlist-source-range`)
     // ipallowlist/main.go: whitelist-source-range is the alias, read only when allowlist-source-range is empty.
     expect(parseAnnotations(all({'allowlist-source-range': '10.0.0.0/8', 'whitelist-source-range': '127.0.0.1'}), 'default').policy.allowSourceRanges?.map((c) => c.text)).toEqual(['10.0.0.0/8'])
   })

@@ -14,7 +14,8 @@ import {gatewayRouteYaml, ingressYaml, snapshotOf} from '../support/manifests.js
 const view: RequestView = {method: 'GET', scheme: 'http', host: 'a.example.com', path: '/x', query: '', headers: {}, remoteAddress: '10.0.0.1'}
 
 function gateContext(limiter: RateLimiter): GateContext {
-  return {tls: false, httpsPort: 443, httpPort: 80, limiter, secrets: () => undefined, ingressKey: 'default/a', defaultBodySizeLimit: null, locationPath: '/'}
+  const secrets: Record<string, Record<string, string>> = {'default/htpasswd': {auth: 'foo:{PLAIN}bar\n'}}
+  return {tls: false, httpsPort: 443, httpPort: 80, limiter, secrets: (namespace, name) => secrets[`${namespace}/${name}`], ingressKey: 'default/a', defaultBodySizeLimit: null, locationPath: '/'}
 }
 
 /** The steps an HTTPRoute rule's filters compile into, from the Gateway table (src/gateway/route-table.ts). */
@@ -52,18 +53,19 @@ describe('route steps: one kind for annotations and filters, one executor (src/m
 
   it("an Ingress's annotations compile into steps in nginx's phase order", () => {
     const policy: IngressPolicy = {...DEFAULT_POLICY, limitConnections: 1, limitRps: 10, basicAuth: {secretNamespace: 'default', secretName: 'htpasswd', realm: 'r', secretType: 'auth-file'}}
-    expect(annotationSteps(policy).map((s) => s.source.replace('nginx.ingress.kubernetes.io/', ''))).toEqual(['proxy-body-size', 'permanent-redirect, temporal-redirect, ssl-redirect', 'limit-rps', 'limit-connections', 'auth-type'])
+    // auth/main.go Parse reads the Secret: an unusable one denies the location before anything else of it runs.
+    expect(annotationSteps(policy).map((s) => s.source.replace('nginx.ingress.kubernetes.io/', ''))).toEqual(['auth-secret', 'proxy-body-size', 'permanent-redirect, temporal-redirect, ssl-redirect', 'limit-rps', 'limit-connections', 'auth-type'])
     expect(annotationSteps(policy)).toBe(annotationSteps(policy))
   })
 
   it('a step that stops the request frees what an earlier step held (limit-connections before basic auth)', () => {
     const limiter = new RateLimiter()
-    const policy: IngressPolicy = {...DEFAULT_POLICY, limitConnections: 1, basicAuth: {secretNamespace: 'default', secretName: 'missing', realm: 'r', secretType: 'auth-file'}}
+    const policy: IngressPolicy = {...DEFAULT_POLICY, limitConnections: 1, basicAuth: {secretNamespace: 'default', secretName: 'htpasswd', realm: 'r', secretType: 'auth-file'}}
     for (let i = 0; i < 3; i++) {
       const state = initialState(view.path)
       const stop = runSteps(annotationSteps(policy), state, view, gateContext(limiter))
-      // Refused by basic auth each time (its Secret is missing), never by limit-connections: the slot came back.
-      expect(stop?.kind === 'answer' && stop.early.reason).toBe('auth-secret missing')
+      // Refused by basic auth each time (no credentials), never by limit-connections: the slot came back.
+      expect(stop?.kind === 'answer' && stop.early.status).toBe(401)
       expect(state.release).toBeNull()
     }
     expect(limiter.takeConnection('default/a|10.0.0.1', 1)).toBe(true)

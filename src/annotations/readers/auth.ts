@@ -1,6 +1,6 @@
 import {parseList} from '../values.js'
 import {type Annotations, checkedCompanion, COMPANION, denied, type Handler, HEADER_LIST_TEXT, invalid, NGINX_PREFIX, ok, present, rejected, URL_CHARS_TEXT, valid} from '../outcome.js'
-import {AUTH_METHOD, AUTH_SECRET_TYPE, AUTH_TYPE, BASIC_CHARS, CHARS_WITH_SPACE, HEADERS_VARIABLE, URL_WITH_NGINX_VARIABLE} from '../validators.js'
+import {AUTH_METHOD, AUTH_SECRET_TYPE, AUTH_TYPE, BASIC_CHARS, CHARS_WITH_SPACE, HEADER_NAME, HEADERS_VARIABLE, URL_WITH_NGINX_VARIABLE} from '../validators.js'
 
 /**
  * auth/main.go Parse: the Secret named by auth-secret, `name` or `namespace/name`. A missing or
@@ -11,9 +11,10 @@ function basicAuthSecret(all: Annotations, namespace: string): {secretNamespace:
   const text = present(all, 'auth-secret')
   if (text === null) return 'auth-type needs auth-secret naming a Secret with an htpasswd file under the key "auth"'
   if (!BASIC_CHARS(text)) return `auth-secret "${text}" is not a Secret name (letters, digits, - . _ and one / between namespace and name)`
+  // cache.SplitMetaNamespaceKey: `name`, `namespace/name` or `/name`; an empty namespace is the Ingress's.
   const parts = text.trim().split('/')
-  if (parts.length > 2 || parts.some((p) => p === '')) return `auth-secret "${text}" is not a Secret name: write name or namespace/name`
-  const [ns, name] = parts.length === 2 ? parts : [namespace, parts[0]]
+  if (parts.length > 2 || parts.at(-1) === '') return `auth-secret "${text}" is not a Secret name: write name or namespace/name`
+  const [ns, name] = parts.length === 2 && parts[0] !== '' ? parts : [namespace, parts.at(-1)]
   if (ns !== namespace) return `auth-secret "${text}" is in another namespace than the Ingress (${namespace}): ingress-nginx's allow-cross-namespace-resources is false by default`
   return {secretNamespace: ns!, secretName: name!}
 }
@@ -24,13 +25,12 @@ const externalAuthOn = (all: Annotations) => present(all, 'auth-url') !== null &
 /** auth-type (basic) with auth-secret, auth-secret-type, auth-realm; auth-url with its companions. */
 export const AUTH_READERS: Record<string, Handler> = {
   'auth-type': (value, draft, all, namespace) => {
-    if (value.trim() === '') return {status: 'ignored', note: 'empty: no authentication'}
     if (!AUTH_TYPE(value)) return rejected('must be "basic" or "digest"')
     const secret = basicAuthSecret(all, namespace)
     if (typeof secret === 'string') return denied(secret)
     // authTypeRegex is not anchored: any other value that passes is nginx's auth_digest (nginx.tmpl).
     if (value.trim() !== 'basic') {
-      draft.denied = 'auth-type: digest authentication is not emulated by kingress'
+      draft.denied ??= {annotation: `${NGINX_PREFIX}auth-type`, reason: 'digest authentication is not emulated by kingress', by: 'kingress'}
       return {status: 'partial', note: 'digest authentication is not emulated: kingress answers 503 on every path of this Ingress rather than serve them unprotected'}
     }
     const secretType = (all[`${NGINX_PREFIX}auth-secret-type`] ?? '').trim() === 'auth-map' ? 'auth-map' : 'auth-file'
@@ -46,8 +46,9 @@ export const AUTH_READERS: Record<string, Handler> = {
   },
   'auth-realm': checkedCompanion(basicAuthOn, CHARS_WITH_SPACE, rejected('may hold only letters, digits, spaces and - . _ ~ / :')),
   'auth-url': (value, draft, all) => {
-    if (value.trim() === '') return {status: 'ignored', note: 'empty: no external authentication'}
     if (!URL_WITH_NGINX_VARIABLE(value)) return rejected(`${URL_CHARS_TEXT} (and $ for nginx variables)`)
+    // Spaces pass the validator; parseString then finds nothing left, and Extract drops it.
+    if (value.trim() === '') return {status: 'ignored', note: 'blank: no external authentication'}
     // parser/main.go StringToURL: a scheme and a host, and no ".." in the host.
     let url: URL
     try {
@@ -68,6 +69,6 @@ export const AUTH_READERS: Record<string, Handler> = {
     return ok
   },
   'auth-method': checkedCompanion(externalAuthOn, AUTH_METHOD, denied('must be one upper-case HTTP method, e.g. GET')),
-  'auth-response-headers': checkedCompanion(externalAuthOn, (v) => HEADERS_VARIABLE(v) && parseList(v).every((h) => /^[a-zA-Z\d\-_]+$/.test(h)), denied(HEADER_LIST_TEXT)),
+  'auth-response-headers': checkedCompanion(externalAuthOn, (v) => HEADERS_VARIABLE(v) && parseList(v).every((h) => HEADER_NAME.test(h)), denied(HEADER_LIST_TEXT)),
   'auth-signin': checkedCompanion(externalAuthOn, URL_WITH_NGINX_VARIABLE, invalid(`${URL_CHARS_TEXT} (and $ for nginx variables)`, 'answers 401 instead of redirecting to a sign-in page')),
 }

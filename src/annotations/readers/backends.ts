@@ -1,12 +1,14 @@
 import type {IngressPolicy} from '../policy.js'
 import {parseSize} from '../values.js'
 import {type Annotations, BASIC_CHARS_TEXT, BOOL_TEXT, checkedCompanion, COMPANION, type Handler, invalid, NGINX_PREFIX, ok, rejected, URL_CHARS_TEXT, valid} from '../outcome.js'
-import {AFFINITY, AFFINITY_MODE, BACKEND_PROTOCOL, BASIC_CHARS, COOKIE_EXPIRES, goBool, goInt, HASH_BY, LOAD_BALANCE, PROXY_BUFFERING, SIZE, URL_IS_VALID} from '../validators.js'
+import {AFFINITY, AFFINITY_MODE, BACKEND_PROTOCOL, BASIC_CHARS, COOKIE_EXPIRES, DECIMAL_INTEGER, goBool, goInt, HASH_BY, LOAD_BALANCE, PROXY_BUFFERING, SIZE, URL_IS_VALID_SPACES_REMOVED} from '../validators.js'
 
 function timeout(key: 'connectTimeoutMs' | 'readTimeoutMs' | 'sendTimeoutMs'): Handler {
   return (value, draft) => {
     const seconds = goInt(value)
-    if (seconds === null || seconds < 0) return invalid('must be a whole number of seconds, e.g. "120"', 'uses its default')
+    if (seconds === null) return invalid('must be a whole number of seconds, e.g. "120"', 'uses its default')
+    // Atoi takes the sign, and the template writes e.g. `proxy_read_timeout -5s;`, which nginx refuses.
+    if (seconds < 0) return {status: 'invalid', note: 'a negative time: ingress-nginx writes it into nginx.conf, where nginx refuses it; kingress uses the default'}
     draft[key] = seconds * 1000
     return ok
   }
@@ -68,17 +70,22 @@ export const BACKEND_READERS: Record<string, Handler> = {
   'upstream-hash-by-subset': () => ({status: 'ignored', note: 'subset hashing is not emulated; plain consistent hashing is used'}),
   affinity: (value, draft, all) => {
     if (!AFFINITY(value)) return invalid('the only value is "cookie"', 'keeps no session affinity')
-    const maxAge = valid(all, 'session-cookie-max-age', COOKIE_EXPIRES(false))
+    const maxAge = valid(all, 'session-cookie-max-age', COOKIE_EXPIRES)
     draft.affinity = {
       cookieName: valid(all, 'session-cookie-name', BASIC_CHARS)?.trim() ?? 'INGRESSCOOKIE',
-      maxAgeSeconds: maxAge !== null && /^-?\d+$/.test(maxAge.trim()) ? Math.max(0, Number(maxAge)) : null,
-      path: valid(all, 'session-cookie-path', URL_IS_VALID(true))?.trim() ?? null,
+      maxAgeSeconds: maxAge !== null && DECIMAL_INTEGER.test(maxAge.trim()) ? Math.max(0, Number(maxAge)) : null,
+      path: valid(all, 'session-cookie-path', URL_IS_VALID_SPACES_REMOVED)?.trim() ?? null,
     }
     return ok
   },
   'affinity-mode': checkedCompanion(affinityOn, AFFINITY_MODE, invalid('must be "balanced" or "persistent"', 'uses balanced')),
   'session-cookie-name': checkedCompanion(affinityOn, BASIC_CHARS, invalid(BASIC_CHARS_TEXT, 'names the cookie INGRESSCOOKIE')),
-  'session-cookie-max-age': checkedCompanion(affinityOn, (v) => COOKIE_EXPIRES(false)(v) && /^-?\d+$/.test(v.trim()), invalid('must be a number of seconds', 'sets no Max-Age')),
-  'session-cookie-path': checkedCompanion(affinityOn, URL_IS_VALID(true), invalid(URL_CHARS_TEXT, "uses the location's path")),
+  'session-cookie-max-age': (value, draft, all) => {
+    if (!affinityOn(all) || value === '') return COMPANION
+    if (!COOKIE_EXPIRES(value)) return invalid('must be a number of seconds', 'sets no Max-Age')
+    // affinityCookieExpiresRegex is anchored on one side per branch: `abc1` passes and reaches the balancer as written.
+    return DECIMAL_INTEGER.test(value.trim()) ? COMPANION : {status: 'partial', note: 'not a number of seconds, though ingress-nginx\'s validator lets it pass; kingress sets no Max-Age'}
+  },
+  'session-cookie-path': checkedCompanion(affinityOn, URL_IS_VALID_SPACES_REMOVED, invalid(URL_CHARS_TEXT, "uses the location's path")),
   'session-cookie-expires': () => COMPANION,
 }

@@ -33,11 +33,13 @@ describe('denied locations answer 503 and never reach the upstream', () => {
       {name: 'nokey', annotations: {'auth-type': 'basic', 'auth-secret': 'htpasswd'}, rules: rule('nokey.test')},
       // authTypeRegex passes digest, which kingress does not emulate: 503 rather than no authentication.
       {name: 'digest', annotations: {'auth-type': 'digest', 'auth-secret': 'htpasswd'}, rules: rule('digest.test')},
+      // auth/main.go Parse looks the Secret up: a missing one is denied before the location's redirect or CORS preflight.
+      {name: 'moved', annotations: {'auth-type': 'basic', 'auth-secret': 'nowhere', 'permanent-redirect': 'https://new.test', 'enable-cors': 'true'}, rules: rule('moved.test')},
       {name: 'open', rules: rule('open.test')},
     ],
   })
 
-  it.each(['office.test', 'blocked.test', 'sso.test', 'elsewhere.test', 'nokey.test', 'digest.test'])('%s → 503', async (host) => {
+  it.each(['office.test', 'blocked.test', 'sso.test', 'elsewhere.test', 'nokey.test', 'digest.test', 'moved.test'])('%s → 503', async (host) => {
     const before = upstreamHits
     const reply = await send(f.proxy.port, {path: '/anything', headers: {host, authorization: `Basic ${Buffer.from('foo:bar').toString('base64')}`}})
     expect(reply.status).toBe(503)
@@ -47,6 +49,11 @@ describe('denied locations answer 503 and never reach the upstream', () => {
   it('the answer says which annotation denies the location', async () => {
     const reply = await send(f.proxy.port, {path: '/', headers: {host: 'office.test'}})
     expect(reply.body).toContain('whitelist-source-range: "10.0.0.0/33" is not an IP address or CIDR range')
+  })
+
+  it('a CORS preflight to a location denied over its missing Secret is 503 too', async () => {
+    const reply = await send(f.proxy.port, {method: 'OPTIONS', path: '/', headers: {host: 'moved.test', origin: 'https://app.test', 'access-control-request-method': 'PUT'}})
+    expect(reply.status).toBe(503)
   })
 
   it('the other Ingresses are served', async () => {
