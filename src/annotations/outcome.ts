@@ -30,6 +30,8 @@ export const invalid = (what: string, instead: string): Outcome => ({status: 'in
 export const rejected = (what: string): Outcome => ({status: 'rejected', note: what})
 export const denied = (what: string): Outcome => ({status: 'denied', note: what})
 export const ok: Outcome = {}
+/** A value of spaces that passed the validator: normalizeString leaves nothing, parseString's InvalidContent, and the parser's default. */
+export const BLANK: Outcome = {status: 'ignored', note: 'blank: ingress-nginx treats it as unset'}
 
 /** Annotations that only make sense together with a main one are judged once every main one is read (parse.ts). */
 export const COMPANION: Outcome = {}

@@ -38,7 +38,7 @@ const OTHER_KNOWN: Record<string, Outcome> = {
  * most parsers use their default. These annotations read an empty value otherwise: an empty allow
  * or deny list denies the locations, an empty redirect annotation drops the redirect configuration.
  */
-const EMPTY_AWARE = new Set(['allowlist-source-range', 'whitelist-source-range', 'denylist-source-range', 'from-to-www-redirect', 'temporal-redirect', 'temporal-redirect-code', 'permanent-redirect', 'permanent-redirect-code'])
+const EMPTY_AWARE = new Set(['allowlist-source-range', 'whitelist-source-range', 'denylist-source-range', 'from-to-www-redirect', 'relative-redirects', 'temporal-redirect', 'temporal-redirect-code', 'permanent-redirect', 'permanent-redirect-code'])
 
 /** Reads an Ingress's annotations into a policy and a report line for every annotation that concerns routing. */
 export function parseAnnotations(annotations: Readonly<Record<string, string>>, namespace: string): ParsedAnnotations {
@@ -66,7 +66,8 @@ export function parseAnnotations(annotations: Readonly<Record<string, string>>, 
     if (outcome === COMPANION) companions.push(key)
     else byKey.set(key, {key, value, status: outcome.status ?? 'honoured', note: outcome.note ?? null})
     // Extract records the first denial it meets (its parsers run in map order; here, key order).
-    if (outcome.status === 'denied') draft.denied ??= {annotation: key, reason: outcome.note!, by: 'ingress-nginx'}
+    // kingress's own denial (digest) gives way to ingress-nginx's, whatever the keys' order.
+    if (outcome.status === 'denied' && (draft.denied === null || draft.denied.by === 'kingress')) draft.denied = {annotation: key, reason: outcome.note!, by: 'ingress-nginx'}
   }
   // Companions (cors-*, canary-*, ...) are judged once every main annotation has been read.
   for (const key of companions) byKey.set(key, {key, value: annotations[key]!, ...companionStatus(key.slice(NGINX_PREFIX.length), draft)})

@@ -41,6 +41,9 @@ export function parseCidr(text: string): Cidr | null {
   const max = family === 4 ? 32 : 128
   const prefix = prefixText === undefined ? max : /^\d+$/.test(prefixText) ? Number(prefixText) : null
   if (prefix === null || prefix > max) return null
+  // Go writes an IPv4-mapped address, or a range of them from /96 on, as plain IPv4 (IPNet.String),
+  // and that is the rule nginx gets; client addresses are compared as IPv4 too.
+  if (family === 6 && prefix >= 96 && isV4Mapped(bytes)) return {text, family: 4, bytes: bytes.slice(12), prefix: prefix - 96}
   return {text, family, bytes, prefix}
 }
 
@@ -85,9 +88,16 @@ export function parseIpv6(text: string): Uint8Array | null {
   return bytes
 }
 
-/** Client address in a CIDR; IPv4-mapped IPv6 (`::ffff:127.0.0.1`, as Node reports it) counts as IPv4. */
+function isV4Mapped(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff
+}
+
+/** Client address in a CIDR; IPv4-mapped IPv6 (`::ffff:127.0.0.1`, as Node reports it) counts as IPv4, and a zone (`fe80::1%eth0`) is not part of the address. */
 export function cidrContains(cidr: Cidr, address: string): boolean {
-  const bytes = address.startsWith('::ffff:') && address.includes('.') ? parseIpv4(address.slice(7)) : (parseIpv4(address) ?? parseIpv6(address))
+  const zone = address.indexOf('%')
+  const plain = zone === -1 ? address : address.slice(0, zone)
+  const v6 = parseIpv4(plain) === null ? parseIpv6(plain) : null
+  const bytes = v6 !== null && isV4Mapped(v6) ? v6.slice(12) : (parseIpv4(plain) ?? v6)
   if (!bytes) return false
   if (bytes.length !== cidr.bytes.length) return false
   let bits = cidr.prefix

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {parseAnnotations} from '../../src/annotations/parse.js'
 import * as V from '../../src/annotations/validators.js'
+import {cidrContains, parseCidr} from '../../src/annotations/values.js'
 import {explain} from '../../src/routing/explain.js'
 import {compileYaml, ingressYaml} from '../support/manifests.js'
 
@@ -143,6 +144,13 @@ describe('what a refused annotation value costs', () => {
     [{'auth-type': 'basic', 'auth-secret': '/htpasswd'}, 'auth-type', 'honoured'],
     // sessionaffinity/main.go: the unanchored regex lets abc1 through; kingress cannot use it as a Max-Age.
     [{affinity: 'cookie', 'session-cookie-max-age': 'abc1'}, 'session-cookie-max-age', 'partial'],
+    // redirect.go Parse reads relative-redirects after from-to-www-redirect, with the same error handling.
+    [{'relative-redirects': 'yes'}, 'relative-redirects', 'rejected'],
+    [{'relative-redirects': '', 'permanent-redirect': 'https://p.test'}, 'relative-redirects', 'invalid'],
+    // Blanks that pass the validator: normalizeString leaves nothing, parseString's InvalidContent.
+    [{'upstream-hash-by': '  '}, 'upstream-hash-by', 'ignored'],
+    [{'upstream-vhost': '  '}, 'upstream-vhost', 'ignored'],
+    [{'x-forwarded-prefix': '  '}, 'x-forwarded-prefix', 'ignored'],
   ] as const)('%o: %s is %s', (annotations, key, status) => {
     expect(statusOf(annotations, key)).toBe(status)
   })
@@ -160,10 +168,28 @@ describe('what a refused annotation value costs', () => {
     expect(parseAnnotations(all({'enable-cors': 'true', 'cors-allow-methods': 'GET, POST'}), 'default').policy.cors?.allowMethods).toBe('GET, POST')
     expect(parseAnnotations(all({'from-to-www-redirect': '', 'permanent-redirect': 'https://p.test'}), 'default').policy.redirect).toBeNull()
     expect(parseAnnotations(all({'limit-rps': ''}), 'default').policy.limitRps).toBeNull()
-    // Extract keeps the first denial; digest (kingress's own refusal) does not replace it.
+    // ingress-nginx's denial is the one reported, before or after digest (kingress's own) in key order.
     expect(parseAnnotations(all({'allowlist-source-range': '10.0.0.0/33', 'auth-type': 'digest', 'auth-secret': 'htpasswd'}), 'default').policy.denied?.annotation).toBe(`${N}allowlist-source-range`)
+    expect(parseAnnotations(all({'denylist-source-range': '10.0.0.0/33', 'auth-type': 'digest', 'auth-secret': 'htpasswd'}), 'default').policy.denied).toMatchObject({annotation: `${N}denylist-source-range`, by: 'ingress-nginx'})
+    expect(parseAnnotations(all({'relative-redirects': '', 'permanent-redirect': 'https://p.test'}), 'default').policy.redirect).toBeNull()
+    expect(parseAnnotations(all({'upstream-hash-by': '  '}), 'default').policy.upstreamHashBy).toBeNull()
+    expect(parseAnnotations(all({'enable-cors': 'true', 'cors-allow-origin': '  '}), 'default').policy.cors?.allowOrigin).toEqual(['*'])
     // ipallowlist/main.go: whitelist-source-range is the alias, read only when allowlist-source-range is empty.
     expect(parseAnnotations(all({'allowlist-source-range': '10.0.0.0/8', 'whitelist-source-range': '127.0.0.1'}), 'default').policy.allowSourceRanges?.map((c) => c.text)).toEqual(['10.0.0.0/8'])
+  })
+})
+
+describe('source ranges as Go parses them (internal/net/ipnet.go ParseIPNets)', () => {
+  it('an IPv4-mapped address or range from /96 on is the IPv4 rule nginx gets (IPNet.String)', () => {
+    const range = parseCidr('::ffff:10.0.0.0/104')!
+    expect({family: range.family, prefix: range.prefix}).toEqual({family: 4, prefix: 8})
+    expect(cidrContains(range, '10.1.2.3')).toBe(true)
+    expect(cidrContains(parseCidr('::ffff:10.1.2.3')!, '::ffff:10.1.2.3')).toBe(true)
+    expect(cidrContains(range, '11.0.0.1')).toBe(false)
+  })
+
+  it("a client's IPv6 zone is not part of its address", () => {
+    expect(cidrContains(parseCidr('fe80::/10')!, 'fe80::1%eth0')).toBe(true)
   })
 })
 

@@ -1,6 +1,6 @@
 import type {IngressPolicy} from '../policy.js'
 import {parseSize} from '../values.js'
-import {type Annotations, BASIC_CHARS_TEXT, BOOL_TEXT, checkedCompanion, COMPANION, type Handler, invalid, NGINX_PREFIX, ok, rejected, URL_CHARS_TEXT, valid} from '../outcome.js'
+import {type Annotations, BASIC_CHARS_TEXT, BLANK, BOOL_TEXT, checkedCompanion, COMPANION, type Handler, invalid, NGINX_PREFIX, ok, rejected, URL_CHARS_TEXT, valid} from '../outcome.js'
 import {AFFINITY, AFFINITY_MODE, BACKEND_PROTOCOL, BASIC_CHARS, COOKIE_EXPIRES, DECIMAL_INTEGER, goBool, goInt, HASH_BY, LOAD_BALANCE, PROXY_BUFFERING, SIZE, URL_IS_VALID_SPACES_REMOVED} from '../validators.js'
 
 function timeout(key: 'connectTimeoutMs' | 'readTimeoutMs' | 'sendTimeoutMs'): Handler {
@@ -64,6 +64,7 @@ export const BACKEND_READERS: Record<string, Handler> = {
   },
   'upstream-hash-by': (value, draft) => {
     if (!HASH_BY(value)) return rejected('may hold only nginx variables and letters, digits, - and _ (e.g. "$request_uri")')
+    if (value.trim() === '') return BLANK
     draft.upstreamHashBy = value.trim()
     return ok
   },

@@ -28,7 +28,8 @@ export const CORS_READERS: Record<string, Handler> = {
     const origins = all[`${NGINX_PREFIX}cors-allow-origin`]
     const maxAge = goInt(present(all, 'cors-max-age') ?? '')
     draft.cors = {
-      allowOrigin: origins === undefined || origins === '' || !CORS_ORIGINS(origins) ? ['*'] : allowedOrigins(origins),
+      // A blank list passes the validator, then parseString's InvalidContent: every origin, as for a refused one.
+      allowOrigin: origins === undefined || origins.trim() === '' || !CORS_ORIGINS(origins) ? ['*'] : allowedOrigins(origins),
       allowMethods: valid(all, 'cors-allow-methods', METHODS) ?? DEFAULT_CORS_METHODS,
       allowHeaders: valid(all, 'cors-allow-headers', HEADERS_VARIABLE) ?? DEFAULT_CORS_HEADERS,
       exposeHeaders: valid(all, 'cors-expose-headers', EXPOSE_HEADERS),

@@ -1,5 +1,5 @@
 import type {IngressPolicy} from '../policy.js'
-import {type Annotations, BOOL_TEXT, COMPANION, type Handler, invalid, NGINX_PREFIX, ok, type Outcome, PATH_CHARS_TEXT, rejected, URL_CHARS_TEXT} from '../outcome.js'
+import {type Annotations, BLANK, BOOL_TEXT, COMPANION, type Handler, invalid, NGINX_PREFIX, ok, type Outcome, PATH_CHARS_TEXT, rejected, URL_CHARS_TEXT} from '../outcome.js'
 import {goBool, goInt, PATH_WITH_CAPTURE, PATH_WITH_CAPTURE_SPACES_REMOVED, SERVER_NAME, URL_IS_VALID} from '../validators.js'
 
 function bool(key: 'useRegex' | 'sslRedirect' | 'forceSslRedirect', instead: string): Handler {
@@ -11,7 +11,7 @@ function bool(key: 'useRegex' | 'sslRedirect' | 'forceSslRedirect', instead: str
   }
 }
 
-const REDIRECT_KEYS = ['from-to-www-redirect', 'temporal-redirect', 'temporal-redirect-code', 'permanent-redirect', 'permanent-redirect-code'] as const
+const REDIRECT_KEYS = ['from-to-www-redirect', 'relative-redirects', 'temporal-redirect', 'temporal-redirect-code', 'permanent-redirect', 'permanent-redirect-code'] as const
 type RedirectKey = (typeof REDIRECT_KEYS)[number]
 
 interface RedirectReading {
@@ -23,8 +23,9 @@ interface RedirectReading {
 const NO_REDIRECT = {redirect: null, fromToWww: false}
 
 /**
- * redirect.go Parse, in its order: from-to-www-redirect, temporal-redirect (and its code; when it
- * is set, permanent-redirect is not read at all), then permanent-redirect and its code. A value
+ * redirect.go Parse, in its order: from-to-www-redirect, relative-redirects, temporal-redirect
+ * (and its code; when it is set, permanent-redirect is not read at all), then permanent-redirect
+ * and its code. A value
  * the validator refuses is returned, so the Ingress is rejected; an empty one is parseString's
  * InvalidContent and a non-http temporal URL isValidURL's plain error, and Extract drops the whole
  * redirect configuration, from-to-www-redirect with it.
@@ -42,6 +43,9 @@ function readRedirects(all: Annotations): RedirectReading {
   if (www === '') return dropped('from-to-www-redirect', 'empty')
   const fromToWww = www === undefined ? false : goBool(www)
   if (fromToWww === null) return refused('from-to-www-redirect', BOOL_TEXT)
+  const relative = value('relative-redirects')
+  if (relative === '') return dropped('relative-redirects', 'empty')
+  if (relative !== undefined && goBool(relative) === null) return refused('relative-redirects', BOOL_TEXT)
 
   const temporal = value('temporal-redirect')
   if (temporal === '') return dropped('temporal-redirect', 'empty')
@@ -70,12 +74,14 @@ function readRedirects(all: Annotations): RedirectReading {
   return {redirect: permanent === undefined ? null : {url: permanent.trim(), code: inRange ? code : 301}, fromToWww, outcomes}
 }
 
+const RELATIVE_NOT_EMULATED: Outcome = {status: 'ignored', note: "not emulated: the Location of nginx's own redirects stays absolute in kingress"}
+
 function redirectReader(key: RedirectKey): Handler {
   return (_value, draft, all) => {
     const reading = readRedirects(all)
     draft.redirect = reading.redirect
     draft.fromToWwwRedirect = reading.fromToWww
-    return reading.outcomes[key] ?? (key.endsWith('-code') ? COMPANION : ok)
+    return reading.outcomes[key] ?? (key === 'relative-redirects' ? RELATIVE_NOT_EMULATED : key.endsWith('-code') ? COMPANION : ok)
   }
 }
 
@@ -99,15 +105,18 @@ export const ROUTING_READERS: Record<string, Handler> = {
   },
   'x-forwarded-prefix': (value, draft) => {
     if (!PATH_WITH_CAPTURE_SPACES_REMOVED(value)) return rejected(PATH_CHARS_TEXT)
+    if (value.trim() === '') return BLANK
     draft.xForwardedPrefix = value.trim()
     return ok
   },
   'upstream-vhost': (value, draft) => {
     if (!SERVER_NAME(value)) return rejected('must be a host name (letters, digits and - . _ ~ : /)')
+    if (value.trim() === '') return BLANK
     draft.upstreamVhost = value.trim()
     return ok
   },
   'from-to-www-redirect': redirectReader('from-to-www-redirect'),
+  'relative-redirects': redirectReader('relative-redirects'),
   'temporal-redirect': redirectReader('temporal-redirect'),
   'temporal-redirect-code': redirectReader('temporal-redirect-code'),
   'permanent-redirect': redirectReader('permanent-redirect'),
