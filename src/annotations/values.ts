@@ -6,11 +6,11 @@ export function parseInteger(value: string, min: number, max: number): number | 
   return n >= min && n <= max ? n : null
 }
 
-const SIZE_UNITS: Record<string, number> = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}
+const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}
 
-/** nginx sizes: `8m`, `512k`, `1g`, `1024` (bytes); `0` means unlimited. */
+/** nginx sizes: `8m`, `512k`, `1g`, `1024` or `1024b` (bytes); `0` means unlimited. */
 export function parseSize(value: string): number | null {
-  const match = /^(\d+)([kKmMgG]?)$/.exec(value.trim())
+  const match = /^(\d+)([bBkKmMgG]?)$/.exec(value.trim())
   if (!match) return null
   return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!
 }

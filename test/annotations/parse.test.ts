@@ -169,7 +169,7 @@ describe('annotation warnings', () => {
 
 describe('value syntaxes', () => {
   it('nginx sizes', () => {
-    expect([parseSize('1m'), parseSize('512k'), parseSize('0'), parseSize('2g'), parseSize('1.5m')]).toEqual([1048576, 524288, 0, 2 * 1024 ** 3, null])
+    expect([parseSize('1m'), parseSize('512k'), parseSize('0'), parseSize('2g'), parseSize('1.5m'), parseSize('512b')]).toEqual([1048576, 524288, 0, 2 * 1024 ** 3, null, 512])
   })
 
   it('CIDR membership for IPv4, IPv6 and IPv4-mapped client addresses', () => {
