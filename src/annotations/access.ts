@@ -1,8 +1,10 @@
+import {NGINX_PREFIX} from './outcome.js'
 import {cidrContains} from './values.js'
 import type {IngressPolicy, LocationDenial} from './policy.js'
 import type {EarlyResponse} from './request-view.js'
 
-function textResponse(status: number, body: string, reason: string): EarlyResponse {
+/** A plain-text answer of kingress's own. */
+export function textResponse(status: number, body: string, reason: string): EarlyResponse {
   return {status, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason}
 }
 
@@ -24,7 +26,7 @@ export function checkSourceRanges(policy: IngressPolicy, remoteAddress: string):
  */
 export function locationDenied(denial: LocationDenial): EarlyResponse {
   const why = denial.by === 'ingress-nginx' ? `ingress-nginx denies this Ingress's locations over ${denial.annotation}: ${denial.reason}. Fix the annotation (kingress validate shows it).` : `${denial.annotation}: ${denial.reason}, so kingress denies this Ingress's locations rather than serve them without it.`
-  return textResponse(503, `503 Service Temporarily Unavailable: ${why}\n`, `location denied (${denial.annotation.replace('nginx.ingress.kubernetes.io/', '')})`)
+  return textResponse(503, `503 Service Temporarily Unavailable: ${why}\n`, `location denied (${denial.annotation.replace(NGINX_PREFIX, '')})`)
 }
 
 /** proxy-body-size: a declared Content-Length above the limit is refused before any byte is forwarded. */

@@ -1,4 +1,5 @@
 
+import {textResponse} from './access.js'
 import {parseHtpasswd, verifyPassword} from './htpasswd.js'
 import type {IngressPolicy} from './policy.js'
 import {headerValue, type EarlyResponse, type RequestView} from './request-view.js'
@@ -25,12 +26,12 @@ export function basicAuthSecretProblem(auth: BasicAuth, secrets: SecretLookup): 
   const data = secrets(auth.secretNamespace, auth.secretName)
   if (!data) {
     const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} is not in the loaded manifests. Add the Secret (an htpasswd file under the key "auth") to the files you pass to kingress up.\n`
-    return {status: 503, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: 'auth-secret missing'}
+    return textResponse(503, body, 'auth-secret missing')
   }
   if (auth.secretType === 'auth-file' && data.auth === undefined) {
     // auth/main.go dumpSecretAuthFile: no `auth` key is a denied location.
     const body = `kingress: auth-secret ${auth.secretNamespace}/${auth.secretName} has no key "auth". Put the htpasswd file under "auth", or set auth-secret-type: auth-map.\n`
-    return {status: 503, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: 'auth-secret has no auth key'}
+    return textResponse(503, body, 'auth-secret has no auth key')
   }
   return null
 }
@@ -148,6 +149,5 @@ export async function checkExternalAuth(auth: ExternalAuth, req: RequestView, re
 }
 
 function authFailure(message: string): EarlyResponse {
-  const body = `kingress: ${message}\n`
-  return {status: 500, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason: message}
+  return textResponse(500, `kingress: ${message}\n`, message)
 }

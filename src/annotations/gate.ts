@@ -1,5 +1,5 @@
 import {answerOnlyState, compiledOnce, holdRelease, runSteps, type RouteStep, type StepStop} from '../model/steps.js'
-import {checkDeclaredBodySize, checkSourceRanges, locationDenied, rateLimited} from './access.js'
+import {checkDeclaredBodySize, checkSourceRanges, locationDenied, rateLimited, textResponse} from './access.js'
 import {basicAuthSecretProblem, checkBasicAuth, type SecretLookup} from './auth.js'
 import {corsPreflight} from './cors.js'
 import type {IngressPolicy} from './policy.js'
@@ -77,8 +77,7 @@ function compile(policy: IngressPolicy): AnnotationStep[] {
 }
 
 function refused(reason: string): EarlyResponse {
-  const body = `500 Internal Server Error: ${reason}\n`
-  return {status: 500, headers: {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))}, body, reason}
+  return textResponse(500, `500 Internal Server Error: ${reason}\n`, reason)
 }
 
 function clientKey(ctx: GateContext, req: RequestView): string {

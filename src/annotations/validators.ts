@@ -117,6 +117,3 @@ export const CORS_EXPOSE_HEADERS_AS_WRITTEN: Validator = (value) => CORS_EXPOSE_
 
 /** authreq/main.go ValidHeader: one header name of auth-response-headers. */
 export const HEADER_NAME = /^[a-zA-Z\d\-_]+$/
-
-/** A plain decimal integer, as the cookie's Max-Age must be to mean anything. */
-export const DECIMAL_INTEGER = /^-?\d+$/

@@ -96,8 +96,9 @@ function isV4Mapped(bytes: Uint8Array): boolean {
 export function cidrContains(cidr: Cidr, address: string): boolean {
   const zone = address.indexOf('%')
   const plain = zone === -1 ? address : address.slice(0, zone)
-  const v6 = parseIpv4(plain) === null ? parseIpv6(plain) : null
-  const bytes = v6 !== null && isV4Mapped(v6) ? v6.slice(12) : (parseIpv4(plain) ?? v6)
+  const v4 = parseIpv4(plain)
+  const v6 = v4 === null ? parseIpv6(plain) : null
+  const bytes = v4 ?? (v6 !== null && isV4Mapped(v6) ? v6.slice(12) : v6)
   if (!bytes) return false
   if (bytes.length !== cidr.bytes.length) return false
   let bits = cidr.prefix

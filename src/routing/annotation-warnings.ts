@@ -26,9 +26,8 @@ export function annotationWarnings(
         out.push({severity: 'error', at, field, message: `${value}: ${report.note}. ingress-nginx refuses the whole Ingress over this value: its admission webhook rejects it, and the controller does not load it. Fix the value.`})
       } else if (report.status === 'denied') {
         out.push({severity: 'warning', at, field, message: `${value}: ${report.note}. ingress-nginx denies every path of this Ingress over it: they answer 503, and so does kingress.`})
-      } else if (report.status === 'invalid') {
-        out.push({severity: 'warning', at, field, message: `${value}: ${report.note}.`})
-      } else if (policy.denied?.by === 'kingress' && policy.denied.annotation === report.key) {
+      } else if (report.status === 'invalid' || (policy.denied?.by === 'kingress' && policy.denied.annotation === report.key)) {
+        // The note says what happens instead: ingress-nginx's default, or kingress's own 503.
         out.push({severity: 'warning', at, field, message: `${value}: ${report.note}.`})
       } else if (report.key.endsWith('-snippet')) {
         out.push({severity: 'warning', at, field, message: report.note ?? 'snippets are not emulated'})

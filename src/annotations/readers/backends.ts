@@ -1,7 +1,7 @@
 import type {IngressPolicy} from '../policy.js'
-import {parseSize} from '../values.js'
+import {parseInteger, parseSize} from '../values.js'
 import {type Annotations, BASIC_CHARS_TEXT, BLANK, BOOL_TEXT, checkedCompanion, COMPANION, type Handler, invalid, NGINX_PREFIX, ok, rejected, URL_CHARS_TEXT, valid} from '../outcome.js'
-import {AFFINITY, AFFINITY_MODE, BACKEND_PROTOCOL, BASIC_CHARS, COOKIE_EXPIRES, DECIMAL_INTEGER, goBool, goInt, HASH_BY, LOAD_BALANCE, PROXY_BUFFERING, SIZE, URL_IS_VALID_SPACES_REMOVED} from '../validators.js'
+import {AFFINITY, AFFINITY_MODE, BACKEND_PROTOCOL, BASIC_CHARS, COOKIE_EXPIRES, goBool, goInt, HASH_BY, LOAD_BALANCE, PROXY_BUFFERING, SIZE, URL_IS_VALID_SPACES_REMOVED} from '../validators.js'
 
 function timeout(key: 'connectTimeoutMs' | 'readTimeoutMs' | 'sendTimeoutMs'): Handler {
   return (value, draft) => {
@@ -12,6 +12,12 @@ function timeout(key: 'connectTimeoutMs' | 'readTimeoutMs' | 'sendTimeoutMs'): H
     draft[key] = seconds * 1000
     return ok
   }
+}
+
+/** A Max-Age in seconds, when the value is a whole number (a negative one is 0). */
+function maxAgeOf(value: string): number | null {
+  const seconds = parseInteger(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+  return seconds === null ? null : Math.max(0, seconds)
 }
 
 const affinityOn = (all: Annotations) => AFFINITY(all[`${NGINX_PREFIX}affinity`] ?? '')
@@ -74,7 +80,7 @@ export const BACKEND_READERS: Record<string, Handler> = {
     const maxAge = valid(all, 'session-cookie-max-age', COOKIE_EXPIRES)
     draft.affinity = {
       cookieName: valid(all, 'session-cookie-name', BASIC_CHARS)?.trim() ?? 'INGRESSCOOKIE',
-      maxAgeSeconds: maxAge !== null && DECIMAL_INTEGER.test(maxAge.trim()) ? Math.max(0, Number(maxAge)) : null,
+      maxAgeSeconds: maxAge === null ? null : maxAgeOf(maxAge),
       path: valid(all, 'session-cookie-path', URL_IS_VALID_SPACES_REMOVED)?.trim() ?? null,
     }
     return ok
@@ -85,7 +91,7 @@ export const BACKEND_READERS: Record<string, Handler> = {
     if (!affinityOn(all) || value === '') return COMPANION
     if (!COOKIE_EXPIRES(value)) return invalid('must be a number of seconds', 'sets no Max-Age')
     // affinityCookieExpiresRegex is anchored on one side per branch: `abc1` passes and reaches the balancer as written.
-    return DECIMAL_INTEGER.test(value.trim()) ? COMPANION : {status: 'partial', note: 'not a number of seconds, though ingress-nginx\'s validator lets it pass; kingress sets no Max-Age'}
+    return maxAgeOf(value) !== null ? COMPANION : {status: 'partial', note: 'not a number of seconds, though ingress-nginx\'s validator lets it pass; kingress sets no Max-Age'}
   },
   'session-cookie-path': checkedCompanion(affinityOn, URL_IS_VALID_SPACES_REMOVED, invalid(URL_CHARS_TEXT, "uses the location's path")),
   'session-cookie-expires': () => COMPANION,

@@ -1,12 +1,13 @@
+import {parseList} from '../values.js'
 import {type Annotations, BOOL_TEXT, checkedCompanion, COMPANION, type Handler, HEADER_LIST_TEXT, invalid, NGINX_PREFIX, ok, present, valid} from '../outcome.js'
 import {CORS_EXPOSE_HEADERS, CORS_EXPOSE_HEADERS_AS_WRITTEN, CORS_METHODS, CORS_METHODS_AS_WRITTEN, CORS_ORIGIN, CORS_ORIGINS, GO_BOOL, GO_INT, goBool, goInt, HEADERS_VARIABLE} from '../validators.js'
 
 /** cors/main.go: the list split on commas, each origin trimmed; one without a scheme is left out, and `*` ends the list. */
 function allowedOrigins(value: string): string[] {
   const out: string[] = []
-  for (const origin of value.split(',').map((s) => s.trim())) {
+  for (const origin of parseList(value)) {
     if (origin === '*') return ['*']
-    if (origin !== '' && CORS_ORIGIN.test(origin)) out.push(origin)
+    if (CORS_ORIGIN.test(origin)) out.push(origin)
   }
   return out
 }
@@ -41,7 +42,7 @@ export const CORS_READERS: Record<string, Handler> = {
   'cors-allow-origin': (value, _draft, all) => {
     if (!corsOn(all) || value === '') return COMPANION
     if (!CORS_ORIGINS(value)) return invalid('must be a comma-separated list of origins such as https://app.example.com, or *', 'allows every origin (*)')
-    const skipped = value.split(',').map((s) => s.trim()).filter((origin) => origin !== '' && !CORS_ORIGIN.test(origin))
+    const skipped = parseList(value).filter((origin) => !CORS_ORIGIN.test(origin))
     return skipped.length > 0 ? invalid(`${skipped.map((o) => JSON.stringify(o)).join(', ')} is not an origin with a scheme (e.g. https://${skipped[0]})`, 'leaves it out of the list') : COMPANION
   },
   'cors-allow-methods': checkedCompanion(corsOn, METHODS, invalid('must be a comma-separated list of methods', `allows ${DEFAULT_CORS_METHODS}`)),
